@@ -1,0 +1,3 @@
+from calldesk.cli import main
+
+main()

@@ -1,0 +1,340 @@
+"""The `calldesk` command."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+import typer
+
+from calldesk.config import Config, parse_config
+from calldesk.errors import CalldeskError
+
+app = typer.Typer(
+    name="calldesk",
+    help="A keyboard-driven call desk for telephone lead follow-up. With no command: open the app.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Store maintenance: schema status and upgrades.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="Store: a file path or postgresql:// URL [env: CALLDESK_DB].", show_default=False)]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (TOML) [env: CALLDESK_CONFIG].", show_default=False)]
+CallerOpt = Annotated[str | None, typer.Option("--caller", help="Who is working [env: CALLDESK_CALLER; default: your login name].", show_default=False)]
+AtOpt = Annotated[str | None, typer.Option("--at", help="Act as if it were this moment (ISO time, e.g. 2026-11-23T09:00); naive times are local.", show_default=False)]
+
+
+@dataclass
+class Context:
+    config: Config
+    store_target: str
+    default_store: bool
+    caller: str
+    now: datetime
+
+    def open_store(self, *, migrate: bool = True):  # noqa: ANN201 (keeps sqlalchemy off --help)
+        from calldesk.db.engine import open_store
+
+        return open_store(self.store_target, create_parent=self.default_store, migrate=migrate)
+
+
+def config_path(explicit: Path | None) -> tuple[Path, bool]:
+    """The config file and whether the user named it (then it must exist)."""
+    if explicit:
+        return explicit, True
+    if os.environ.get("CALLDESK_CONFIG"):
+        return Path(os.environ["CALLDESK_CONFIG"]), True
+    return platformdirs.user_config_path("calldesk", appauthor=False) / "config.toml", False
+
+
+def load_config(explicit: Path | None) -> Config:
+    path, named = config_path(explicit)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if named:
+            raise CalldeskError(f"config file {path} does not exist") from None
+        return Config()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CalldeskError(f"cannot read config file {path}: {exc}") from None
+    return parse_config(text, str(path))
+
+
+def parse_at(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CalldeskError(f"--at {text!r}: expected an ISO time such as 2026-11-23T09:00") from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a naive time means the local clock of this machine
+    return moment.astimezone(UTC)
+
+
+def make_context(db: str | None, config: Path | None, caller: str | None = None,
+                 at: str | None = None) -> Context:
+    cfg = load_config(config)
+    from calldesk.db.engine import resolve_target
+
+    target = resolve_target(db, os.environ, cfg.database)
+    default_store = not (db or os.environ.get("CALLDESK_DB") or cfg.database)
+    who = caller or os.environ.get("CALLDESK_CALLER") or _login_name()
+    return Context(cfg, target, default_store, who.strip().lower(), parse_at(at))
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "caller"
+
+
+def run_app(ctx: Context, store) -> None:  # noqa: ANN001
+    from calldesk.screens.app import CalldeskApp
+
+    CalldeskApp(store=store, config=ctx.config, caller=ctx.caller, now=ctx.now).run()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    typer_ctx: typer.Context,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    caller: CallerOpt = None,
+    at: AtOpt = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        from calldesk import __version__
+
+        typer.echo(f"calldesk {__version__}")
+        raise typer.Exit()
+    if typer_ctx.invoked_subcommand is None:
+        ctx = make_context(db, config, caller, at)
+        store = ctx.open_store()
+        try:
+            run_app(ctx, store)
+        finally:
+            store.close()
+
+
+@app.command()
+def demo(
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    caller: CallerOpt = None,
+    at: AtOpt = None,
+    count: Annotated[int, typer.Option(min=1, max=100_000, help="How many demo leads.")] = 300,
+    open_app: Annotated[bool, typer.Option("--open/--no-open", help="Open the app afterwards.")] = True,
+) -> None:
+    """Load demo leads into a fresh store and open the app on it.
+
+    Without --db the demo store is demo.db in calldesk's data folder, made anew each time.
+    """
+    ctx = make_context(db, config, caller, at)
+    if db is None:
+        from calldesk.db.engine import default_store_path
+
+        path = default_store_path().with_name("demo.db")
+        for stale in (path, path.with_name("demo.db-wal"), path.with_name("demo.db-shm")):
+            stale.unlink(missing_ok=True)
+        ctx.store_target, ctx.default_store = str(path), True
+    store = ctx.open_store()
+    try:
+        from calldesk.db.demo import load_demo
+        from calldesk.db.leads import count_leads
+
+        if count_leads(store):
+            raise CalldeskError(f"store {store.describe()} already holds leads; the demo needs a fresh store")
+        summary = load_demo(store, ctx.now, count=count)
+        typer.echo(f"Demo store {store.describe()}: {summary.imported} leads with calls, callbacks and signals.")
+        if open_app:
+            run_app(ctx, store)
+    finally:
+        store.close()
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV file: comma, semicolon or tab; UTF-8 or Excel's cp1252.", show_default=False)],
+    region: Annotated[str | None, typer.Option(help="Country for numbers without a country code [default: config region, NL].", show_default=False)] = None,
+    source: Annotated[str | None, typer.Option(help="Name of this list [default: the file name].", show_default=False)] = None,
+    owner: Annotated[str | None, typer.Option(help="Give new leads without an owner to this caller.", show_default=False)] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="COLUMN=FIELD for a header calldesk doesn't know (FIELD 'ignore' skips it). Repeatable.", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would happen; write nothing.")] = False,
+    rejects: Annotated[Path | None, typer.Option(help="Where rejected rows go [default: FILE.rejects.csv beside the input].", show_default=False)] = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    caller: CallerOpt = None,
+    at: AtOpt = None,
+) -> None:
+    """Import leads from a CSV file. Duplicates (same number) only fill empty fields."""
+    from calldesk.phones import is_region
+
+    ctx = make_context(db, config, caller, at)
+    if region and not is_region(region):
+        raise CalldeskError(f"--region {region!r}: expected a two-letter country code such as NL")
+    overrides = _parse_map(map_ or [])
+    store = ctx.open_store()
+    try:
+        from calldesk.db.imports import import_csv
+
+        with _progress(file) as progress:
+            summary = import_csv(
+                store, file, now=ctx.now, by=ctx.caller, region=(region or ctx.config.region).upper(),
+                source=source, owner=owner, overrides=overrides, dry_run=dry_run,
+                rejects_path=rejects, progress=progress,
+            )
+    finally:
+        store.close()
+    _print_summary(summary)
+
+
+def _parse_map(items: list[str]) -> dict[str, str]:
+    overrides = {}
+    for item in items:
+        column, sep, field = item.partition("=")
+        if not sep or not column.strip() or not field.strip():
+            raise CalldeskError(f"--map {item!r}: expected COLUMN=FIELD, e.g. --map 'Tel. werk=phone'")
+        overrides[column.strip()] = field.strip().lower()
+    return overrides
+
+
+class _progress:
+    """A progress bar on a terminal, nothing when output goes to a file or pipe."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.bar = None
+
+    def __enter__(self):  # noqa: ANN204
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        self.bar = Progress("{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                            transient=True)
+        self.bar.start()
+        task = self.bar.add_task(f"Importing {self.file.name}", total=None)
+        return lambda done, total: self.bar.update(task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_summary(summary) -> None:  # noqa: ANN001
+    if summary.dry_run:
+        typer.echo("Dry run: nothing was written.")
+    typer.echo(f"{summary.file}: {summary.rows_read} rows read "
+               f"({summary.encoding}, delimiter {summary.delimiter!r})")
+    for label in ("imported", "updated", "duplicates", "rejected", "suppressed"):
+        line = f"  {label:<11}{getattr(summary, label):>8}"
+        if label == "rejected" and summary.rejects_path:
+            line += f"   → {summary.rejects_path}"
+        typer.echo(line)
+    for line, reason in summary.first_rejects:
+        typer.echo(f"  line {line}: {reason}")
+    if summary.rejected > len(summary.first_rejects):
+        typer.echo(f"  … and {summary.rejected - len(summary.first_rejects)} more rejected rows")
+
+
+@app.command()
+def export(
+    out: Annotated[Path | None, typer.Option(help="Write to this file [default: standard output].", show_default=False)] = None,
+    stage: Annotated[str | None, typer.Option(help="Only leads in this stage (suspect, prospect, hot_lead, opportunity, customer, lost).", show_default=False)] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="For Excel-NL: semicolons and a UTF-8 BOM.")] = False,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Export leads as CSV (formula-safe for spreadsheets)."""
+    from calldesk.stages import Stage
+
+    ctx = make_context(db, config)
+    try:
+        wanted = Stage(stage) if stage else None
+    except ValueError:
+        raise CalldeskError(f"--stage {stage!r}: expected one of {', '.join(s.value for s in Stage)}") from None
+    store = ctx.open_store()
+    try:
+        from calldesk.db.exports import export_leads
+
+        delimiter = ";" if excel else ","
+        if out is None:
+            export_leads(store, sys.stdout, stage=wanted, delimiter=delimiter)
+            return
+        # Written beside the target and renamed: a failed export leaves no half file.
+        partial = out.with_name(out.name + ".partial")
+        try:
+            with partial.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as handle:
+                count = export_leads(store, handle, stage=wanted, delimiter=delimiter)
+            partial.replace(out)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CalldeskError(f"cannot write {out}: {exc.strerror}") from None
+        typer.echo(f"{count} leads written to {out}", err=True)
+    finally:
+        store.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Bring the store's schema up to this calldesk's (done automatically on open too)."""
+    ctx = make_context(db, config)
+    store = ctx.open_store()
+    store.close()
+    from calldesk.db.engine import SCHEMA_HEAD
+
+    typer.echo(f"store {store.describe()} is at schema {SCHEMA_HEAD} (current)")
+
+
+@db_app.command("status")
+def db_status(db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Show which store is used and its schema revision, without changing it."""
+    from calldesk.db.engine import SCHEMA_HEAD, Store, schema_revision, store_error, to_url
+    from sqlalchemy.exc import DBAPIError
+
+    ctx = make_context(db, config)
+    store = Store(to_url(ctx.store_target))
+    try:
+        if store.path and not store.path.exists():
+            typer.echo(f"store {store.describe()}: does not exist yet (created on first use)")
+            return
+        try:
+            revision = schema_revision(store.engine)
+        except DBAPIError as exc:
+            raise store_error(store, exc) from None
+        state = "current" if revision == SCHEMA_HEAD else f"calldesk needs {SCHEMA_HEAD}"
+        typer.echo(f"store {store.describe()}: schema {revision or 'none'} ({state})")
+    finally:
+        store.close()
+
+
+@app.command("config")
+def show_config(config: ConfigOpt = None) -> None:
+    """Show which config file is read and the settings in effect."""
+    path, _ = config_path(config)
+    cfg = load_config(config)
+    typer.echo(f"# config file: {path}{'' if path.exists() else ' (not there: defaults)'}")
+    typer.echo(cfg.model_dump_json(indent=2))
+
+
+def main() -> None:
+    try:
+        app(prog_name="calldesk")
+    except CalldeskError as exc:
+        typer.echo(f"calldesk: error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("calldesk: interrupted", err=True)
+        sys.exit(130)

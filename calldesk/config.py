@@ -1,0 +1,138 @@
+"""Settings from a TOML file, validated; every key has a documented default.
+
+Pure: takes the file's text, returns a Config or raises CalldeskError naming the bad key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BeforeValidator, model_validator
+
+from calldesk.errors import CalldeskError
+from calldesk.phones import is_region
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d)\s*$")
+_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_duration(value: object) -> timedelta:
+    """'20m', '3h', '2d' (also plain seconds as a number)."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return timedelta(seconds=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"expected a duration such as '20m', '3h' or '2d', got {value!r}")
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+
+
+def _parse_clock(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value).strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError(f"expected a time as HH:MM, got {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _check_region(value: str) -> str:
+    if not is_region(value):
+        raise ValueError(f"expected a two-letter country code such as NL, got {value!r}")
+    return value.upper()
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Clock = Annotated[time, BeforeValidator(_parse_clock)]
+Region = Annotated[str, AfterValidator(_check_region)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CallingHours(_Section):
+    """When a lead may be called, in the lead's own time zone."""
+
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    start: Clock = time(9, 0)
+    end: Clock = time(17, 30)
+    skip_holidays: bool = True  # the lead's country's public holidays (holidays package)
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> CallingHours:
+        if self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
+
+
+class ICP(_Section):
+    """The ideal customer profile: what a well-fitting lead looks like."""
+
+    industries: tuple[str, ...] = ()  # empty: any industry fits
+    min_employees: int = Field(default=0, ge=0)
+    max_employees: int | None = Field(default=None, ge=1)  # None: no upper bound
+    roles: tuple[str, ...] = (
+        "directeur",
+        "eigenaar",
+        "owner",
+        "ceo",
+        "cfo",
+        "cto",
+        "manager",
+        "hoofd",
+        "head",
+        "founder",
+        "oprichter",
+        "partner",
+        "inkoper",
+    )
+
+
+class Retry(_Section):
+    """Recycling: when an unanswered lead may be tried again, and how often."""
+
+    no_answer: Duration = timedelta(hours=3)
+    busy: Duration = timedelta(minutes=20)
+    voicemail: Duration | Literal["next_working_day"] = "next_working_day"
+    max_attempts: int = Field(default=6, ge=1, le=50)
+    recent_contact: Duration = timedelta(hours=1)
+
+
+class Script(_Section):
+    """The BANT call script: a TOML file of your own, or the built-in one for the language."""
+
+    path: str = ""
+
+
+class Config(_Section):
+    region: Region = "NL"  # country for numbers typed without a country code
+    language: Literal["en", "nl"] = "en"
+    database: str = ""  # a path or postgresql:// URL; --db and CALLDESK_DB win over it
+    calling_hours: CallingHours = CallingHours()
+    icp: ICP = ICP()
+    retry: Retry = Retry()
+    script: Script = Script()
+
+
+def parse_config(text: str, source: str = "config") -> Config:
+    """Validate a TOML document; a CalldeskError names the first bad key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CalldeskError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        message = message.removeprefix("Value error, ")
+        raise CalldeskError(f"{source}: {key}: {message}") from None

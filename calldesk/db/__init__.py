@@ -1,0 +1,1 @@
+"""Storage: tables, the engine, migrations, and every query and transaction."""

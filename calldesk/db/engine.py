@@ -1,0 +1,200 @@
+"""Opening a store: a SQLite file (default) or a PostgreSQL URL, migrated to our schema.
+
+SQLite settings follow SQLAlchemy's pysqlite recipe: the driver's own transaction handling is
+switched off and we emit BEGIN ourselves, IMMEDIATE for writes, so that several caller
+processes writing one file queue on the lock instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import platformdirs
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError
+from sqlmodel import Session
+
+from calldesk.errors import CalldeskError
+
+# The newest migration this calldesk knows; tests check it equals Alembic's head.
+SCHEMA_HEAD = "0001"
+BUSY_TIMEOUT_MS = 15_000
+_PG_MIGRATION_LOCK = 0x0CA11DE5  # advisory lock id: one process migrates at a time
+
+
+def default_store_path() -> Path:
+    return platformdirs.user_data_path("calldesk", appauthor=False) / "calldesk.db"
+
+
+def resolve_target(db: str | None, env: Mapping[str, str], config_database: str = "") -> str:
+    """--db, else CALLDESK_DB, else the config's `database`, else the default file."""
+    return db or env.get("CALLDESK_DB") or config_database or str(default_store_path())
+
+
+def to_url(target: str) -> sa.URL:
+    if "://" not in target:
+        return sa.URL.create("sqlite", database=str(Path(target).expanduser().absolute()))
+    scheme, _, rest = target.partition("://")
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return make_url(f"postgresql+psycopg://{rest}")
+    if scheme == "sqlite":
+        return make_url(target)
+    raise CalldeskError(f"unsupported store {scheme}://…: give a file path or a postgresql:// URL")
+
+
+class Store:
+    """One database: sessions for reading and for writing."""
+
+    def __init__(self, url: sa.URL) -> None:
+        self.url = url
+        self.is_sqlite = url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            # Thread workers share the pool, so connections may cross threads.
+            self.engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+            event.listen(self.engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine, "begin", _sqlite_on_begin)
+        else:
+            try:
+                self.engine = sa.create_engine(url, pool_pre_ping=True)
+            except (ModuleNotFoundError, NoSuchModuleError):
+                raise CalldeskError(
+                    "PostgreSQL needs the postgres extra: pip install 'calldesk[postgres]'"
+                ) from None
+        self._writer = self.engine.execution_options(calldesk_begin="IMMEDIATE")
+
+    @property
+    def path(self) -> Path | None:
+        return Path(self.url.database) if self.is_sqlite and self.url.database else None
+
+    def describe(self) -> str:
+        return str(self.path) if self.path else self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One all-or-nothing transaction: commits at the end, rolls back on any error."""
+        with Session(self._writer, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 (driver objects)
+    dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_on_begin)
+    cursor = dbapi_conn.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")  # with WAL: a committed call survives power loss
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: sa.Connection) -> None:
+    mode = conn.get_execution_options().get("calldesk_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def open_store(target: str, *, create_parent: bool = False, migrate: bool = True) -> Store:
+    """Open (creating if need be) and migrate a store; CalldeskError when that can't be done."""
+    url = to_url(target)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        _create_private_file(Path(url.database), create_parent)
+    store = Store(url)
+    try:
+        revision = schema_revision(store.engine)
+        if revision != SCHEMA_HEAD:
+            if revision is not None and revision not in known_revisions():
+                raise CalldeskError(
+                    f"store {store.describe()} was written by a newer calldesk (schema {revision}); "
+                    "upgrade calldesk to open it"
+                )
+            if not migrate:
+                raise CalldeskError(
+                    f"store {store.describe()} is at schema {revision or 'none'}, calldesk needs "
+                    f"{SCHEMA_HEAD}: run `calldesk db upgrade`"
+                )
+            upgrade(store)
+    except DBAPIError as exc:
+        store.close()
+        raise store_error(store, exc) from None
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _create_private_file(path: Path, create_parent: bool) -> None:
+    """New stores hold personal data: create the file readable by its owner only."""
+    if path.exists():
+        return
+    if create_parent:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        raise CalldeskError(f"cannot create store {path}: folder {path.parent} does not exist")
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as exc:
+        raise CalldeskError(f"cannot create store {path}: {exc.strerror}") from None
+
+
+def store_error(store: Store, exc: DBAPIError) -> CalldeskError:
+    """A driver error while opening → one line a user can act on."""
+    text = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    where = store.describe()
+    if store.is_sqlite:
+        if "readonly" in text or "read-only" in text:
+            return CalldeskError(f"store {where} is read-only: calldesk needs to write to it")
+        if "not a database" in text:
+            return CalldeskError(f"{where} is not a calldesk store (not an SQLite database)")
+        if "unable to open" in text:
+            return CalldeskError(f"cannot open store {where}: check the path and its permissions")
+        return CalldeskError(f"store {where}: {text}")
+    return CalldeskError(f"cannot use PostgreSQL store {where}: {text}")
+
+
+def schema_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def _alembic_config():  # noqa: ANN202 (alembic imported lazily: it is slow and rarely needed)
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return config
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def upgrade(store: Store, revision: str = "head") -> None:
+    """Migrate under the write lock, so two processes opening a new store don't both migrate."""
+    from alembic import command
+
+    config = _alembic_config()
+    with store.engine.connect() as conn:
+        conn = conn.execution_options(calldesk_begin="IMMEDIATE")
+        with conn.begin():
+            if not store.is_sqlite:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)

@@ -1,0 +1,61 @@
+"""`calldesk export`: leads as CSV, streamed, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import re
+from typing import Any, TextIO
+
+import sqlalchemy as sa
+
+from calldesk.db.engine import Store
+from calldesk.db.models import Lead, Suppression
+from calldesk.stages import Stage
+
+COLUMNS = ("id", "company", "contact", "phone", "stage", "warmth", "owner", "do_not_call",
+           "last_outcome", "next_call_at", "role", "email", "linkedin", "industry",
+           "employees", "country", "time_zone", "phone_type", "source", "lost_reason",
+           "created_at", "updated_at")
+_NUMBER = re.compile(r"^[+-]?\d[\d.]*$")
+
+
+def neutralise(value: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula (=, +, -, @, tab, CR first)."""
+    if value and value[0] in "=+-@\t\r" and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def export_leads(store: Store, out: TextIO, *, stage: Stage | None = None,
+                 delimiter: str = ",") -> int:
+    lead = Lead.__table__.c
+    dnc = sa.exists().where(Suppression.__table__.c.phone_e164 == lead.phone_e164)
+    query = sa.select(
+        lead.id, lead.company, lead.contact_name, lead.phone_e164, lead.stage, lead.warmth,
+        lead.owner, dnc.label("do_not_call"), lead.last_outcome, lead.next_call_at, lead.role,
+        lead.email, lead.linkedin_url, lead.industry, lead.employees, lead.country,
+        lead.time_zone, lead.phone_type, lead.source, lead.lost_reason, lead.created_at,
+        lead.updated_at,
+    ).order_by(lead.id)
+    if stage is not None:
+        query = query.where(lead.stage == stage)
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    with store.read() as session:
+        # Streamed in batches: an export of a million leads does not sit in memory.
+        result = session.connection().execution_options(yield_per=2000).execute(query)
+        for row in result:
+            writer.writerow([_cell(v) for v in row])
+            count += 1
+    return count

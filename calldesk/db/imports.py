@@ -1,0 +1,350 @@
+"""`calldesk import`: a CSV file of leads into the store, all or nothing.
+
+Streams the file in chunks (memory does not grow with it), inserts with Core executemany in
+one transaction, and never lets a duplicate overwrite what a caller recorded.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import sqlalchemy as sa
+
+from calldesk.db.engine import Store
+from calldesk.db.models import ImportRun, Lead, Suppression
+from calldesk.errors import CalldeskError
+from calldesk.mapping import HeaderMap, RowError, build_header_map, convert_row
+
+CHUNK_ROWS = 2000
+_SCAN_BYTES = 1 << 20
+# Fields a duplicate may fill when the stored lead has them empty; never stage or phone.
+FILLABLE = ("company", "contact_name", "role", "email", "linkedin_url", "industry",
+            "company_size", "employees", "source", "owner")
+_LEAD = Lead.__table__
+_SUPPRESSION = Suppression.__table__
+
+
+@dataclass
+class ImportSummary:
+    file: Path
+    encoding: str = ""
+    delimiter: str = ","
+    rows_read: int = 0
+    imported: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    suppressed: int = 0
+    rejects_path: Path | None = None
+    first_rejects: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+
+class _DryRunDone(Exception):
+    """Raised inside the import transaction to roll a dry run back."""
+
+
+Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
+
+
+def detect_encoding(raw: BinaryIO) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 when they decode; else cp1252 (Excel-NL), else latin-1."""
+    head = raw.read(4)
+    raw.seek(0)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head[:2] == b"PK" or head == b"\xd0\xcf\x11\xe0":
+        raise CalldeskError("this is an Excel workbook, not a CSV file: save it as CSV first")
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    cp1252_ok = True
+    while chunk := raw.read(_SCAN_BYTES):
+        if b"\x00" in chunk:
+            raw.seek(0)
+            return _utf16_without_bom(raw.read(4096))
+        if utf8 is not None:
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = None
+        if utf8 is None and cp1252_ok:
+            try:
+                chunk.decode("cp1252")
+            except UnicodeDecodeError:
+                cp1252_ok = False
+    raw.seek(0)
+    if utf8 is not None:
+        try:
+            utf8.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+    return "cp1252" if cp1252_ok else "latin-1"
+
+
+def _utf16_without_bom(sample: bytes) -> str:
+    # Text in UTF-16 has a NUL in every other byte; anything else with NULs is not text.
+    if sample[1::2].count(0) > len(sample) // 3:
+        return "utf-16-le"
+    if sample[0::2].count(0) > len(sample) // 3:
+        return "utf-16-be"
+    raise CalldeskError("not a CSV file: it holds binary data")
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The most frequent of ; , tab | in the header (outside quotes); comma when none."""
+    counts = dict.fromkeys(";,\t|", 0)
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def import_csv(
+    store: Store,
+    path: Path,
+    *,
+    now: datetime,
+    by: str,
+    region: str = "NL",
+    source: str | None = None,
+    owner: str | None = None,
+    overrides: dict[str, str] | None = None,
+    dry_run: bool = False,
+    rejects_path: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    summary = ImportSummary(file=path, dry_run=dry_run)
+    try:
+        raw = path.open("rb")
+    except FileNotFoundError:
+        raise CalldeskError(f"cannot read {path}: no such file") from None
+    except IsADirectoryError:
+        raise CalldeskError(f"cannot read {path}: it is a folder") from None
+    except OSError as exc:
+        raise CalldeskError(f"cannot read {path}: {exc.strerror}") from None
+    with raw:
+        total = path.stat().st_size
+        summary.encoding = detect_encoding(raw)
+        text = io.TextIOWrapper(raw, encoding=summary.encoding, newline="")
+        try:
+            header_line = text.readline()
+        except UnicodeDecodeError:
+            raise CalldeskError(f"cannot read {path}: not text in {summary.encoding}") from None
+        if not header_line.strip():
+            raise CalldeskError(f"{path} is empty: no header row")
+        summary.delimiter = sniff_delimiter(header_line)
+        headers = next(csv.reader([header_line.rstrip("\r\n")], delimiter=summary.delimiter), [])
+        header_map = build_header_map(headers, overrides)
+        rows = _rows(text, summary.delimiter, start_line=2)
+        rejects = _RejectsFile(rejects_path or _default_rejects(path), headers, summary.delimiter)
+        try:
+            with store.write() as session:
+                conn = session.connection()
+                run_id = conn.execute(
+                    sa.insert(ImportRun.__table__).values(
+                        file_name=path.name, source=source or "", started_at=now, run_by=by
+                    )
+                ).inserted_primary_key[0]
+                defaults = {
+                    "source": source, "owner": owner, "import_id": run_id, "now": now,
+                    "fallback_source": path.stem,
+                }
+                chunk: list[tuple[int, dict[str, Any]]] = []
+                for line, cells in rows:
+                    summary.rows_read += 1
+                    try:
+                        fields = convert_row(cells, header_map, region) if cells is not None else None
+                        if fields is None:
+                            raise RowError("malformed CSV row")
+                    except RowError as exc:
+                        _reject(summary, rejects, line, cells or [], str(exc), dry_run)
+                        continue
+                    chunk.append((line, fields))
+                    if len(chunk) >= CHUNK_ROWS:
+                        _store_chunk(conn, chunk, summary, defaults)
+                        chunk = []
+                        if progress:
+                            progress(raw.tell(), total)
+                if chunk:
+                    _store_chunk(conn, chunk, summary, defaults)
+                conn.execute(
+                    sa.update(ImportRun.__table__)
+                    .where(ImportRun.__table__.c.id == run_id)
+                    .values(
+                        rows_read=summary.rows_read, imported=summary.imported,
+                        updated=summary.updated, duplicates=summary.duplicates,
+                        rejected=summary.rejected, suppressed=summary.suppressed,
+                    )
+                )
+                if dry_run:
+                    raise _DryRunDone  # counted exactly as a real run, then rolled back
+        except _DryRunDone:
+            pass
+        except UnicodeDecodeError as exc:
+            raise CalldeskError(f"cannot read {path}: not text in {summary.encoding} ({exc.reason})") from None
+        finally:
+            rejects.close()
+        if progress:
+            progress(total, total)
+    summary.rejects_path = rejects.path if rejects.opened else None
+    return summary
+
+
+def _rows(text: io.TextIOWrapper, delimiter: str, start_line: int) -> Iterator[tuple[int, list[str] | None]]:
+    """(line number, cells) per non-blank row; cells None for a row the csv module can't read."""
+    reader = csv.reader(text, delimiter=delimiter)
+    line = start_line
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield line, None
+            line = start_line + reader.line_num
+            continue
+        if any(cell.strip() for cell in cells):
+            yield line, cells
+        line = start_line + reader.line_num
+
+
+def _reject(summary: ImportSummary, rejects: _RejectsFile, line: int, cells: list[str],
+            reason: str, dry_run: bool) -> None:
+    summary.rejected += 1
+    if len(summary.first_rejects) < 10:
+        summary.first_rejects.append((line, reason))
+    if not dry_run:
+        rejects.write(cells, line, reason)
+
+
+def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any]]],
+                 summary: ImportSummary, defaults: dict[str, Any]) -> None:
+    # Within the chunk: the first row of a number wins, later ones only fill its gaps.
+    by_number: dict[str, dict[str, Any]] = {}
+    dnc: set[str] = set()
+    for _line, fields in chunk:
+        number = fields["phone_e164"]
+        if fields.pop("do_not_call"):
+            dnc.add(number)
+        if number in by_number:
+            summary.duplicates += 1
+            _fill(by_number[number], fields)
+        else:
+            by_number[number] = fields
+
+    numbers = list(by_number)
+    if dnc:
+        _suppress(conn, sorted(dnc), defaults["now"])
+    suppressed = set(conn.execute(
+        sa.select(_SUPPRESSION.c.phone_e164).where(_SUPPRESSION.c.phone_e164.in_(numbers))
+    ).scalars())
+    existing = {
+        row.phone_e164: row
+        for row in conn.execute(
+            sa.select(_LEAD.c.id, _LEAD.c.phone_e164, _LEAD.c.import_id, *(_LEAD.c[f] for f in FILLABLE))
+            .where(_LEAD.c.phone_e164.in_(numbers))
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for number, fields in by_number.items():
+        if number in suppressed:
+            summary.suppressed += 1
+            continue
+        _apply_defaults(fields, defaults)
+        stored = existing.get(number)
+        if stored is None:
+            inserts.append(fields)
+            continue
+        gaps = {f: fields[f] for f in FILLABLE if fields[f] not in (None, "") and stored._mapping[f] in (None, "")}
+        same_file = stored.import_id == defaults["import_id"]
+        if gaps:
+            gaps["updated_at"] = defaults["now"]
+            updates.setdefault(tuple(sorted(gaps)), []).append({"_id": stored.id, **gaps})
+        if same_file or not gaps:
+            summary.duplicates += 1
+        else:
+            summary.updated += 1
+    if inserts:
+        conn.execute(sa.insert(_LEAD), inserts)
+        summary.imported += len(inserts)
+    for columns, params in updates.items():
+        conn.execute(
+            sa.update(_LEAD).where(_LEAD.c.id == sa.bindparam("_id"))
+            .values({c: sa.bindparam(c) for c in columns}),
+            params,
+        )
+
+
+def _fill(first: dict[str, Any], later: dict[str, Any]) -> None:
+    for name in FILLABLE:
+        if first.get(name) in (None, "") and later.get(name) not in (None, ""):
+            first[name] = later[name]
+
+
+def _apply_defaults(fields: dict[str, Any], defaults: dict[str, Any]) -> None:
+    fields["source"] = defaults["source"] or fields["source"] or defaults["fallback_source"]
+    fields["owner"] = fields["owner"] or defaults["owner"]
+    fields["import_id"] = defaults["import_id"]
+    fields["created_at"] = fields["updated_at"] = defaults["now"]
+    fields.setdefault("phone_bad", False)
+    fields.setdefault("attempts", 0)
+    fields.setdefault("lost_reason", "")
+
+
+def _suppress(conn: sa.Connection, numbers: list[str], now: datetime) -> None:
+    known = set(conn.execute(
+        sa.select(_SUPPRESSION.c.phone_e164).where(_SUPPRESSION.c.phone_e164.in_(numbers))
+    ).scalars())
+    new = [{"phone_e164": n, "reason": "do not call (import)", "added_at": now, "added_by": "import"}
+           for n in numbers if n not in known]
+    if new:
+        conn.execute(sa.insert(_SUPPRESSION), new)
+
+
+def _default_rejects(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+class _RejectsFile:
+    """Rejected rows as they were, plus line and reason; opened only when a row is rejected."""
+
+    def __init__(self, path: Path, headers: list[str], delimiter: str) -> None:
+        self.path = path
+        self.headers = headers
+        self.delimiter = delimiter
+        self.opened = False
+        self._file: io.TextIOWrapper | None = None
+        self._writer: Any = None
+
+    def write(self, cells: list[str], line: int, reason: str) -> None:
+        if self._writer is None:
+            try:
+                # utf-8-sig: Excel opens it with accents intact.
+                self._file = self.path.open("w", encoding="utf-8-sig", newline="")
+            except OSError as exc:
+                raise CalldeskError(
+                    f"cannot write rejects file {self.path}: {exc.strerror} (choose one with --rejects)"
+                ) from None
+            self.opened = True
+            self._writer = csv.writer(self._file, delimiter=self.delimiter)
+            self._writer.writerow([*self.headers, "line", "reason"])
+        width = len(self.headers)
+        self._writer.writerow([*(cells + [""] * width)[:width], line, reason])
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()

@@ -1,0 +1,23 @@
+"""Alembic environment: calldesk passes its own connection (see calldesk.db.engine.upgrade)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import calldesk.db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    # For developers: `alembic -x url=sqlite:///dev.db revision --autogenerate -m …`
+    import sqlalchemy as sa
+
+    connection = sa.create_engine(context.get_x_argument(as_dictionary=True)["url"]).connect()
+
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=True,  # SQLite alters tables by copy-and-move
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

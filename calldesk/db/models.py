@@ -1,0 +1,174 @@
+"""The tables. Enums are stored as their readable values; every time is UTC and aware."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from calldesk.outcomes import Outcome
+from calldesk.phones import PhoneType
+from calldesk.stages import Stage
+
+# Stable constraint names, so Alembic's batch mode on SQLite can alter tables later.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
+    """A VARCHAR holding the enum's values (not a native PostgreSQL type: migrations stay easy)."""
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=max(len(m.value) for m in enum) + 8,  # room for new members without a migration
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class SignalKind(StrEnum):
+    """Behaviour that makes a lead marketing-qualified."""
+
+    demo_request = "demo_request"
+    contact_form = "contact_form"
+    download = "download"
+    webinar = "webinar"
+    email_reply = "email_reply"
+    email_click = "email_click"
+    website_visit = "website_visit"
+
+
+class CallbackStatus(StrEnum):
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"
+
+
+def _fk(target: str, *, cascade: bool = True) -> sa.ForeignKey:
+    return sa.ForeignKey(target, ondelete="CASCADE" if cascade else "SET NULL")
+
+
+class ImportRun(SQLModel, table=True):
+    """One run of `calldesk import`: where leads came from, and its summary."""
+
+    __tablename__ = "imports"
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    source: str = ""
+    started_at: datetime
+    run_by: str = ""
+    rows_read: int = 0
+    imported: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    suppressed: int = 0
+
+
+class Lead(SQLModel, table=True):
+    __tablename__ = "leads"
+    id: int | None = Field(default=None, primary_key=True)
+    company: str = ""
+    contact_name: str = ""
+    role: str = ""
+    phone_raw: str = ""
+    phone_e164: str = Field(unique=True)  # one lead per number: the duplicate key
+    phone_type: PhoneType = Field(default=PhoneType.unknown, sa_type=enum_type(PhoneType, "phone_type"))
+    phone_bad: bool = False  # marked wrong number; out of the queue until fixed
+    time_zone: str | None = None
+    country: str = ""
+    email: str = ""
+    linkedin_url: str = ""
+    industry: str = ""
+    company_size: str = ""  # as the source wrote it ("11-50")
+    employees: int | None = None  # parsed head count (low end of a range)
+    source: str = ""
+    owner: str | None = Field(default=None, index=True)  # caller name; None = shared pool
+    stage: Stage = Field(default=Stage.suspect, sa_type=enum_type(Stage, "stage"), index=True)
+    lost_reason: str = ""
+    warmth: int | None = None
+    attempts: int = 0
+    last_outcome: Outcome | None = Field(default=None, sa_type=enum_type(Outcome, "outcome"))
+    last_called_at: datetime | None = None
+    next_call_at: datetime | None = None
+    import_id: int | None = Field(default=None, sa_column_args=[_fk("imports.id", cascade=False)])
+    created_at: datetime
+    updated_at: datetime
+
+
+class Signal(SQLModel, table=True):
+    __tablename__ = "signals"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(sa_column_args=[_fk("leads.id")], index=True)
+    kind: SignalKind = Field(sa_type=enum_type(SignalKind, "signal_kind"))
+    at: datetime
+    detail: str = ""
+
+
+class Call(SQLModel, table=True):
+    __tablename__ = "calls"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(sa_column_args=[_fk("leads.id")], index=True)
+    caller: str = Field(index=True)
+    started_at: datetime = Field(index=True)
+    ended_at: datetime | None = None
+    outcome: Outcome = Field(sa_type=enum_type(Outcome, "outcome"))
+    notes: str = ""
+
+
+class BantAnswer(SQLModel, table=True):
+    """The latest answer per lead and BANT element, and the call that set it."""
+
+    __tablename__ = "bant_answers"
+    __table_args__ = (sa.UniqueConstraint("lead_id", "element", name="uq_bant_answers_lead_element"),)
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(sa_column_args=[_fk("leads.id")])
+    element: str  # budget | authority | need | timing
+    value: str
+    note: str = ""
+    call_id: int | None = Field(default=None, sa_column_args=[_fk("calls.id", cascade=False)])
+    updated_at: datetime
+
+
+class Callback(SQLModel, table=True):
+    __tablename__ = "callbacks"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(sa_column_args=[_fk("leads.id")], index=True)
+    due_at: datetime = Field(index=True)
+    caller: str | None = None  # None: for the whole team
+    created_by: str
+    created_at: datetime
+    status: CallbackStatus = Field(
+        default=CallbackStatus.open, sa_type=enum_type(CallbackStatus, "callback_status")
+    )
+    note: str = ""
+
+
+class StageChange(SQLModel, table=True):
+    __tablename__ = "stage_changes"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(sa_column_args=[_fk("leads.id")], index=True)
+    from_stage: Stage | None = Field(default=None, sa_type=enum_type(Stage, "stage"))
+    to_stage: Stage = Field(sa_type=enum_type(Stage, "stage"))
+    at: datetime = Field(index=True)
+    changed_by: str
+    reason: str = ""
+
+
+class Suppression(SQLModel, table=True):
+    """Do-not-call, keyed by number: it outlives the lead and blocks re-imports."""
+
+    __tablename__ = "suppression"
+    phone_e164: str = Field(primary_key=True)
+    reason: str = ""
+    added_at: datetime
+    added_by: str = ""

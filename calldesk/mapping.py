@@ -1,0 +1,185 @@
+"""CSV columns → lead fields: header auto-mapping (English and Dutch) and row conversion.
+
+Pure: takes header names and cell strings; reading files is the import's job (calldesk.db).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from calldesk.errors import CalldeskError
+from calldesk.phones import Phone, PhoneError, is_region, normalize
+from calldesk.stages import STAGE_WORDS_HELP, Stage, parse_stage
+
+# Field → header names people use for it (compared without case, spaces or punctuation).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "company": ("company", "company name", "organisation", "organization", "organisatie",
+                "bedrijf", "bedrijfsnaam", "account", "account name", "firma", "klantnaam"),
+    "contact_name": ("contact", "contact name", "contact person", "contactpersoon", "name",
+                     "naam", "full name", "volledige naam"),
+    "first_name": ("first name", "firstname", "given name", "voornaam", "roepnaam"),
+    "middle_name": ("tussenvoegsel", "tussenvoegsels", "middle name", "infix"),
+    "last_name": ("last name", "lastname", "surname", "family name", "achternaam"),
+    "role": ("job title", "title", "role", "position", "functie", "functietitel", "positie"),
+    "phone": ("phone", "phone number", "telephone", "telephone number", "tel", "telefoon",
+              "telefoonnummer", "telnr", "work phone", "business phone", "direct phone",
+              "mobile", "mobile phone", "mobile phone number", "mobiel", "mobiel nummer",
+              "mobielnummer", "gsm"),
+    "email": ("email", "e-mail", "email address", "e-mail address", "e-mailadres", "mail"),
+    "linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "linkedin profiel"),
+    "industry": ("industry", "sector", "branche", "branch"),
+    "company_size": ("employees", "number of employees", "company size", "size",
+                     "aantal medewerkers", "aantal werknemers", "medewerkers", "werknemers",
+                     "bedrijfsgrootte", "fte"),
+    "country": ("country", "country/region", "land"),
+    "source": ("source", "lead source", "original source", "list", "bron", "leadbron", "lijst"),
+    "owner": ("owner", "contact owner", "lead owner", "assigned to", "caller", "eigenaar",
+              "beller", "toegewezen aan"),
+    "stage": ("stage", "lifecycle stage", "lead stage", "fase", "leadfase"),
+    "do_not_call": ("do not call", "do_not_call", "dnc", "niet bellen", "bel niet"),
+}
+FIELDS: tuple[str, ...] = (*ALIASES, "ignore")
+MAX_FIELD = 1000  # characters; longer cells are junk or an export gone wrong
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+_BY_KEY = {_key(alias): field for field, aliases in ALIASES.items() for alias in aliases}
+
+_COUNTRIES = {
+    "nederland": "NL", "netherlands": "NL", "thenetherlands": "NL", "holland": "NL",
+    "belgie": "BE", "belgië": "BE", "belgium": "BE", "belgique": "BE",
+    "duitsland": "DE", "germany": "DE", "deutschland": "DE",
+    "verenigdkoninkrijk": "GB", "unitedkingdom": "GB", "uk": "GB", "engeland": "GB",
+    "frankrijk": "FR", "france": "FR", "luxemburg": "LU", "luxembourg": "LU",
+    "spanje": "ES", "spain": "ES", "italie": "IT", "italië": "IT", "italy": "IT",
+    "oostenrijk": "AT", "austria": "AT", "zwitserland": "CH", "switzerland": "CH",
+    "denemarken": "DK", "denmark": "DK", "zweden": "SE", "sweden": "SE",
+    "verenigdestaten": "US", "unitedstates": "US", "usa": "US",
+}
+_TRUE = {"1", "yes", "y", "true", "ja", "j", "x", "waar"}
+
+
+def country_code(text: str) -> str | None:
+    """'Nederland', 'Belgium', 'DE' → ISO code; None when not recognised."""
+    word = re.sub(r"[^a-zë]", "", text.strip().lower())
+    if len(word) == 2 and is_region(word):
+        return word.upper()
+    return _COUNTRIES.get(word)
+
+
+def parse_employees(text: str) -> int | None:
+    """'45', '11-50', '500+', '1.000' → a head count (the low end of a range)."""
+    match = re.match(r"\s*(\d[\d.,]*)", text)
+    if not match:
+        return None
+    digits = re.sub(r"[.,]", "", match[1])
+    return int(digits) if digits.isdigit() and len(digits) < 10 else None
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    headers: tuple[str, ...]
+    columns: tuple[tuple[int, str], ...]  # (column index, field), in column order
+
+    def fields(self) -> set[str]:
+        return {field for _, field in self.columns}
+
+
+def build_header_map(headers: list[str], overrides: dict[str, str] | None = None) -> HeaderMap:
+    """Map each header to a field; overrides are COLUMN → FIELD from --map."""
+    clean = [h.strip().lstrip("\ufeff").strip() for h in headers]
+    by_header = {h.lower(): i for i, h in enumerate(clean)}
+    chosen: dict[int, str] = {}
+    for i, header in enumerate(clean):
+        field = _BY_KEY.get(_key(header))
+        if field:
+            chosen[i] = field
+    for column, field in (overrides or {}).items():
+        if field not in FIELDS:
+            raise CalldeskError(f"--map {column}={field}: unknown field; fields are: {', '.join(FIELDS)}")
+        index = by_header.get(column.strip().lower())
+        if index is None:
+            raise CalldeskError(f"--map {column}={field}: no column {column!r}; headers found: {_list(clean)}")
+        chosen[index] = field
+    columns = tuple((i, f) for i, f in sorted(chosen.items()) if f != "ignore")
+    if not any(field == "phone" for _, field in columns):
+        raise CalldeskError(
+            f"no phone column found; headers found: {_list(clean)} (name one with --map COLUMN=phone)"
+        )
+    return HeaderMap(tuple(clean), columns)
+
+
+def _list(headers: list[str]) -> str:
+    return ", ".join(repr(h) for h in headers) if any(headers) else "(none)"
+
+
+class RowError(ValueError):
+    """The reason a row cannot be imported (goes to the rejects file)."""
+
+
+def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[str, Any]:
+    """One CSV row → lead fields; raise RowError with the reason when it can't be imported."""
+    values: dict[str, list[str]] = {}
+    for index, field in header_map.columns:
+        cell = cells[index].strip() if index < len(cells) else ""
+        if len(cell) > MAX_FIELD:
+            raise RowError(f"{header_map.headers[index]!r} is longer than {MAX_FIELD} characters")
+        if cell:
+            values.setdefault(field, []).append(cell)
+
+    def first(field: str) -> str:
+        return values.get(field, [""])[0]
+
+    # A national number is read in the row's country first, then in the default region.
+    regions = dict.fromkeys(r for r in (country_code(first("country")), region) if r)
+    phone = _first_valid_phone(values.get("phone", []), tuple(regions))
+
+    stage = Stage.suspect
+    if first("stage"):
+        parsed = parse_stage(first("stage"))
+        if parsed is None:
+            raise RowError(f"unknown stage {first('stage')!r} (use {STAGE_WORDS_HELP})")
+        stage = parsed
+
+    contact = first("contact_name") or " ".join(
+        part for part in (first("first_name"), first("middle_name"), first("last_name")) if part
+    )
+    size = first("company_size")
+    return {
+        "company": first("company"),
+        "contact_name": contact,
+        "role": first("role"),
+        "phone_raw": phone.raw,
+        "phone_e164": phone.e164,
+        "phone_type": phone.kind.value,
+        "time_zone": phone.time_zone,
+        "country": phone.region,
+        "email": first("email"),
+        "linkedin_url": first("linkedin_url"),
+        "industry": first("industry"),
+        "company_size": size,
+        "employees": parse_employees(size) if size else None,
+        "source": first("source"),
+        "owner": first("owner") or None,
+        "stage": stage.value,
+        "do_not_call": first("do_not_call").lower() in _TRUE,
+    }
+
+
+def _first_valid_phone(candidates: list[str], regions: tuple[str, ...]) -> Phone:
+    if not candidates:
+        raise RowError("missing phone number")
+    errors: list[str] = []
+    for raw in candidates:
+        for region in regions:
+            try:
+                return normalize(raw, region)
+            except PhoneError as exc:
+                if region == regions[-1]:
+                    errors.append(f"{raw!r}: {exc}")
+    raise RowError("invalid phone " + "; ".join(errors))
