@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from calldesk.errors import CalldeskError
@@ -64,6 +65,7 @@ _COUNTRIES = {
 _TRUE = {"1", "yes", "y", "true", "ja", "j", "x", "waar"}
 
 
+@lru_cache(maxsize=1024)  # a file repeats a handful of countries: look each up once
 def country_code(text: str) -> str | None:
     """'Nederland', 'Belgium', 'DE' → ISO code; None when not recognised."""
     word = re.sub(r"[^a-zë]", "", text.strip().lower())
@@ -72,6 +74,7 @@ def country_code(text: str) -> str | None:
     return _COUNTRIES.get(word)
 
 
+@lru_cache(maxsize=4096)
 def parse_employees(text: str) -> int | None:
     """'45', '11-50', '500+', '1.000' → a head count (the low end of a range)."""
     match = re.match(r"\s*(\d[\d.,]*)", text)
@@ -125,19 +128,22 @@ class RowError(ValueError):
 def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[str, Any]:
     """One CSV row → lead fields; raise RowError with the reason when it can't be imported."""
     values: dict[str, list[str]] = {}
+    width = len(cells)
     for index, field in header_map.columns:
-        cell = cells[index].strip() if index < len(cells) else ""
-        if len(cell) > MAX_FIELD:
-            raise RowError(f"{header_map.headers[index]!r} is longer than {MAX_FIELD} characters")
+        cell = cells[index].strip() if index < width else ""
         if cell:
+            if len(cell) > MAX_FIELD:
+                raise RowError(f"{header_map.headers[index]!r} is longer than {MAX_FIELD} characters")
             values.setdefault(field, []).append(cell)
 
     def first(field: str) -> str:
-        return values.get(field, [""])[0]
+        found = values.get(field)
+        return found[0] if found else ""
 
     # A national number is read in the row's country first, then in the default region.
-    regions = dict.fromkeys(r for r in (country_code(first("country")), region) if r)
-    phone = _first_valid_phone(values.get("phone", []), tuple(regions))
+    country = country_code(first("country")) if "country" in values else None
+    regions = (country, region) if country and country != region else (region,)
+    phone = _first_valid_phone(values.get("phone", []), regions)
 
     stage = Stage.suspect
     if first("stage"):

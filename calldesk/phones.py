@@ -68,6 +68,11 @@ _LENGTH_REASONS = {
 _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE]\+?\d+$")
 
 
+# Zones of non-geographic numbers depend on the country code alone (phonenumbers.timezone).
+_COUNTRY_ZONES: dict[int, tuple[str, ...]] = {}
+_SINGLE_REGION: dict[int, str] = {}
+
+
 class PhoneError(CalldeskError):
     """A number that cannot be called; the message is the reason, fit for a rejects file."""
 
@@ -110,20 +115,23 @@ def _normalize(text: str, region: str, raw: str | None = None) -> Phone:
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
         raise PhoneError(_PARSE_REASONS.get(exc.error_type, "not a phone number")) from None
-    number_region = phonenumbers.region_code_for_number(number) or region
-    length = phonenumbers.is_possible_number_with_reason(number)
-    if length != ValidationResult.IS_POSSIBLE and length != ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
-        reason = _LENGTH_REASONS.get(length, "not a valid number")
-        raise PhoneError(f"{reason} for a {number_region} number")
     # number_type() is UNKNOWN exactly when is_valid_number() is False (same metadata match),
-    # so one call validates and classifies: half the cost per imported row.
+    # so one call validates and classifies; the reason is worked out only for a bad number.
     ntype = phonenumbers.number_type(number)
+    number_region = _region(number)
     if ntype == PhoneNumberType.UNKNOWN:
-        raise PhoneError(f"not a valid {number_region} number")
+        length = phonenumbers.is_possible_number_with_reason(number)
+        reason = _LENGTH_REASONS.get(length, "not a valid")
+        if reason == "not a valid":
+            raise PhoneError(f"not a valid {number_region} number")
+        raise PhoneError(f"{reason} for a {number_region} number")
     if phonenumbers.is_number_type_geographical(ntype, number.country_code):
         zones = time_zones_for_geographical_number(number)
     else:
-        zones = time_zones_for_number(number)
+        # Mobiles and the like get their country's zones: one lookup per country, not per row.
+        zones = _COUNTRY_ZONES.get(number.country_code)
+        if zones is None:
+            zones = _COUNTRY_ZONES[number.country_code] = tuple(time_zones_for_number(number))
     zone = zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else None
     return Phone(
         raw=raw if raw is not None else text,
@@ -132,6 +140,19 @@ def _normalize(text: str, region: str, raw: str | None = None) -> Phone:
         kind=_TYPES.get(ntype, PhoneType.unknown),
         time_zone=zone,
     )
+
+
+def _region(number: phonenumbers.PhoneNumber) -> str:
+    """The number's country; cached for country codes that belong to one region (+31 → NL)."""
+    code = number.country_code
+    region = _SINGLE_REGION.get(code)
+    if region is None:
+        regions = phonenumbers.region_codes_for_country_code(code)
+        if len(regions) == 1:
+            region = _SINGLE_REGION[code] = regions[0]
+        else:  # +1, +44, +7…: the number itself decides (US or CA, GB or JE)
+            region = phonenumbers.region_code_for_number(number) or (regions[0] if regions else "ZZ")
+    return region
 
 
 @lru_cache(maxsize=4096)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Stage(StrEnum):
@@ -73,6 +74,7 @@ _STAGE_WORDS: dict[str, Stage] = {
 }
 
 
+@lru_cache(maxsize=256)
 def parse_stage(text: str) -> Stage | None:
     """A stage from how a CRM export or a person writes it; None when not recognised."""
     key = "".join(ch for ch in text.lower() if ch.isalnum())

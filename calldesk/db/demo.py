@@ -107,11 +107,13 @@ def _lead_history(lead_id: int, stage: Stage, phone: str, now: datetime, rnd: ra
             rows["suppression"].append({"phone_e164": phone, "reason": "asked not to be called",
                                         "added_at": calls[-1][0], "added_by": caller})
     else:
-        if rnd.random() < 0.5:
-            calls.append((_working_time(now, rnd, 40), Outcome.no_answer))
-        for step in FUNNEL[1 : FUNNEL.index(stage) + 1]:
-            calls.append((_working_time(now, rnd, 30), _OUTCOME_FOR[step]))
-    calls.sort()
+        steps = [Outcome.no_answer] if rnd.random() < 0.5 else []
+        steps += [_OUTCOME_FOR[step] for step in FUNNEL[1 : FUNNEL.index(stage) + 1]]
+        # Distinct moments, in funnel order: a lead's history reads forwards.
+        times = sorted({_working_time(now, rnd, 40) for _ in range(len(steps) * 3)})[: len(steps)]
+        while len(times) < len(steps):
+            times.append(times[-1] + timedelta(hours=1))
+        calls.extend(zip(times, steps, strict=True))
     previous = Stage.suspect
     for at, outcome in calls:
         rows["calls"].append({"lead_id": lead_id, "caller": caller, "started_at": at,

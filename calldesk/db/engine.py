@@ -74,6 +74,11 @@ class Store:
     def describe(self) -> str:
         return str(self.path) if self.path else self.url.render_as_string(hide_password=True)
 
+    @property
+    def name(self) -> str:
+        """Short, for a header: the file name, or database@host."""
+        return self.path.name if self.path else f"{self.url.database}@{self.url.host}"
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -137,6 +142,9 @@ def open_store(target: str, *, create_parent: bool = False, migrate: bool = True
 def _create_private_file(path: Path, create_parent: bool) -> None:
     """New stores hold personal data: create the file readable by its owner only."""
     if path.exists():
+        # SQLite would open it and fail at the first write, mid-call: say so now.
+        if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise CalldeskError(f"store {path} is read-only: calldesk needs to write to it and its folder")
         return
     if create_parent:
         path.parent.mkdir(parents=True, exist_ok=True)

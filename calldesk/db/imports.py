@@ -28,6 +28,9 @@ _SCAN_BYTES = 1 << 20
 FILLABLE = ("company", "contact_name", "role", "email", "linkedin_url", "industry",
             "company_size", "employees", "source", "owner")
 _LEAD = Lead.__table__
+# Columns a new lead starts with that no CSV sets.
+_NEW_LEAD: dict[str, Any] = {"phone_bad": False, "attempts": 0, "lost_reason": "", "warmth": None,
+                             "last_outcome": None, "last_called_at": None, "next_call_at": None}
 _SUPPRESSION = Suppression.__table__
 
 
@@ -69,7 +72,9 @@ def detect_encoding(raw: BinaryIO) -> str:
     while chunk := raw.read(_SCAN_BYTES):
         if b"\x00" in chunk:
             raw.seek(0)
-            return _utf16_without_bom(raw.read(4096))
+            sample = raw.read(4096)
+            raw.seek(0)
+            return _utf16_without_bom(sample)
         if utf8 is not None:
             try:
                 utf8.decode(chunk)
@@ -279,7 +284,7 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any]]],
         else:
             summary.updated += 1
     if inserts:
-        conn.execute(sa.insert(_LEAD), inserts)
+        _LeadInsert.for_connection(conn).run(conn, inserts)
         summary.imported += len(inserts)
     for columns, params in updates.items():
         conn.execute(
@@ -287,6 +292,47 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any]]],
             .values({c: sa.bindparam(c) for c in columns}),
             params,
         )
+
+
+class _LeadInsert:
+    """INSERT … executemany handed to the driver with values processed for its dialect.
+
+    SQLAlchemy's per-row parameter processing cost three times the write itself (15 µs a
+    row); here each column's own bind processor still runs, but with no per-row overhead.
+    """
+
+    _cache: dict[str, _LeadInsert] = {}
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        columns = [c.name for c in _LEAD.columns if c.name != "id"]
+        compiled = sa.insert(_LEAD).values({c: sa.bindparam(c) for c in columns}).compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.order = list(compiled.positiontup) if compiled.positional else columns
+        self.positional = compiled.positional
+        self.processors = [
+            (name, _LEAD.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in self.order
+        ]
+
+    @classmethod
+    def for_connection(cls, conn: sa.Connection) -> _LeadInsert:
+        name = conn.dialect.name
+        if name not in cls._cache:
+            cls._cache[name] = cls(conn.dialect)
+        return cls._cache[name]
+
+    def run(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        columns = []
+        for name, process in self.processors:
+            column = [row[name] for row in rows]
+            if process is not None:
+                # Processed columns (times, enums, flags) repeat few values: process each once.
+                done: dict[Any, Any] = {None: None}
+                column = [done[v] if v in done else done.setdefault(v, process(v)) for v in column]
+            columns.append(column)
+        if self.positional:
+            conn.exec_driver_sql(self.sql, list(zip(*columns, strict=True)))
+        else:
+            conn.exec_driver_sql(self.sql, [dict(zip(self.order, v, strict=True)) for v in zip(*columns, strict=True)])
 
 
 def _fill(first: dict[str, Any], later: dict[str, Any]) -> None:
@@ -300,9 +346,8 @@ def _apply_defaults(fields: dict[str, Any], defaults: dict[str, Any]) -> None:
     fields["owner"] = fields["owner"] or defaults["owner"]
     fields["import_id"] = defaults["import_id"]
     fields["created_at"] = fields["updated_at"] = defaults["now"]
-    fields.setdefault("phone_bad", False)
-    fields.setdefault("attempts", 0)
-    fields.setdefault("lost_reason", "")
+    for name, value in _NEW_LEAD.items():
+        fields.setdefault(name, value)
 
 
 def _suppress(conn: sa.Connection, numbers: list[str], now: datetime) -> None:

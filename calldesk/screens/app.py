@@ -23,7 +23,7 @@ class CalldeskApp(App[None]):
         self.config = config
         self.caller = caller
         self.now = now  # the moment the desk works at (--at previews another)
-        self.sub_title = f"{caller} · {store.describe()}"
+        self.sub_title = f"{caller} · {store.name}"
 
     def on_mount(self) -> None:
         self.push_screen(LeadsScreen())

@@ -1,0 +1,77 @@
+"""Shared fixtures: real stores (a SQLite file; PostgreSQL when CALLDESK_TEST_PG_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from calldesk.db.engine import Store, open_store, to_url
+
+PG_URL = os.environ.get("CALLDESK_TEST_PG_URL", "")
+# CI sets this so that a PostgreSQL test can never pass by being skipped.
+REQUIRE_PG = os.environ.get("CALLDESK_REQUIRE_PG") == "1"
+# A Monday morning in Amsterdam; no test reads the wall clock.
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def _pg_or_skip() -> str:
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("CALLDESK_REQUIRE_PG=1 but CALLDESK_TEST_PG_URL is not set")
+        pytest.skip("PostgreSQL tests need CALLDESK_TEST_PG_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+    return PG_URL
+
+
+@pytest.fixture
+def pg_schema_url() -> Iterator[str]:
+    """A fresh schema on the test server, dropped afterwards: tests never see each other's data."""
+    base = _pg_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(to_url(base))
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    except sa.exc.OperationalError as exc:
+        engine.dispose()
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL at {base} is not reachable: {exc.orig}")
+        pytest.skip(f"PostgreSQL at {base} is not reachable")
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "calldesk.db")
+    return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def store(store_target: str) -> Iterator[Store]:
+    opened = open_store(store_target)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(str(tmp_path / "calldesk.db"))
+    yield opened
+    opened.close()
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path

@@ -1,0 +1,136 @@
+"""The real `calldesk` command in a subprocess: output, exit codes, no tracebacks."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_csv
+
+
+@pytest.fixture
+def cli(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLDESK_")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               CALLDESK_DB=str(tmp_path / "desk.db"), CALLDESK_CALLER="tester")
+
+    def run(*args, code=0, extra_env=None):
+        result = subprocess.run([sys.executable, "-m", "calldesk", *map(str, args)], capture_output=True,
+                                text=True, env={**env, **(extra_env or {})}, cwd=tmp_path, timeout=120)
+        assert result.returncode == code, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        return result
+
+    return run
+
+
+def one_line_error(result, text):
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("calldesk: error: ") and text in lines[0], result.stderr
+
+
+def test_import_summary_and_reimport(cli, tmp_path):
+    path = write_csv(tmp_path / "leads.csv", "Bedrijf;Telefoon;Fase\nCafé Zoë;06-12345678;klant\nFout;12;\n", "cp1252")
+    out = cli("import", path).stdout
+    assert "2 rows read (cp1252, delimiter ';')" in out
+    assert "imported          1" in out and "rejected          1" in out
+    assert "leads.rejects.csv" in out and "line 3: invalid phone '12'" in out
+    again = cli("import", path).stdout
+    assert "imported          0" in again and "duplicates        1" in again
+
+
+def test_import_dry_run(cli, tmp_path):
+    path = write_csv(tmp_path / "leads.csv", "Company,Phone\nA,06-12345678\n")
+    assert "Dry run: nothing was written." in cli("import", path, "--dry-run").stdout
+    assert cli("export").stdout.count("\n") == 1  # header only
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import", "missing.csv"], "cannot read missing.csv: no such file"),
+        (["import", "plain.csv"], "no phone column found; headers found: 'Naam', 'Stad'"),
+        (["import", "plain.csv", "--map", "Stad"], "expected COLUMN=FIELD"),
+        (["import", "plain.csv", "--map", "Stad=telephone"], "unknown field"),
+        (["import", "plain.csv", "--region", "XX"], "--region 'XX'"),
+        (["import", "plain.csv", "--at", "tomorrow"], "--at 'tomorrow': expected an ISO time"),
+        (["export", "--stage", "warm"], "--stage 'warm': expected one of suspect"),
+        (["export", "--db", "mysql://x/y"], "unsupported store mysql"),
+        (["export", "--db", "nofolder/x.db"], "nofolder does not exist"),
+        (["export", "--config", "nope.toml"], "config file nope.toml does not exist"),
+        (["export", "--config", "bad.toml"], "bad.toml: calling_hours.start: expected a time as HH:MM"),
+    ],
+)
+def test_user_mistakes_are_one_line_errors(cli, tmp_path, args, message):
+    write_csv(tmp_path / "plain.csv", "Naam,Stad\nPiet,Delft\n")
+    (tmp_path / "bad.toml").write_text('[calling_hours]\nstart = "9am"\n')
+    one_line_error(cli(*args, code=1), message)
+
+
+def test_config_from_environment_and_default_location(cli, tmp_path):
+    (tmp_path / "config" / "calldesk").mkdir(parents=True)
+    (tmp_path / "config" / "calldesk" / "config.toml").write_text('region = "BE"\n')
+    assert '"region": "BE"' in cli("config").stdout
+    (tmp_path / "other.toml").write_text("colour = 1\n")
+    one_line_error(cli("config", code=1, extra_env={"CALLDESK_CONFIG": str(tmp_path / "other.toml")}), "colour: unknown key")
+
+
+def test_region_from_config_reads_national_numbers(cli, tmp_path):
+    (tmp_path / "be.toml").write_text('region = "BE"\n')
+    cli("import", write_csv(tmp_path / "be.csv", "Company,Phone\nA,02 512 34 56\n"), "--config", tmp_path / "be.toml")
+    assert "+3225123456" in cli("export").stdout
+
+
+def test_export_to_file_and_excel(cli, tmp_path):
+    cli("import", write_csv(tmp_path / "in.csv", "Company,Phone\nCafé,06-12345678\n"))
+    cli("export", "--out", tmp_path / "out.csv", "--excel")
+    data = (tmp_path / "out.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfid;company;contact;phone;stage;warmth;owner;do_not_call;last_outcome;next_call_at")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0]["company"] == "Café" and rows[0]["phone"] == "+31612345678"
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_demo_without_opening(cli, tmp_path):
+    out = cli("demo", "--db", tmp_path / "demo.db", "--no-open", "--at", "2026-11-23T09:00+01:00").stdout
+    assert "300 leads" in out
+    exported = cli("export", "--db", tmp_path / "demo.db").stdout
+    assert exported.count("\n") == 301
+    one_line_error(cli("demo", "--db", tmp_path / "demo.db", "--no-open", code=1), "already holds leads")
+
+
+def test_demo_default_store_is_made_anew(cli, tmp_path):
+    first = cli("demo", "--no-open", "--count", "20").stdout
+    assert "demo.db" in first and str(tmp_path / "data") in first
+    assert "20 leads" in cli("demo", "--no-open", "--count", "20").stdout
+
+
+def test_db_status_and_upgrade(cli, tmp_path):
+    assert "does not exist yet" in cli("db", "status").stdout
+    assert "(current)" in cli("db", "upgrade").stdout
+    assert "schema 0001 (current)" in cli("db", "status").stdout
+
+
+def test_newer_store_is_refused(cli, tmp_path):
+    import sqlite3
+
+    cli("db", "upgrade")
+    with sqlite3.connect(tmp_path / "desk.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'abcd'")
+    one_line_error(cli("export", code=1), "written by a newer calldesk (schema abcd); upgrade calldesk")
+
+
+def test_not_a_store(cli, tmp_path):
+    (tmp_path / "notes.db").write_text("hello " * 400)
+    one_line_error(cli("export", "--db", tmp_path / "notes.db", code=1), "not a calldesk store")
+
+
+def test_help_lists_commands(cli):
+    out = cli("--help").stdout
+    for command in ("demo", "import", "export", "db", "config"):
+        assert command in out
+    assert "--map" in cli("import", "--help").stdout

@@ -1,0 +1,225 @@
+import codecs
+import csv
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from calldesk.db import imports as imports_module
+from calldesk.db.engine import open_store
+from calldesk.db.imports import import_csv
+from calldesk.db.models import Lead, Suppression
+from calldesk.errors import CalldeskError
+from tests.conftest import NOW, write_csv
+
+HUBSPOT = (
+    "First Name,Last Name,Company Name,Job Title,Phone Number,Mobile Phone Number,Email,"
+    "Lifecycle Stage,Number of Employees\n"
+    "Sanne,de Vries,Bakkerij De Korenschoof,Eigenaar,020-1234567,,sanne@korenschoof.nl,Lead,11-50\n"
+    'Jürgen,Müller,"Müller Maschinenbau GmbH",Geschäftsführer,+49 30 12345678,,,Customer,200\n'
+    "Tom,Bakker,Bakker Bouw,Directeur,,06 1234 5678,tom@bakkerbouw.nl,Sales Qualified Lead,\n"
+    "No,Phone,Nobody BV,,,,,Lead,\n"
+)
+EXCEL_NL = (
+    "Bedrijfsnaam;Voornaam;Achternaam;Functie;Telefoonnummer;Branche;Fase\r\n"
+    "Café Zoë;Zoë;Peeters;Eigenaar;(020) 123 45 67;Horeca;prospect\r\n"
+    "Brasserie Geneviève;Geneviève;Dubois;Chef;+32 2 512 34 56;Horeca;\r\n"
+    "Fout BV;Piet;Jansen;Inkoper;12345;ICT;suspect\r\n"
+)
+
+
+def run(store, path, **kwargs):
+    kwargs.setdefault("now", NOW)
+    kwargs.setdefault("by", "tester")
+    return import_csv(store, path, **kwargs)
+
+
+def leads(store):
+    with store.read() as session:
+        return {lead.phone_e164: lead for lead in session.exec(sa.select(Lead)).scalars()}
+
+
+def test_hubspot_export(store, tmp_path):
+    summary = run(store, write_csv(tmp_path / "hubspot.csv", HUBSPOT))
+    assert (summary.rows_read, summary.imported, summary.rejected) == (4, 3, 1)
+    stored = leads(store)
+    assert stored["+31201234567"].contact_name == "Sanne de Vries"
+    assert stored["+31201234567"].stage == "prospect"
+    assert stored["+31612345678"].stage == "hot_lead"  # from the mobile column: phone was empty
+    assert stored["+493012345678"].company == "Müller Maschinenbau GmbH"
+    assert stored["+493012345678"].time_zone == "Europe/Berlin"
+    assert stored["+493012345678"].source == "hubspot"
+
+
+def test_excel_nl_cp1252_semicolons(store, tmp_path):
+    path = write_csv(tmp_path / "excel.csv", EXCEL_NL, "cp1252")
+    summary = run(store, path, source="beurs 2026")
+    assert (summary.encoding, summary.delimiter) == ("cp1252", ";")
+    assert (summary.imported, summary.rejected) == (2, 1)
+    stored = leads(store)
+    assert stored["+31201234567"].company == "Café Zoë"  # accents survive
+    assert stored["+3225123456"].contact_name == "Geneviève Dubois"
+    assert stored["+3225123456"].source == "beurs 2026"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252", "latin-1"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_encodings_and_delimiters(sqlite_store, tmp_path, encoding, delimiter):
+    text = EXCEL_NL.replace(";", delimiter)
+    if encoding == "latin-1":
+        text += f"Œuvre{delimiter}A{delimiter}B{delimiter}C{delimiter}06-87654321{delimiter}X{delimiter}\r\n".replace("Œ", "Ø")
+    summary = run(sqlite_store, write_csv(tmp_path / "in.csv", text, encoding))
+    assert summary.delimiter == delimiter
+    assert summary.imported == (3 if encoding == "latin-1" else 2)
+    assert leads(sqlite_store)["+31201234567"].company == "Café Zoë"
+
+
+def test_rejects_file_has_line_and_reason(sqlite_store, tmp_path):
+    path = write_csv(tmp_path / "hubspot.csv", HUBSPOT)
+    summary = run(sqlite_store, path)
+    assert summary.rejects_path == tmp_path / "hubspot.rejects.csv"
+    with summary.rejects_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][-2:] == ["line", "reason"]
+    assert rows[1][:3] == ["No", "Phone", "Nobody BV"]
+    assert rows[1][-2:] == ["5", "missing phone number"]
+    assert summary.first_rejects == [(5, "missing phone number")]
+
+
+def test_line_numbers_count_quoted_newlines(sqlite_store, tmp_path):
+    text = 'Company,Phone\n"Two\nlines",06-12345678\nBad,12\n'
+    summary = run(sqlite_store, write_csv(tmp_path / "q.csv", text))
+    assert summary.first_rejects[0][0] == 4
+
+
+def test_reimport_changes_nothing(store, tmp_path):
+    path = write_csv(tmp_path / "hubspot.csv", HUBSPOT)
+    run(store, path)
+    before = {k: v.model_dump() for k, v in leads(store).items()}
+    again = run(store, path, now=NOW.replace(hour=15))
+    assert (again.imported, again.updated, again.duplicates) == (0, 0, 3)
+    assert {k: v.model_dump() for k, v in leads(store).items()} == before
+
+
+def test_duplicates_fill_empty_fields_only_and_never_move_stage_back(store, tmp_path):
+    run(store, write_csv(tmp_path / "a.csv", "Company,Phone,Stage,Email\nAcme,06-12345678,hot lead,\n"))
+    with store.write() as session:  # a caller recorded a contact name on the phone
+        session.execute(sa.update(Lead).values(contact_name="Eva (recorded)"))
+    summary = run(store, write_csv(
+        tmp_path / "b.csv",
+        "Company,Contact,Phone,Stage,Email\nOther name,Someone else,+31 6 12345678,suspect,eva@acme.nl\n",
+    ))
+    assert (summary.imported, summary.updated, summary.duplicates) == (0, 1, 0)
+    lead = leads(store)["+31612345678"]
+    assert (lead.company, lead.contact_name, lead.stage, lead.email) == (
+        "Acme", "Eva (recorded)", "hot_lead", "eva@acme.nl")
+
+
+def test_duplicates_within_the_file_across_chunks(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(imports_module, "CHUNK_ROWS", 2)
+    text = "Company,Phone,Email\nA,06-12345678,\nB,020 123 4567,\nC,020-1234567,c@x.nl\nD,0612345678,d@x.nl\nE,06 1234 5678,\n"
+    summary = run(store, write_csv(tmp_path / "d.csv", text))
+    assert (summary.imported, summary.duplicates, summary.updated) == (2, 3, 0)
+    stored = leads(store)
+    assert stored["+31612345678"].company == "A" and stored["+31612345678"].email == "d@x.nl"
+    assert stored["+31201234567"].email == "c@x.nl"
+
+
+def test_suppressed_numbers_never_come_back(store, tmp_path):
+    with store.write() as session:
+        session.add(Suppression(phone_e164="+31612345678", reason="asked", added_at=NOW))
+    summary = run(store, write_csv(tmp_path / "s.csv", "Company,Phone\nA,06-12345678\nB,020 123 4567\n"))
+    assert (summary.imported, summary.suppressed) == (1, 1)
+    assert "+31612345678" not in leads(store)
+
+
+def test_do_not_call_column_suppresses(store, tmp_path):
+    summary = run(store, write_csv(tmp_path / "s.csv", "Company,Phone,Niet bellen\nA,06-12345678,ja\nB,020 123 4567,\n"))
+    assert (summary.imported, summary.suppressed) == (1, 1)
+    with store.read() as session:
+        assert session.exec(sa.select(Suppression.phone_e164)).scalars().all() == ["+31612345678"]
+
+
+def test_dry_run_writes_nothing(store, tmp_path):
+    path = write_csv(tmp_path / "hubspot.csv", HUBSPOT)
+    summary = run(store, path, dry_run=True)
+    assert (summary.imported, summary.rejected, summary.dry_run) == (3, 1, True)
+    assert leads(store) == {}
+    assert not (tmp_path / "hubspot.rejects.csv").exists()
+
+
+def test_owner_and_map_options(store, tmp_path):
+    path = write_csv(tmp_path / "m.csv", "Org,Tel werk,Notes\nAcme,06-12345678,x\n")
+    run(store, path, owner="anne", overrides={"Org": "company", "Tel werk": "phone", "Notes": "ignore"})
+    lead = leads(store)["+31612345678"]
+    assert (lead.company, lead.owner) == ("Acme", "anne")
+
+
+def test_all_or_nothing_when_the_rejects_file_cannot_be_written(store, tmp_path):
+    path = write_csv(tmp_path / "hubspot.csv", HUBSPOT)
+    with pytest.raises(CalldeskError, match="cannot write rejects file"):
+        run(store, path, rejects_path=tmp_path / "missing-folder" / "r.csv")
+    assert leads(store) == {}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty: no header row"),
+        (b"\n\n", "is empty: no header row"),
+        (b"PK\x03\x04rest of a zip", "Excel workbook"),
+        (b"\x00\x01\x02\x03binary\x00junk\xff" * 20, "binary data"),
+        (b"Naam,Stad\nPiet,Delft\n", "no phone column found; headers found: 'Naam', 'Stad'"),
+    ],
+)
+def test_unreadable_files_are_one_line_errors(sqlite_store, tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(CalldeskError, match=message) as error:
+        run(sqlite_store, path)
+    assert "\n" not in str(error.value)
+    assert leads(sqlite_store) == {}
+
+
+def test_missing_file_and_folder(sqlite_store, tmp_path):
+    with pytest.raises(CalldeskError, match="no such file"):
+        run(sqlite_store, tmp_path / "nope.csv")
+    with pytest.raises(CalldeskError, match="it is a folder"):
+        run(sqlite_store, tmp_path)
+
+
+def test_header_only_file_is_processed(sqlite_store, tmp_path):
+    summary = run(sqlite_store, write_csv(tmp_path / "h.csv", "Company,Phone\n"))
+    assert (summary.rows_read, summary.imported) == (0, 0)
+
+
+cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.lists(cells, min_size=0, max_size=5), max_size=8),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    junk=st.binary(max_size=40),
+)
+def test_generated_files_never_traceback(tmp_path_factory, rows, encoding, delimiter, junk):
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = folder / "in.csv"
+    body = [["Company", "Phone", "Stage"], *rows]
+    text = "\n".join(delimiter.join(r) for r in body)
+    data = codecs.encode(text, encoding, errors="replace") + junk
+    path.write_bytes(data)
+    store = open_store(str(folder / "f.db"))
+    try:
+        summary = import_csv(store, path, now=NOW, by="fuzz")
+    except CalldeskError as exc:
+        assert "\n" not in str(exc)
+        assert leads(store) == {}
+    else:
+        assert summary.imported + summary.duplicates + summary.rejected + summary.suppressed == summary.rows_read
+        assert len(leads(store)) == summary.imported
+    finally:
+        store.close()
