@@ -9,6 +9,7 @@ with nothing else (no CSV, no database). Goal: import ≤ 1.3× the floor, memor
 from __future__ import annotations
 
 import argparse
+import os
 import csv
 import json
 import statistics
@@ -22,6 +23,7 @@ from pathlib import Path
 import phonenumbers
 from phonenumbers.timezone import time_zones_for_number
 
+from calldesk.db.imports import PARALLEL_BYTES
 from calldesk.demo import DEMO_HEADERS, fake_phone_rows
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -58,7 +60,9 @@ def import_once(csv_path: Path) -> dict[str, float]:
         seconds = time.perf_counter() - start
         store.close()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "imported": summary.imported, "peak_rss_mb": rss_mb}
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "imported": summary.imported, "peak_rss_mb": rss_mb,
+            "worker_rss_mb": worker_mb}
 
 
 def import_in_subprocess(csv_path: Path) -> dict[str, float]:
@@ -98,8 +102,13 @@ def main() -> None:
     print(f"floor (bare phonenumbers): {floor:6.2f} s  {args.rows / floor:10,.0f} rows/s")
     print(f"calldesk import:           {ours:6.2f} s  {args.rows / ours:10,.0f} rows/s")
     print(f"ratio import / floor:      {ours / floor:6.2f}×  (goal ≤ 1.3×)")
+    big_worker = statistics.median(r["worker_rss_mb"] for r in imports)
     print(f"peak RSS: {small_run['peak_rss_mb']:.0f} MB at {args.rows // 5:,} rows, "
           f"{big_rss:.0f} MB at {args.rows:,} rows  (ratio {big_rss / small_run['peak_rss_mb']:.2f}×, goal: flat)")
+    print(f"peak RSS of a phone-parsing worker: {small_run['worker_rss_mb']:.0f} MB at {args.rows // 5:,} rows, "
+          f"{big_worker:.0f} MB at {args.rows:,} rows")
+    print(f"cores: {os.cpu_count()}; import uses worker processes for files over "
+          f"{PARALLEL_BYTES >> 20} MiB, the floor one core")
 
 
 if __name__ == "__main__":

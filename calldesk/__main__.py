@@ -1,3 +1,5 @@
 from calldesk.cli import main
 
-main()
+# Guarded: worker processes started with "spawn" import this module too.
+if __name__ == "__main__":
+    main()

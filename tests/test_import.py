@@ -223,3 +223,17 @@ def test_generated_files_never_traceback(tmp_path_factory, rows, encoding, delim
         assert len(leads(store)) == summary.imported
     finally:
         store.close()
+
+
+def test_worker_processes_give_the_same_result(sqlite_store, tmp_path, monkeypatch):
+    # Big files parse phones in worker processes; force that path on a small file.
+    monkeypatch.setattr(imports_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(imports_module, "CHUNK_ROWS", 3)
+    text = "Company,Phone,Stage\n" + "".join(
+        f"C{i},06-1234{i:04d},{'bogus' if i % 7 == 0 else 'lead'}\n" for i in range(1, 40)
+    ) + "Dup,06-12340001,\n"
+    summary = run(sqlite_store, write_csv(tmp_path / "w.csv", text))
+    assert imports_module._workers_for(0) >= 1
+    assert (summary.rows_read, summary.imported, summary.rejected, summary.duplicates) == (40, 34, 5, 1)
+    assert [line for line, _ in summary.first_rejects] == [8, 15, 22, 29, 36]
+    assert leads(sqlite_store)["+31612340001"].company == "C1"
