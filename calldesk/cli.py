@@ -189,7 +189,7 @@ def import_(
     try:
         from calldesk.db.imports import import_csv
 
-        with _progress(file) as progress:
+        with _Progress(file) as progress:
             summary = import_csv(
                 store, file, now=ctx.now, by=ctx.caller, region=(region or ctx.config.region).upper(),
                 source=source, owner=owner, overrides=overrides, dry_run=dry_run,
@@ -210,7 +210,7 @@ def _parse_map(items: list[str]) -> dict[str, str]:
     return overrides
 
 
-class _progress:
+class _Progress:
     """A progress bar on a terminal, nothing when output goes to a file or pipe."""
 
     def __init__(self, file: Path) -> None:
@@ -238,7 +238,9 @@ def _print_summary(summary) -> None:  # noqa: ANN001
         typer.echo("Dry run: nothing was written.")
     typer.echo(f"{summary.file}: {summary.rows_read} rows read "
                f"({summary.encoding}, delimiter {summary.delimiter!r})")
-    for label in ("imported", "updated", "duplicates", "rejected", "suppressed"):
+    from calldesk.db.imports import COUNTS
+
+    for label in COUNTS[1:]:
         line = f"  {label:<11}{getattr(summary, label):>8}"
         if label == "rejected" and summary.rejects_path:
             line += f"   → {summary.rejects_path}"

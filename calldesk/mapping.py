@@ -89,9 +89,6 @@ class HeaderMap:
     headers: tuple[str, ...]
     columns: tuple[tuple[int, str], ...]  # (column index, field), in column order
 
-    def fields(self) -> set[str]:
-        return {field for _, field in self.columns}
-
 
 def build_header_map(headers: list[str], overrides: dict[str, str] | None = None) -> HeaderMap:
     """Map each header to a field; overrides are COLUMN → FIELD from --map."""

@@ -23,17 +23,3 @@ class Outcome(StrEnum):
     def label(self) -> str:
         return self.value.replace("_", " ")
 
-
-# A person answered: used by reports (connect rate) and by recycling.
-CONNECTED: frozenset[Outcome] = frozenset(
-    {
-        Outcome.not_interested,
-        Outcome.no_fit,
-        Outcome.callback,
-        Outcome.interested,
-        Outcome.qualified,
-        Outcome.appointment,
-        Outcome.won,
-        Outcome.do_not_call,
-    }
-)

@@ -39,6 +39,10 @@ _NEW_LEAD: dict[str, Any] = {"phone_bad": False, "attempts": 0, "lost_reason": "
 _SUPPRESSION = Suppression.__table__
 
 
+# The summary's counts, in the order they are reported (and stored on the imports row).
+COUNTS = ("rows_read", "imported", "updated", "duplicates", "rejected", "suppressed")
+
+
 @dataclass
 class ImportSummary:
     file: Path
@@ -189,11 +193,7 @@ def import_csv(
                 conn.execute(
                     sa.update(ImportRun.__table__)
                     .where(ImportRun.__table__.c.id == run_id)
-                    .values(
-                        rows_read=summary.rows_read, imported=summary.imported,
-                        updated=summary.updated, duplicates=summary.duplicates,
-                        rejected=summary.rejected, suppressed=summary.suppressed,
-                    )
+                    .values({name: getattr(summary, name) for name in COUNTS})
                 )
                 if dry_run:
                     raise _DryRunDone  # counted exactly as a real run, then rolled back
