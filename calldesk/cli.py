@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import getpass
+import json
 import os
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -156,7 +159,7 @@ def demo(
 
         if count_leads(store):
             raise CalldeskError(f"store {store.describe()} already holds leads; the demo needs a fresh store")
-        summary = load_demo(store, ctx.now, count=count)
+        summary = load_demo(store, ctx.now, count=count, config=ctx.config)
         typer.echo(f"Demo store {store.describe()}: {summary.imported} leads with calls, callbacks and signals.")
         if open_app:
             run_app(ctx, store)
@@ -191,7 +194,8 @@ def import_(
 
         with _Progress(file) as progress:
             summary = import_csv(
-                store, file, now=ctx.now, by=ctx.caller, region=(region or ctx.config.region).upper(),
+                store, file, now=ctx.now, by=ctx.caller, config=ctx.config,
+                region=(region or ctx.config.region).upper(),
                 source=source, owner=owner, overrides=overrides, dry_run=dry_run,
                 rejects_path=rejects, progress=progress,
             )
@@ -287,6 +291,113 @@ def export(
         typer.echo(f"{count} leads written to {out}", err=True)
     finally:
         store.close()
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class NextFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _queue_rows(entries, ctx: Context) -> list[dict[str, object]]:  # noqa: ANN001
+    from calldesk.windows import local_time
+
+    rows = []
+    for e in entries:
+        local = local_time(e.time_zone, ctx.now, ctx.config.region)
+        rows.append({
+            "id": e.lead_id, "company": e.company, "contact": e.contact_name, "phone": e.phone_e164,
+            "local_time": local.strftime("%a %H:%M ") + (local.tzname() or ""),
+            "stage": e.stage.value, "warmth": e.warmth,
+            "reasons": "; ".join(f"{text} {points:+d}" for text, points in e.reasons),
+            "next_action": e.next_action,
+            "callback_due": e.callback_due_at.isoformat() if e.callback_due_at else "",
+        })
+    return rows
+
+
+@app.command()
+def queue(
+    caller: CallerOpt = None,
+    at: AtOpt = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many leads.")] = 50,
+    format_: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The caller's queue in order: due callbacks first, then the warmest callable leads."""
+    ctx = make_context(db, config, caller, at)
+    store = ctx.open_store()
+    try:
+        from calldesk.db.queue import queue as load_queue
+        from calldesk.db.scoring import refresh_if_due
+
+        refresh_if_due(store, ctx.now, ctx.config)
+        result = load_queue(store, ctx.caller, ctx.now, ctx.config, limit)
+    finally:
+        store.close()
+    rows = _queue_rows(result.entries, ctx)
+    if format_ is Format.json:
+        typer.echo(json.dumps({"caller": ctx.caller, "at": ctx.now.isoformat(), "leads": rows,
+                               "why_empty": result.why_empty}, ensure_ascii=False, indent=2))
+        return
+    if format_ is Format.csv:
+        from calldesk.db.exports import neutralise
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(_QUEUE_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: neutralise(str(v)) for k, v in row.items()} for row in rows)
+    else:
+        _print_table(rows)
+    if not rows:
+        typer.echo(result.why_empty, err=True)
+
+
+_QUEUE_COLUMNS = {"id": 6, "company": 28, "contact": 20, "phone": 15, "local_time": 14, "stage": 11,
+                  "warmth": 6, "next_action": 13, "callback_due": 25, "reasons": 60}
+
+
+def _print_table(rows: list[dict[str, object]]) -> None:
+    def cell(value: object, width: int) -> str:
+        text = str(value)
+        return (text[: width - 1] + "…" if len(text) > width else text).ljust(width)
+
+    typer.echo("  ".join(cell(name, w) for name, w in _QUEUE_COLUMNS.items()).rstrip())
+    for row in rows:
+        typer.echo("  ".join(cell(row[name], w) for name, w in _QUEUE_COLUMNS.items()).rstrip())
+
+
+@app.command("next")
+def next_(
+    caller: CallerOpt = None,
+    at: AtOpt = None,
+    format_: Annotated[NextFormat, typer.Option("--format", help="text: id, phone, company (tab-separated); json.")] = NextFormat.text,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Claim the next lead and print it (for a softphone or dialer). Exit status 3: nothing callable."""
+    ctx = make_context(db, config, caller, at)
+    store = ctx.open_store()
+    try:
+        from calldesk.db.queue import claim_next
+        from calldesk.db.scoring import refresh_if_due
+
+        refresh_if_due(store, ctx.now, ctx.config)
+        entry, why = claim_next(store, ctx.caller, ctx.now, ctx.config)
+    finally:
+        store.close()
+    if entry is None:
+        typer.echo(f"calldesk: {why}", err=True)
+        raise typer.Exit(3)
+    if format_ is NextFormat.json:
+        typer.echo(json.dumps(_queue_rows([entry], ctx)[0], ensure_ascii=False))
+    else:
+        typer.echo(f"{entry.lead_id}\t{entry.phone_e164}\t{entry.company}")
 
 
 @db_app.command("upgrade")

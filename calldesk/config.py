@@ -96,6 +96,40 @@ class ICP(_Section):
     )
 
 
+class WarmthWeights(_Section):
+    """Points behind a lead's warmth: why it sits where it does in the queue."""
+
+    # Stage: opportunities and customers score below hot leads, they come back via callbacks.
+    stage_suspect: int = Field(default=0, ge=0)
+    stage_prospect: int = Field(default=20, ge=0)
+    stage_hot_lead: int = Field(default=40, ge=0)
+    stage_opportunity: int = Field(default=30, ge=0)
+    stage_customer: int = Field(default=10, ge=0)
+    # ICP fit; the decision-making role weighs most.
+    icp_industry: int = Field(default=10, ge=0)
+    icp_size: int = Field(default=10, ge=0)
+    icp_role: int = Field(default=15, ge=0)
+    # Behaviour signals, points at age 0: the stronger the buying intent, the more.
+    signal_demo_request: int = Field(default=30, ge=0)
+    signal_contact_form: int = Field(default=25, ge=0)
+    signal_download: int = Field(default=12, ge=0)
+    signal_webinar: int = Field(default=12, ge=0)
+    signal_email_reply: int = Field(default=10, ge=0)
+    signal_email_click: int = Field(default=5, ge=0)
+    signal_website_visit: int = Field(default=3, ge=0)
+    signal_half_life_days: float = Field(default=14, gt=0)  # exponential decay
+    signal_horizon_days: int = Field(default=90, ge=0)  # older signals count 0
+    signal_cap: int = Field(default=40, ge=0)  # the signals' sum never exceeds this
+    # BANT: points for a positive answer.
+    bant_budget: int = Field(default=8, ge=0)
+    bant_authority: int = Field(default=8, ge=0)
+    bant_need: int = Field(default=10, ge=0)
+    bant_timing: int = Field(default=6, ge=0)
+    # Unanswered calls in a row cool a lead, up to the cap.
+    no_answer_penalty: int = Field(default=5, ge=0)
+    no_answer_penalty_cap: int = Field(default=25, ge=0)
+
+
 class Retry(_Section):
     """Recycling: when an unanswered lead may be tried again, and how often."""
 
@@ -118,6 +152,7 @@ class Config(_Section):
     database: str = ""  # a path or postgresql:// URL; --db and CALLDESK_DB win over it
     calling_hours: CallingHours = CallingHours()
     icp: ICP = ICP()
+    warmth: WarmthWeights = WarmthWeights()
     retry: Retry = Retry()
     script: Script = Script()
 

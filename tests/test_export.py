@@ -28,7 +28,7 @@ def test_header_and_values(store, tmp_path):
     assert first["company"] == "'=HYPERLINK(\"http://x\")"  # a spreadsheet shows it, doesn't run it
     assert (first["contact"], first["phone"], first["stage"], first["owner"]) == ("Eva", "+31612345678", "hot_lead", "anne")
     assert (first["do_not_call"], second["do_not_call"]) == ("no", "yes")
-    assert first["warmth"] == "" and first["next_call_at"] == ""
+    assert first["warmth"] == "40" and first["next_call_at"] == ""  # hot lead, stage points only
     assert first["created_at"] == NOW.isoformat()
 
 

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 from calldesk.db import engine as engine_module
 from calldesk.db.engine import SCHEMA_HEAD, open_store, schema_revision, to_url
-from calldesk.db.models import Lead
+from calldesk.db.models import Lead, include_in_autogenerate
 from calldesk.errors import CalldeskError
 from tests.conftest import NOW
 
@@ -32,12 +32,14 @@ def test_migrations_match_the_models(store):
     from alembic.migration import MigrationContext
 
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_in_autogenerate})
+        diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
 
 
 def test_enums_stored_as_readable_values(store):
-    from calldesk.db.models import Lead
+    from calldesk.db.models import Lead, include_in_autogenerate
 
     with store.write() as session:
         session.add(Lead(phone_e164="+31612345678", stage="hot_lead", phone_type="mobile",

@@ -11,7 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from calldesk.config import Config
 from calldesk.db.engine import Store
+from calldesk.db.scoring import rescore
 from calldesk.db.imports import ImportSummary, import_csv
 from calldesk.db.models import BantAnswer, Call, Callback, Lead, Signal, StageChange, Suppression
 from calldesk.demo import DEMO_HEADERS, demo_rows
@@ -35,7 +37,8 @@ _SIGNALS = (("demo_request", "Demo aangevraagd via de website"),
             ("website_visit", "Bekeek de prijzenpagina"))
 
 
-def load_demo(store: Store, now: datetime, *, count: int = 300, seed: int = 7) -> ImportSummary:
+def load_demo(store: Store, now: datetime, *, count: int = 300, seed: int = 7,
+              config: Config | None = None) -> ImportSummary:
     """Write the demo leads as an Excel-NL CSV (cp1252, ';'), import it, then add history."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demo-leads.csv"
@@ -43,8 +46,12 @@ def load_demo(store: Store, now: datetime, *, count: int = 300, seed: int = 7) -
             writer = csv.DictWriter(out, fieldnames=DEMO_HEADERS, delimiter=";")
             writer.writeheader()
             writer.writerows(demo_rows(count, seed))
-        summary = import_csv(store, path, now=now - timedelta(days=60), by="demo", source="demo")
+        summary = import_csv(store, path, now=now - timedelta(days=60), by="demo", source="demo",
+                             config=config)
     _add_history(store, now, random.Random(seed))
+    with store.write() as session:  # warmth from the history just written
+        conn = session.connection()
+        rescore(conn, list(conn.execute(sa.select(Lead.__table__.c.id)).scalars()), now, config or Config())
     return summary
 
 

@@ -22,7 +22,9 @@ from typing import Any, BinaryIO
 import sqlalchemy as sa
 
 from calldesk.db.engine import Store
-from calldesk.db.models import ImportRun, Lead, Suppression
+from calldesk.config import Config
+from calldesk.db.models import ImportRun, Lead, Suppression, WindowKey
+from calldesk.db.scoring import note_scored, score_new_lead
 from calldesk.errors import CalldeskError
 from calldesk.mapping import HeaderMap, RowError, build_header_map, convert_row
 
@@ -34,8 +36,10 @@ FILLABLE = ("company", "contact_name", "role", "email", "linkedin_url", "industr
             "company_size", "employees", "source", "owner")
 _LEAD = Lead.__table__
 # Columns a new lead starts with that no CSV sets.
-_NEW_LEAD: dict[str, Any] = {"phone_bad": False, "attempts": 0, "lost_reason": "", "warmth": None,
-                             "last_outcome": None, "last_called_at": None, "next_call_at": None}
+_NEW_LEAD: dict[str, Any] = {"phone_bad": False, "attempts": 0, "lost_reason": "", "warmth": 0,
+                             "warmth_reasons": "[]", "no_answer_streak": 0, "unreachable": False,
+                             "last_outcome": None, "last_called_at": None, "next_call_at": None,
+                             "claimed_by": None, "claim_expires_at": None}
 _SUPPRESSION = Suppression.__table__
 
 
@@ -132,7 +136,8 @@ def import_csv(
     *,
     now: datetime,
     by: str,
-    region: str = "NL",
+    config: Config | None = None,
+    region: str | None = None,
     source: str | None = None,
     owner: str | None = None,
     overrides: dict[str, str] | None = None,
@@ -140,6 +145,8 @@ def import_csv(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
+    config = config or Config()
+    region = region or config.region
     summary = ImportSummary(file=path, dry_run=dry_run)
     try:
         raw = path.open("rb")
@@ -178,7 +185,8 @@ def import_csv(
                     "any_suppressed": conn.execute(sa.select(sa.exists().select_from(_SUPPRESSION))).scalar(),
                 }
                 workers = _workers_for(total)
-                for converted in _converted_chunks(_chunks(rows), header_map, region, workers):
+                scoring = (now, config)
+                for converted in _converted_chunks(_chunks(rows), header_map, region, scoring, workers):
                     good: list[tuple[int, dict[str, Any]]] = []
                     for line, cells, fields, reason in converted:
                         summary.rows_read += 1
@@ -190,6 +198,7 @@ def import_csv(
                         _store_chunk(conn, good, summary, defaults)
                     if progress:
                         progress(raw.tell(), total)
+                note_scored(conn, now, config)
                 conn.execute(
                     sa.update(ImportRun.__table__)
                     .where(ImportRun.__table__.c.id == run_id)
@@ -241,17 +250,25 @@ def _chunks(rows: Iterator[tuple[int, list[str] | None]]) -> Iterator[list[tuple
         yield chunk
 
 
-def convert_chunk(chunk: list[tuple[int, list[str] | None]], header_map: HeaderMap, region: str) -> Converted:
-    """(line, cells kept for a rejected row, fields or None, reason) per row; runs in a worker too."""
+def convert_chunk(chunk: list[tuple[int, list[str] | None]], header_map: HeaderMap, region: str,
+                  scoring: tuple[datetime, Config]) -> Converted:
+    """(line, cells kept for a rejected row, fields or None, reason) per row; runs in a worker too.
+
+    New leads are scored here as well (stage and ICP fit), in parallel with the writes.
+    """
+    now, config = scoring
     out: Converted = []
     for line, cells in chunk:
         if cells is None:
             out.append((line, None, None, "malformed CSV row"))
             continue
         try:
-            out.append((line, None, convert_row(cells, header_map, region), ""))
+            fields = convert_row(cells, header_map, region)
         except RowError as exc:
             out.append((line, cells, None, str(exc)))
+            continue
+        fields["warmth"], fields["warmth_reasons"] = score_new_lead(fields, now, config)
+        out.append((line, None, fields, ""))
     return out
 
 
@@ -263,20 +280,20 @@ def _workers_for(size: int) -> int:
 
 
 def _converted_chunks(chunks: Iterator[list[tuple[int, list[str] | None]]], header_map: HeaderMap,
-                      region: str, workers: int) -> Iterator[Converted]:
+                      region: str, scoring: tuple[datetime, Config], workers: int) -> Iterator[Converted]:
     """Chunks converted in order; with workers, parsing overlaps the database writes.
 
     At most a few chunks are in flight, so memory does not grow with the file.
     """
     if not workers:
         for chunk in chunks:
-            yield convert_chunk(chunk, header_map, region)
+            yield convert_chunk(chunk, header_map, region, scoring)
         return
     # spawn: a clean child, never a fork of a process holding a database connection.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: deque[Future[Converted]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(convert_chunk, chunk, header_map, region))
+            pending.append(pool.submit(convert_chunk, chunk, header_map, region, scoring))
             if len(pending) > 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -346,6 +363,7 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any]]],
     if inserts:
         _LeadInsert.for_connection(conn).run(conn, inserts)
         summary.imported += len(inserts)
+        _add_window_keys(conn, {(f["time_zone"] or "", f["country"]) for f in inserts})
     for columns, params in updates.items():
         conn.execute(
             sa.update(_LEAD).where(_LEAD.c.id == sa.bindparam("_id"))
@@ -393,6 +411,15 @@ class _LeadInsert:
             conn.exec_driver_sql(self.sql, list(zip(*columns, strict=True)))
         else:
             conn.exec_driver_sql(self.sql, [dict(zip(self.order, v, strict=True)) for v in zip(*columns, strict=True)])
+
+
+def _add_window_keys(conn: sa.Connection, pairs: set[tuple[str, str]]) -> None:
+    """Record new (zone, country) pairs: calling windows are decided per pair."""
+    table = WindowKey.__table__
+    known = {tuple(row) for row in conn.execute(sa.select(table.c.time_zone, table.c.country))}
+    new = [{"time_zone": z, "country": c} for z, c in pairs - known]
+    if new:
+        conn.execute(sa.insert(table), new)
 
 
 def _fill(first: dict[str, Any], later: dict[str, Any]) -> None:

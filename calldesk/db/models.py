@@ -22,6 +22,14 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# The queue index differs per dialect (NULLS FIRST), so the migration owns it, not the models.
+MIGRATION_OWNED_INDEXES = frozenset({"ix_leads_queue"})
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    return not (type_ == "index" and name in MIGRATION_OWNED_INDEXES)
+
+
 def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
     """A VARCHAR holding the enum's values (not a native PostgreSQL type: migrations stay easy)."""
     return sa.Enum(
@@ -95,14 +103,38 @@ class Lead(SQLModel, table=True):
     owner: str | None = Field(default=None, index=True)  # caller name; None = shared pool
     stage: Stage = Field(default=Stage.suspect, sa_type=enum_type(Stage, "stage"), index=True)
     lost_reason: str = ""
-    warmth: int | None = None
+    # Warmth is stored (the queue sorts 1M leads by it in SQL) with its reasons as JSON.
+    warmth: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    warmth_reasons: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
     attempts: int = 0
+    no_answer_streak: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    unreachable: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     last_outcome: Outcome | None = Field(default=None, sa_type=enum_type(Outcome, "outcome"))
     last_called_at: datetime | None = None
     next_call_at: datetime | None = None
+    # A claim is a lease: the caller holding it renews it; a crashed app's claim expires.
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
     import_id: int | None = Field(default=None, sa_column_args=[_fk("imports.id", cascade=False)])
     created_at: datetime
     updated_at: datetime
+
+
+class Meta(SQLModel, table=True):
+    """Small facts about the store itself (e.g. when warmth decay was last refreshed)."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str = ""
+
+
+class WindowKey(SQLModel, table=True):
+    """Every (time zone, country) pair leads have: calling windows are decided per pair in
+    Python, then leads are filtered in SQL. '' stands for an unknown zone."""
+
+    __tablename__ = "window_keys"
+    time_zone: str = Field(primary_key=True)
+    country: str = Field(primary_key=True)
 
 
 class Signal(SQLModel, table=True):
@@ -110,7 +142,7 @@ class Signal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(sa_column_args=[_fk("leads.id")], index=True)
     kind: SignalKind = Field(sa_type=enum_type(SignalKind, "signal_kind"))
-    at: datetime
+    at: datetime = Field(index=True)  # the daily decay refresh looks up recent signals
     detail: str = ""
 
 
@@ -141,9 +173,10 @@ class BantAnswer(SQLModel, table=True):
 
 class Callback(SQLModel, table=True):
     __tablename__ = "callbacks"
+    __table_args__ = (sa.Index("ix_callbacks_status_due_at", "status", "due_at"),)
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(sa_column_args=[_fk("leads.id")], index=True)
-    due_at: datetime = Field(index=True)
+    due_at: datetime = Field(index=True)  # the queue asks "open and due" through (status, due_at)
     caller: str | None = None  # None: for the whole team
     created_by: str
     created_at: datetime

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import calldesk.db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from calldesk.db.models import include_in_autogenerate  # also registers the tables
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -18,6 +18,7 @@ context.configure(
     target_metadata=SQLModel.metadata,
     render_as_batch=True,  # SQLite alters tables by copy-and-move
     compare_type=True,
+    include_object=include_in_autogenerate,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,264 @@
+"""The call queue: who to call next, for one caller at one moment, and claiming a lead.
+
+Order: callbacks due for this caller (oldest first), team callbacks due, then callable leads
+by stored warmth (ties: least recently called first). Everything is one indexed query per
+part; calling windows are decided per (zone, country) pair in Python and passed in as a list.
+A claim is one UPDATE … WHERE id = (SELECT … LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING id:
+atomic on SQLite (BEGIN IMMEDIATE) and on PostgreSQL (row locks), so two callers never get
+the same lead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from calldesk.config import Config
+from calldesk.db.engine import Store
+from calldesk.db.models import Callback, Lead, Suppression, WindowKey
+from calldesk.db.scoring import parse_reasons
+from calldesk.stages import Stage
+from calldesk.windows import describe_next, next_opening, open_keys
+
+CLAIM_LEASE = timedelta(minutes=10)
+_L = Lead.__table__
+_CB = Callback.__table__
+_SUP = Suppression.__table__
+_WK = WindowKey.__table__
+# Opportunities and customers are worked through callbacks (appointments), not cold.
+QUEUE_STAGES = (Stage.suspect.value, Stage.prospect.value, Stage.hot_lead.value)
+_COLUMNS = (_L.c.id, _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone, _L.c.country,
+            _L.c.stage, _L.c.warmth, _L.c.warmth_reasons, _L.c.last_called_at, _L.c.attempts,
+            _L.c.owner, _L.c.claimed_by)
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    lead_id: int
+    company: str
+    contact_name: str
+    phone_e164: str
+    time_zone: str | None
+    country: str
+    stage: Stage
+    warmth: int
+    reasons: list[tuple[str, int]]
+    last_called_at: datetime | None
+    attempts: int
+    owner: str | None
+    callback_due_at: datetime | None = None
+    callback_for: str | None = None  # the caller, or None for a team callback
+    callback_id: int | None = None
+
+    @property
+    def next_action(self) -> str:
+        if self.callback_due_at is not None:
+            return "callback" if self.callback_for else "team callback"
+        return "retry" if self.attempts else "new"
+
+
+@dataclass(frozen=True)
+class Queue:
+    entries: list[QueueEntry]
+    why_empty: str = ""  # said when entries is empty
+
+
+def _entry(row: sa.Row, callback: sa.Row | None = None) -> QueueEntry:
+    return QueueEntry(
+        lead_id=row.id, company=row.company, contact_name=row.contact_name, phone_e164=row.phone_e164,
+        time_zone=row.time_zone, country=row.country, stage=Stage(row.stage), warmth=row.warmth,
+        reasons=parse_reasons(row.warmth_reasons), last_called_at=row.last_called_at,
+        attempts=row.attempts, owner=row.owner,
+        callback_due_at=callback.due_at if callback is not None else None,
+        callback_for=callback.caller if callback is not None else None,
+        callback_id=callback.id if callback is not None else None,
+    )
+
+
+def window_keys(conn: sa.Connection) -> list[tuple[str | None, str]]:
+    return [(zone or None, country) for zone, country in conn.execute(sa.select(_WK.c.time_zone, _WK.c.country))]
+
+
+def _open_pairs(conn: sa.Connection, now: datetime, config: Config) -> list[tuple[str, str]]:
+    keys = window_keys(conn)
+    return [(zone or "", country) for zone, country in open_keys(keys, now, config.calling_hours, config.region)]
+
+
+def _common(caller: str, now: datetime, pairs: list[tuple[str, str]]) -> list[sa.ColumnElement[bool]]:
+    """What any queued lead must be: callable now, in its window, not taken by someone else."""
+    return [
+        sa.tuple_(sa.func.coalesce(_L.c.time_zone, ""), _L.c.country).in_(pairs),
+        _L.c.stage != Stage.lost.value,
+        _L.c.phone_bad.is_(False),
+        sa.or_(_L.c.claimed_by.is_(None), _L.c.claimed_by == caller, _L.c.claim_expires_at <= now),
+        ~sa.exists().where(_SUP.c.phone_e164 == _L.c.phone_e164),
+    ]
+
+
+def _callbacks_select(caller: str, now: datetime, pairs: list[tuple[str, str]], *, team: bool) -> sa.Select:
+    who = _CB.c.caller.is_(None) if team else _CB.c.caller == caller
+    query = (
+        sa.select(*_COLUMNS, _CB.c.id.label("callback_id"), _CB.c.due_at, _CB.c.caller.label("callback_for"))
+        .join(_CB, _CB.c.lead_id == _L.c.id)
+        .where(_CB.c.status == "open", _CB.c.due_at <= now, who, *_common(caller, now, pairs))
+        .order_by(_CB.c.due_at, _CB.c.id)
+    )
+    if team:  # a team callback on someone's own lead stays theirs
+        query = query.where(sa.or_(_L.c.owner.is_(None), _L.c.owner == caller))
+    return query
+
+
+def _warm_select(caller: str, now: datetime, pairs: list[tuple[str, str]], config: Config) -> sa.Select:
+    recent = now - config.retry.recent_contact
+    return (
+        sa.select(*_COLUMNS)
+        .where(
+            *_common(caller, now, pairs),
+            _L.c.stage.in_(QUEUE_STAGES),
+            sa.or_(_L.c.owner.is_(None), _L.c.owner == caller),
+            _L.c.unreachable.is_(False),
+            sa.or_(_L.c.next_call_at.is_(None), _L.c.next_call_at <= now),
+            sa.or_(_L.c.last_called_at.is_(None), _L.c.last_called_at <= recent),
+            # A lead with an open callback waits for it: nobody else rings it meanwhile.
+            ~sa.exists().where(_CB.c.lead_id == _L.c.id, _CB.c.status == "open"),
+        )
+        .order_by(_L.c.warmth.desc(), _L.c.last_called_at.asc().nulls_first(), _L.c.id)
+    )
+
+
+def queue(store: Store, caller: str, now: datetime, config: Config, limit: int = 50) -> Queue:
+    with store.read() as session:
+        conn = session.connection()
+        pairs = _open_pairs(conn, now, config)
+        if not pairs:
+            return Queue([], _why_empty(conn, caller, now, config, pairs))
+        entries: list[QueueEntry] = []
+        seen: set[int] = set()
+        for team in (False, True):
+            for row in conn.execute(_callbacks_select(caller, now, pairs, team=team).limit(limit)):
+                if row.id not in seen and len(entries) < limit:
+                    seen.add(row.id)
+                    entries.append(_entry(row, _cb(row)))
+        if len(entries) < limit:
+            query = _warm_select(caller, now, pairs, config).limit(limit - len(entries))
+            if seen:
+                query = query.where(_L.c.id.not_in(seen))
+            entries.extend(_entry(row) for row in conn.execute(query))
+        why = "" if entries else _why_empty(conn, caller, now, config, pairs)
+        return Queue(entries, why)
+
+
+@dataclass(frozen=True)
+class _CallbackRow:
+    id: int
+    due_at: datetime
+    caller: str | None
+
+
+def _cb(row: sa.Row) -> _CallbackRow:
+    return _CallbackRow(row.callback_id, row.due_at, row.callback_for)
+
+
+def claim_next(store: Store, caller: str, now: datetime, config: Config,
+               lease: timedelta = CLAIM_LEASE) -> tuple[QueueEntry | None, str]:
+    """Claim the top of this caller's queue: (entry, "") or (None, why nothing is callable)."""
+    with store.write() as session:
+        conn = session.connection()
+        pairs = _open_pairs(conn, now, config)
+        if pairs:
+            parts = [
+                _callbacks_select(caller, now, pairs, team=False),
+                _callbacks_select(caller, now, pairs, team=True),
+                _warm_select(caller, now, pairs, config),
+            ]
+            for part in parts:
+                claimed = _claim_first(conn, part, caller, now, lease)
+                if claimed is not None:
+                    return claimed, ""
+        return None, _why_empty(conn, caller, now, config, pairs)
+
+
+def _claim_first(conn: sa.Connection, part: sa.Select, caller: str, now: datetime,
+                 lease: timedelta) -> QueueEntry | None:
+    # SKIP LOCKED: concurrent callers on PostgreSQL pass over a row another is claiming;
+    # SQLite ignores it (its write transaction already serialises claims).
+    candidate = (
+        part.with_only_columns(_L.c.id).limit(1).with_for_update(of=_L, skip_locked=True).scalar_subquery()
+    )
+    claimed_id = conn.execute(
+        sa.update(_L)
+        .where(_L.c.id == candidate, _free(caller, now))
+        .values(claimed_by=caller, claim_expires_at=now + lease)
+        .returning(_L.c.id)
+    ).scalar()
+    if claimed_id is None:
+        return None
+    row = conn.execute(part.where(_L.c.id == claimed_id).limit(1)).first()
+    if row is None:  # pragma: no cover - the row was just selected by the same filter
+        return None
+    return _entry(row, _cb(row) if "callback_id" in row._mapping else None)
+
+
+def _free(caller: str, now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(_L.c.claimed_by.is_(None), _L.c.claimed_by == caller, _L.c.claim_expires_at <= now)
+
+
+def claim_lead(store: Store, lead_id: int, caller: str, now: datetime,
+               lease: timedelta = CLAIM_LEASE) -> str | None:
+    """Claim one chosen lead; None when done, else who holds it."""
+    with store.write() as session:
+        conn = session.connection()
+        done = conn.execute(
+            sa.update(_L).where(_L.c.id == lead_id, _free(caller, now))
+            .values(claimed_by=caller, claim_expires_at=now + lease).returning(_L.c.id)
+        ).scalar()
+        if done is not None:
+            return None
+        holder = conn.execute(sa.select(_L.c.claimed_by).where(_L.c.id == lead_id)).scalar()
+        return holder or "nobody (no such lead)"
+
+
+def renew_claim(store: Store, lead_id: int, caller: str, now: datetime,
+                lease: timedelta = CLAIM_LEASE) -> bool:
+    """Extend a held claim; False when it was lost (expired and taken by another)."""
+    with store.write() as session:
+        return bool(session.connection().execute(
+            sa.update(_L).where(_L.c.id == lead_id, _free(caller, now))
+            .values(claimed_by=caller, claim_expires_at=now + lease)
+        ).rowcount)
+
+
+def release_claim(store: Store, lead_id: int, caller: str) -> None:
+    with store.write() as session:
+        session.connection().execute(
+            sa.update(_L).where(_L.c.id == lead_id, _L.c.claimed_by == caller)
+            .values(claimed_by=None, claim_expires_at=None)
+        )
+
+
+def claims_held(store: Store, now: datetime) -> list[tuple[int, str]]:
+    with store.read() as session:
+        return [tuple(r) for r in session.connection().execute(
+            sa.select(_L.c.id, _L.c.claimed_by).where(_L.c.claimed_by.is_not(None), _L.c.claim_expires_at > now))]
+
+
+def _why_empty(conn: sa.Connection, caller: str, now: datetime, config: Config,
+               pairs: Sequence[tuple[str, str]]) -> str:
+    keys = window_keys(conn)
+    if not keys:
+        return "no leads yet: import some with `calldesk import FILE.csv`"
+    hours, region = config.calling_hours, config.region
+    if not pairs:
+        soonest = min(keys, key=lambda k: next_opening(k, now, hours, region))
+        return f"outside calling hours — next callable at {describe_next(soonest, now, hours, region)}"
+    cooled = conn.execute(
+        sa.select(sa.func.min(_L.c.next_call_at)).where(
+            _L.c.next_call_at > now, _L.c.stage.in_(QUEUE_STAGES), _L.c.unreachable.is_(False),
+            sa.or_(_L.c.owner.is_(None), _L.c.owner == caller))
+    ).scalar()
+    if cooled is not None:
+        return f"nothing callable for {caller} now — the next retry falls due at {cooled:%Y-%m-%d %H:%M} UTC"
+    return f"nothing callable for {caller} now — every open lead is claimed, owned by another caller or done"

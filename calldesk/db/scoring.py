@@ -1,0 +1,125 @@
+"""Stored warmth: computed by calldesk.warmth, kept in the leads table so the queue sorts in SQL.
+
+Warmth changes when its inputs change (import, outcome, signal) and as signals age; the age
+decay is refreshed once a day, for leads with signals inside the horizon only, and in full
+when the weights or ICP in the config change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from calldesk.config import Config
+from calldesk.db.engine import Store
+from calldesk.db.models import BantAnswer, Lead, Meta, Signal
+from calldesk.stages import Stage
+from calldesk.warmth import LeadFacts, Warmth, score
+
+_LEAD = Lead.__table__
+_META = Meta.__table__
+REFRESH_KEY = "warmth_refresh"
+_BATCH = 5000
+
+
+def config_stamp(config: Config) -> str:
+    """Changes when anything warmth depends on changes."""
+    text = config.warmth.model_dump_json() + config.icp.model_dump_json()
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def reasons_json(warmth: Warmth) -> str:
+    return json.dumps([[r.text, r.points] for r in warmth.reasons], ensure_ascii=False)
+
+
+def parse_reasons(text: str) -> list[tuple[str, int]]:
+    try:
+        return [(str(t), int(p)) for t, p in json.loads(text or "[]")]
+    except (ValueError, TypeError):
+        return []
+
+
+def score_new_lead(fields: dict[str, Any], now: datetime, config: Config) -> tuple[int, str]:
+    """Warmth of a lead as imported: stage and ICP fit (no calls or signals yet)."""
+    facts = LeadFacts(stage=Stage(fields["stage"]), industry=fields.get("industry") or "",
+                      employees=fields.get("employees"), role=fields.get("role") or "")
+    warmth = score(facts, now, config.warmth, config.icp)
+    return warmth.score, reasons_json(warmth)
+
+
+def rescore(conn: sa.Connection, lead_ids: Sequence[int], now: datetime, config: Config) -> None:
+    """Recompute and store warmth for these leads from everything known about them."""
+    for start in range(0, len(lead_ids), _BATCH):
+        batch = list(lead_ids[start : start + _BATCH])
+        leads = conn.execute(
+            sa.select(_LEAD.c.id, _LEAD.c.stage, _LEAD.c.industry, _LEAD.c.employees, _LEAD.c.role,
+                      _LEAD.c.no_answer_streak).where(_LEAD.c.id.in_(batch))
+        ).all()
+        bant: dict[int, dict[str, str]] = defaultdict(dict)
+        for lead_id, element, value in conn.execute(
+            sa.select(BantAnswer.lead_id, BantAnswer.element, BantAnswer.value).where(BantAnswer.lead_id.in_(batch))
+        ):
+            bant[lead_id][element] = value
+        horizon = now - timedelta(days=config.warmth.signal_horizon_days)
+        signals: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+        for lead_id, kind, at in conn.execute(
+            sa.select(Signal.lead_id, Signal.kind, Signal.at).where(Signal.lead_id.in_(batch), Signal.at >= horizon)
+        ):
+            signals[lead_id].append((str(kind.value if hasattr(kind, "value") else kind), at))
+        updates = []
+        for row in leads:
+            facts = LeadFacts(stage=Stage(row.stage), industry=row.industry, employees=row.employees,
+                              role=row.role, bant=bant.get(row.id, {}), signals=signals.get(row.id, ()),
+                              no_answer_streak=row.no_answer_streak)
+            warmth = score(facts, now, config.warmth, config.icp)
+            updates.append({"_id": row.id, "warmth": warmth.score, "warmth_reasons": reasons_json(warmth)})
+        if updates:
+            conn.execute(
+                sa.update(_LEAD).where(_LEAD.c.id == sa.bindparam("_id"))
+                .values(warmth=sa.bindparam("warmth"), warmth_reasons=sa.bindparam("warmth_reasons")),
+                updates,
+            )
+
+
+def _read_stamp(conn: sa.Connection) -> str | None:
+    return conn.execute(sa.select(_META.c.value).where(_META.c.key == REFRESH_KEY)).scalar()
+
+
+def _write_stamp(conn: sa.Connection, value: str) -> None:
+    updated = conn.execute(sa.update(_META).where(_META.c.key == REFRESH_KEY).values(value=value)).rowcount
+    if not updated:
+        conn.execute(sa.insert(_META).values(key=REFRESH_KEY, value=value))
+
+
+def note_scored(conn: sa.Connection, now: datetime, config: Config) -> None:
+    """After an import scored its leads with this config: a first stamp, so no full rescore follows."""
+    if _read_stamp(conn) is None:
+        _write_stamp(conn, f"{now.date().isoformat()}|{config_stamp(config)}")
+
+
+def refresh_if_due(store: Store, now: datetime, config: Config) -> int:
+    """Daily decay refresh (or a full one after a config change); returns leads rescored."""
+    wanted = f"{now.date().isoformat()}|{config_stamp(config)}"
+    with store.read() as session:
+        if _read_stamp(session.connection()) == wanted:
+            return 0  # the common case: one indexed read
+    with store.write() as session:
+        conn = session.connection()
+        stamp = _read_stamp(conn)
+        if stamp == wanted:
+            return 0
+        if stamp is None or stamp.split("|")[-1] != config_stamp(config):
+            ids: Iterable[int] = conn.execute(sa.select(_LEAD.c.id)).scalars()
+        else:
+            since = now - timedelta(days=config.warmth.signal_horizon_days + 1)
+            ids = conn.execute(sa.select(Signal.lead_id).where(Signal.at >= since).distinct()).scalars()
+        lead_ids = list(ids)
+        rescore(conn, lead_ids, now, config)
+        _write_stamp(conn, wanted)
+        return len(lead_ids)

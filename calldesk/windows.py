@@ -1,0 +1,177 @@
+"""Calling windows: whether a lead may be called now, in its own time zone, and when next.
+
+A lead is callable on the configured weekdays, from `start` up to (not including) `end` by the
+wall clock of its own zone, and, when `skip_holidays` is set, not on a public holiday of its
+country (the holidays package; "" / "001" / countries it does not know have none). Policy for an
+unknown zone (None): use the home region's zone, because such numbers were typed without a
+usable country or area code and the desk's own office hours are the safest guess; if the
+country is empty too, the home region's holidays apply. A zone name the tz database does not
+know is treated the same way. Pure: every function takes `now` (aware, any zone); no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+import holidays
+import phonenumbers
+from phonenumbers.timezone import time_zones_for_number
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from calldesk.config import WEEKDAYS, CallingHours
+
+__all__ = [
+    "WindowKey",
+    "describe_next",
+    "holiday_dates",
+    "home_zone",
+    "is_open",
+    "local_time",
+    "next_opening",
+    "open_keys",
+]
+
+WindowKey = tuple[str | None, str]  # (time_zone, country) as stored on a lead
+
+_MAX_DAYS = 400  # over a year: every weekday and every yearly holiday comes round again
+_NO_HOLIDAY_COUNTRIES = {"", "001", "ZZ"}
+# Fixed English names: strftime's %a/%b follow the process locale.
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@lru_cache(maxsize=256)
+def home_zone(region: str) -> str:
+    """The time zone of the home region (NL → Europe/Amsterdam); "UTC" when it has none."""
+    number = phonenumbers.example_number(region.upper())
+    if number is None:
+        return "UTC"
+    zones = time_zones_for_number(number)
+    if not zones or zones[0] == "Etc/Unknown":
+        return "UTC"
+    return zones[0]
+
+
+@lru_cache(maxsize=1024)
+def _tz(zone: str | None, region: str) -> ZoneInfo:
+    if zone:
+        try:
+            return ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass  # a bad stored name is no better than none: fall back like None
+    try:
+        return ZoneInfo(home_zone(region))
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@lru_cache(maxsize=1024)
+def holiday_dates(country: str, year: int) -> frozenset[date]:
+    """Public holidays of `country` in `year`; empty for non-geographic or unknown countries."""
+    code = country.upper()
+    if code in _NO_HOLIDAY_COUNTRIES:
+        return frozenset()
+    try:
+        # A frozenset, not the HolidayBase: that one grows itself on lookups of other years.
+        return frozenset(holidays.country_holidays(code, years=year))
+    except (NotImplementedError, KeyError):
+        return frozenset()
+
+
+def _holiday_country(key: WindowKey, region: str) -> str:
+    zone, country = key
+    # Unknown zone and country: the number was typed at home, so home holidays apply.
+    if not zone and not country:
+        return region
+    return country
+
+
+def _aware(now: datetime) -> datetime:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    return now
+
+
+def local_time(zone: str | None, now: datetime, region: str) -> datetime:
+    """`now` on the wall clock of the lead's zone (the home zone when unknown)."""
+    return _aware(now).astimezone(_tz(zone, region))
+
+
+def _callable_day(day: date, hours: CallingHours, country: str) -> bool:
+    if WEEKDAYS[day.weekday()] not in hours.days:
+        return False
+    return not (hours.skip_holidays and day in holiday_dates(country, day.year))
+
+
+def _starts(day: date, hours: CallingHours, tz: ZoneInfo) -> tuple[datetime, ...]:
+    """The UTC moments the wall clock of `tz` reaches `hours.start` on `day`, earliest first."""
+    wall = datetime.combine(day, hours.start)
+    first = wall.replace(tzinfo=tz).astimezone(UTC)  # fold=0: the offset before a switch
+    second = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    if first <= second:  # one moment, or two when the clock falls back over `start`
+        return (first,) if first == second else (first, second)
+    # Spring-forward skipped `start`: the window opens at the switch, found by bisection.
+    # Whole seconds: zone switches happen on them. Wall clock before `start` at low, past at high.
+    low, high = int(second.timestamp()), int(first.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, tz).replace(tzinfo=None) >= wall:
+            high = middle
+        else:
+            low = middle
+    return (datetime.fromtimestamp(high, UTC),)
+
+
+def is_open(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> bool:
+    """True when the lead's local time is inside calling hours on a callable day."""
+    local = local_time(key[0], now, region)
+    if not hours.start <= local.time() < hours.end:
+        return False
+    return _callable_day(local.date(), hours, _holiday_country(key, region))
+
+
+def open_keys(
+    keys: Iterable[WindowKey], now: datetime, hours: CallingHours, region: str
+) -> set[WindowKey]:
+    """The (zone, country) pairs whose window is open at `now`."""
+    return {key for key in keys if is_open(key, now, hours, region)}
+
+
+def next_opening(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> datetime:
+    """The first moment (UTC) at or after `now` when the window is open; `now` if open now.
+
+    Raises ValueError when no weekday is allowed, or nothing opens within about a year.
+    """
+    if not hours.days:
+        raise ValueError("calling_hours.days is empty: no day is callable")
+    now_utc = _aware(now).astimezone(UTC)
+    if is_open(key, now_utc, hours, region):
+        return now_utc
+    tz = _tz(key[0], region)
+    country = _holiday_country(key, region)
+    today = now_utc.astimezone(tz).date()
+    for offset in range(_MAX_DAYS + 1):
+        day = today + timedelta(days=offset)
+        if not _callable_day(day, hours, country):
+            continue
+        for moment in _starts(day, hours, tz):
+            # The check also rejects a start skipped by spring-forward that lands past `end`.
+            if moment >= now_utc and is_open(key, moment, hours, region):
+                return moment
+    raise ValueError(f"no calling window opens within {_MAX_DAYS} days for {key!r}")
+
+
+def describe_next(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:
+    """Short English text such as "09:00 Europe/Amsterdam on Mon 23 Nov" (year added if not now's)."""
+    moment = next_opening(key, now, hours, region)
+    tz = _tz(key[0], region)
+    local = moment.astimezone(tz)
+    text = (
+        f"{local:%H:%M} {tz.key} on {_DAY_NAMES[local.weekday()]} "
+        f"{local.day} {_MONTH_NAMES[local.month - 1]}"
+    )
+    if local.year != local_time(key[0], now, region).year:
+        text += f" {local.year}"
+    return text

@@ -1,0 +1,254 @@
+"""Calling windows: local hours per zone, weekdays, holidays, DST; fixed times, never the wall clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calldesk.config import CallingHours
+from calldesk.windows import (
+    describe_next,
+    holiday_dates,
+    home_zone,
+    is_open,
+    local_time,
+    next_opening,
+    open_keys,
+)
+
+HOURS = CallingHours()  # mon–fri 09:00–17:30, holidays skipped
+AMS = ZoneInfo("Europe/Amsterdam")
+NL = ("Europe/Amsterdam", "NL")
+BE = ("Europe/Brussels", "BE")
+GB = ("Europe/London", "GB")
+US = ("America/New_York", "US")
+
+
+def ams(*args: int) -> datetime:
+    return datetime(*args, tzinfo=AMS)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+# --- one zone: hours and weekdays ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        (ams(2026, 11, 23, 10, 0), True),  # Monday morning
+        (ams(2026, 11, 23, 8, 59), False),
+        (ams(2026, 11, 23, 9, 0), True),  # start is inclusive
+        (ams(2026, 11, 23, 17, 29), True),
+        (ams(2026, 11, 23, 17, 30), False),  # end is exclusive
+        (ams(2026, 11, 28, 11, 0), False),  # Saturday
+        (ams(2026, 11, 29, 11, 0), False),  # Sunday
+    ],
+)
+def test_amsterdam_hours(local: datetime, expected: bool) -> None:
+    assert is_open(NL, local, HOURS, "NL") is expected
+    assert is_open(NL, local.astimezone(UTC), HOURS, "NL") is expected  # any zone for now
+
+
+def test_naive_now_is_refused() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        is_open(NL, datetime(2026, 11, 23, 10, 0), HOURS, "NL")
+
+
+# --- several zones at one moment ----------------------------------------------------------
+
+
+def test_same_moment_differs_per_zone() -> None:
+    morning = utc(2026, 11, 23, 8, 30)  # 09:30 Amsterdam, 08:30 London
+    assert is_open(NL, morning, HOURS, "NL")
+    assert not is_open(GB, morning, HOURS, "NL")
+    evening = utc(2026, 11, 23, 16, 45)  # 17:45 Amsterdam, 16:45 London
+    assert not is_open(NL, evening, HOURS, "NL")
+    assert is_open(GB, evening, HOURS, "NL")
+
+
+def test_next_opening_in_another_zone() -> None:
+    now = utc(2026, 11, 23, 8, 30)  # 03:30 in New York
+    assert next_opening(US, now, HOURS, "NL") == utc(2026, 11, 23, 14, 0)
+    assert next_opening(GB, now, HOURS, "NL") == utc(2026, 11, 23, 9, 0)
+
+
+def test_local_time() -> None:
+    now = utc(2026, 11, 23, 8, 30)
+    assert local_time("Europe/London", now, "NL").hour == 8
+    assert local_time("Europe/Amsterdam", now, "NL").hour == 9
+    assert local_time(None, now, "NL").tzinfo == AMS
+
+
+# --- daylight saving ----------------------------------------------------------------------
+
+
+def test_spring_forward_2026() -> None:
+    saturday = ams(2026, 3, 28, 20, 0)  # clocks go forward on Sunday 29 March
+    opening = next_opening(NL, saturday, HOURS, "NL")
+    assert opening == utc(2026, 3, 30, 7, 0)  # 09:00 CEST
+    assert opening.astimezone(AMS).utcoffset() == timedelta(hours=2)
+    assert opening.tzinfo is UTC
+
+
+def test_spring_forward_2027_meets_easter_monday() -> None:
+    # Monday 29 March 2027 is 07:00Z by the clock but Easter Monday in NL: Tuesday instead.
+    saturday = ams(2027, 3, 27, 20, 0)
+    assert next_opening(NL, saturday, HOURS, "NL") == utc(2027, 3, 30, 7, 0)
+    no_holidays = HOURS.model_copy(update={"skip_holidays": False})
+    assert next_opening(NL, saturday, no_holidays, "NL") == utc(2027, 3, 29, 7, 0)
+
+
+def test_fall_back_2026() -> None:
+    saturday = ams(2026, 10, 24, 20, 0)  # clocks go back on Sunday 25 October
+    opening = next_opening(NL, saturday, HOURS, "NL")
+    assert opening == utc(2026, 10, 26, 8, 0)  # 09:00 CET
+    assert opening.astimezone(AMS).utcoffset() == timedelta(hours=1)
+
+
+def test_new_york_switches_on_its_own_date() -> None:
+    # The US moves its clocks on 8 March 2026, Europe three weeks later.
+    friday_evening = utc(2026, 3, 6, 23, 0)
+    assert next_opening(US, friday_evening, HOURS, "NL") == utc(2026, 3, 9, 13, 0)  # 09:00 EDT
+
+
+def test_start_inside_the_skipped_hour_opens_at_the_switch() -> None:
+    night = CallingHours(days=("sun",), start=time(2, 30), end=time(5, 0), skip_holidays=False)
+    opening = next_opening(NL, ams(2026, 3, 28, 12, 0), night, "NL")
+    assert opening == utc(2026, 3, 29, 1, 0)  # 02:00 CET became 03:00 CEST
+    assert is_open(NL, opening, night, "NL")
+    assert not is_open(NL, opening - timedelta(seconds=1), night, "NL")
+
+
+def test_start_inside_the_repeated_hour_opens_twice() -> None:
+    night = CallingHours(days=("sun",), start=time(2, 30), end=time(2, 45), skip_holidays=False)
+    first = next_opening(NL, ams(2026, 10, 24, 12, 0), night, "NL")
+    assert first == utc(2026, 10, 25, 0, 30)  # 02:30 CEST
+    # Between the two 02:45s the clock reads 02:00–02:30 again: the second 02:30 opens.
+    second = next_opening(NL, utc(2026, 10, 25, 1, 10), night, "NL")
+    assert second == utc(2026, 10, 25, 1, 30)  # 02:30 CET
+
+
+# --- holidays -----------------------------------------------------------------------------
+
+
+def test_kings_day_closes_nl_but_not_be() -> None:
+    kings_day = ams(2027, 4, 27, 10, 0)  # a Tuesday
+    assert not is_open(NL, kings_day, HOURS, "NL")
+    assert next_opening(NL, kings_day, HOURS, "NL") == ams(2027, 4, 28, 9, 0)
+    assert is_open(BE, kings_day, HOURS, "NL")
+
+
+def test_kings_day_open_without_skip_holidays() -> None:
+    no_holidays = HOURS.model_copy(update={"skip_holidays": False})
+    assert is_open(NL, ams(2027, 4, 27, 10, 0), no_holidays, "NL")
+
+
+def test_christmas_2026() -> None:
+    christmas = ams(2026, 12, 25, 10, 0)  # Friday; Boxing Day is a Saturday
+    assert not is_open(NL, christmas, HOURS, "NL")
+    assert next_opening(NL, christmas, HOURS, "NL") == ams(2026, 12, 28, 9, 0)
+
+
+def test_non_geographic_and_unknown_countries_have_no_holidays() -> None:
+    assert holiday_dates("001", 2027) == frozenset()
+    assert holiday_dates("", 2027) == frozenset()
+    assert holiday_dates("ZZ", 2027) == frozenset()
+    assert len(holiday_dates("nl", 2027)) > 5  # case does not matter
+    kings_day = ams(2027, 4, 27, 10, 0)
+    assert is_open(("Europe/Amsterdam", "001"), kings_day, HOURS, "NL")
+    assert is_open(("Europe/Amsterdam", ""), kings_day, HOURS, "NL")  # zone known: no country
+
+
+# --- unknown zone: the home zone ----------------------------------------------------------
+
+
+def test_home_zone() -> None:
+    assert home_zone("NL") == "Europe/Amsterdam"
+    assert home_zone("GB") == "Europe/London"
+    assert home_zone("001") == "UTC"
+
+
+def test_unknown_zone_uses_home_zone_and_holidays() -> None:
+    morning = utc(2026, 11, 23, 8, 30)  # 09:30 Amsterdam, 08:30 London
+    assert is_open((None, ""), morning, HOURS, "NL")
+    assert not is_open((None, ""), morning, HOURS, "GB")
+    # No country either: the home region's holidays.
+    assert not is_open((None, ""), ams(2027, 4, 27, 10, 0), HOURS, "NL")
+    assert is_open((None, ""), ams(2027, 4, 27, 10, 0), HOURS, "BE")
+    assert not is_open((None, "NL"), ams(2027, 4, 27, 10, 0), HOURS, "BE")
+
+
+def test_unknown_zone_name_falls_back_to_home_zone() -> None:
+    morning = utc(2026, 11, 23, 8, 30)
+    assert is_open(("Mars/Olympus_Mons", "NL"), morning, HOURS, "NL")
+
+
+# --- many keys, custom hours, description -------------------------------------------------
+
+
+def test_open_keys_filters_a_mixed_set() -> None:
+    keys = [NL, BE, GB, US, (None, ""), (None, "001"), ("Asia/Tokyo", "JP")]
+    now = utc(2026, 11, 23, 8, 30)  # Amsterdam/Brussels 09:30, London 08:30, NY 03:30, Tokyo 17:30
+    assert open_keys(keys, now, HOURS, "NL") == {NL, BE, (None, ""), (None, "001")}
+    assert open_keys([], now, HOURS, "NL") == set()
+
+
+def test_custom_hours_saturday_only() -> None:
+    saturday = CallingHours(days=("sat",), start=time(10, 0), end=time(16, 0))
+    assert not is_open(NL, ams(2026, 11, 23, 11, 0), saturday, "NL")  # Monday
+    assert is_open(NL, ams(2026, 11, 28, 10, 0), saturday, "NL")
+    assert not is_open(NL, ams(2026, 11, 28, 16, 0), saturday, "NL")
+    assert next_opening(NL, ams(2026, 11, 23, 11, 0), saturday, "NL") == ams(2026, 11, 28, 10, 0)
+    assert next_opening(NL, ams(2026, 11, 28, 16, 0), saturday, "NL") == ams(2026, 12, 5, 10, 0)
+
+
+def test_empty_days_raises() -> None:
+    never = CallingHours(days=())
+    assert not is_open(NL, ams(2026, 11, 23, 10, 0), never, "NL")
+    with pytest.raises(ValueError, match="days"):
+        next_opening(NL, ams(2026, 11, 23, 10, 0), never, "NL")
+
+
+def test_next_opening_is_now_when_open() -> None:
+    now = utc(2026, 11, 23, 9, 30)
+    assert next_opening(NL, now, HOURS, "NL") == now
+
+
+def test_describe_next() -> None:
+    sunday = ams(2026, 11, 22, 12, 0)
+    assert describe_next(NL, sunday, HOURS, "NL") == "09:00 Europe/Amsterdam on Mon 23 Nov"
+    assert describe_next((None, ""), sunday, HOURS, "NL") == "09:00 Europe/Amsterdam on Mon 23 Nov"
+    new_years_eve = ams(2026, 12, 31, 18, 0)  # 1 January is a holiday, then a weekend
+    assert describe_next(NL, new_years_eve, HOURS, "NL") == "09:00 Europe/Amsterdam on Mon 4 Jan 2027"
+
+
+# --- property -----------------------------------------------------------------------------
+
+ZONES = [NL, GB, US, BE, ("Australia/Sydney", "AU"), ("Asia/Kolkata", "IN"), (None, "")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    now=st.datetimes(
+        min_value=datetime(2026, 1, 1),
+        max_value=datetime(2028, 12, 31),
+        timezones=st.just(UTC),
+    ),
+    key=st.sampled_from(ZONES),
+)
+def test_next_opening_is_open_and_not_before_now(now: datetime, key: tuple[str | None, str]) -> None:
+    opening = next_opening(key, now, HOURS, "NL")
+    assert opening >= now
+    assert is_open(key, opening, HOURS, "NL")
+    if is_open(key, now, HOURS, "NL"):
+        assert opening == now
+    else:
+        # Nothing earlier is open: one second before the opening is still closed.
+        assert not is_open(key, opening - timedelta(seconds=1), HOURS, "NL")
