@@ -113,7 +113,7 @@ class Lead(SQLModel, table=True):
     last_called_at: datetime | None = None
     next_call_at: datetime | None = None
     # A claim is a lease: the caller holding it renews it; a crashed app's claim expires.
-    claimed_by: str | None = None
+    claimed_by: str | None = Field(default=None, index=True)  # "what do I hold?" at resume
     claim_expires_at: datetime | None = None
     import_id: int | None = Field(default=None, sa_column_args=[_fk("imports.id", cascade=False)])
     created_at: datetime

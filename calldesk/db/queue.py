@@ -167,6 +167,9 @@ def claim_next(store: Store, caller: str, now: datetime, config: Config,
     """Claim the top of this caller's queue: (entry, "") or (None, why nothing is callable)."""
     with store.write() as session:
         conn = session.connection()
+        held = _held(conn, caller, now, lease)
+        if held is not None:  # resume: the lead this caller already has open comes back first
+            return held, ""
         pairs = _open_pairs(conn, now, config)
         if pairs:
             parts = [
@@ -179,6 +182,22 @@ def claim_next(store: Store, caller: str, now: datetime, config: Config,
                 if claimed is not None:
                     return claimed, ""
         return None, _why_empty(conn, caller, now, config, pairs)
+
+
+def _held(conn: sa.Connection, caller: str, now: datetime, lease: timedelta) -> QueueEntry | None:
+    row = conn.execute(
+        sa.select(*_COLUMNS).where(_L.c.claimed_by == caller, _L.c.claim_expires_at > now)
+        .order_by(_L.c.claim_expires_at).limit(1)
+    ).first()
+    if row is None:
+        return None
+    conn.execute(sa.update(_L).where(_L.c.id == row.id).values(claim_expires_at=now + lease))
+    due = conn.execute(
+        sa.select(_CB.c.id.label("callback_id"), _CB.c.due_at, _CB.c.caller.label("callback_for"))
+        .where(_CB.c.lead_id == row.id, _CB.c.status == "open", _CB.c.due_at <= now)
+        .order_by(_CB.c.due_at).limit(1)
+    ).first()
+    return _entry(row, _cb(due) if due is not None else None)
 
 
 def _claim_first(conn: sa.Connection, part: sa.Select, caller: str, now: datetime,

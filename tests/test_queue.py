@@ -1,0 +1,214 @@
+"""The call queue on real stores: order, calling windows, exclusions, claims."""
+
+import multiprocessing
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from calldesk.config import Config
+from calldesk.db.engine import open_store
+from calldesk.db.leads import add_lead
+from calldesk.db.models import Callback, Lead, Signal, Suppression
+from calldesk.db.queue import claim_lead, claim_next, queue, release_claim, renew_claim
+from calldesk.db.scoring import refresh_if_due, rescore
+
+MON = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 Amsterdam, 09:30 London
+CONFIG = Config()
+_numbers = iter(range(10_000_000, 99_999_999))
+
+
+def lead(store, phone=None, at=MON - timedelta(days=30), **columns):
+    editable = {k: columns.pop(k) for k in list(columns) if k in {"company", "stage", "owner", "role", "industry"}}
+    lead_id = add_lead(store, phone=phone or f"06{next(_numbers)}", now=at, by="t", **editable)
+    if columns:
+        with store.write() as session:
+            session.execute(sa.update(Lead).where(Lead.id == lead_id).values(**columns))
+    return lead_id
+
+
+def callback(store, lead_id, due, caller=None, status="open"):
+    with store.write() as session:
+        session.add(Callback(lead_id=lead_id, due_at=due, caller=caller, created_by="t",
+                             created_at=due - timedelta(days=1), status=status))
+
+
+def ids(store, caller="anne", now=MON, limit=50):
+    return [e.lead_id for e in queue(store, caller, now, CONFIG, limit).entries]
+
+
+def test_callbacks_first_personal_before_team_oldest_first(store):
+    warm = lead(store, stage="hot_lead")
+    team_old = lead(store)
+    mine_new, mine_old = lead(store), lead(store)
+    bram_only = lead(store, stage="hot_lead")
+    callback(store, team_old, MON - timedelta(hours=5))
+    callback(store, mine_new, MON - timedelta(minutes=5), "anne")
+    callback(store, mine_old, MON - timedelta(hours=2), "anne")
+    callback(store, bram_only, MON - timedelta(hours=1), "bram")
+    assert ids(store, "anne") == [mine_old, mine_new, team_old, warm]
+    bram = ids(store, "bram")
+    assert bram[:3] == [bram_only, team_old, warm]
+    assert mine_new not in bram and mine_old not in bram  # anne's personal callbacks stay hers
+    entries = queue(store, "anne", MON, CONFIG).entries
+    assert [e.next_action for e in entries] == ["callback", "callback", "team callback", "new"]
+
+
+def test_warmth_order_hot_prospect_suspect(store):
+    suspect, prospect, hot = lead(store), lead(store, stage="prospect"), lead(store, stage="hot_lead")
+    assert ids(store) == [hot, prospect, suspect]
+    entry = queue(store, "anne", MON, CONFIG).entries[0]
+    assert entry.warmth == 40 and entry.reasons == [("hot lead", 40)]
+
+
+def test_ties_least_recently_called_first(store):
+    long_ago = lead(store, last_called_at=MON - timedelta(days=9), attempts=1)
+    never = lead(store)
+    yesterday = lead(store, last_called_at=MON - timedelta(days=1), attempts=1)
+    assert ids(store) == [never, long_ago, yesterday]
+    assert [e.next_action for e in queue(store, "anne", MON, CONFIG).entries] == ["new", "retry", "retry"]
+
+
+def test_signals_warm_and_decay(store):
+    plain, eager = lead(store), lead(store)
+    with store.write() as session:
+        session.add(Signal(lead_id=eager, kind="demo_request", at=MON - timedelta(days=1)))
+        session.flush()
+        rescore(session.connection(), [plain, eager], MON, CONFIG)
+    assert ids(store) == [eager, plain]
+    # Months later the demo request has decayed past the horizon: both leads tie again.
+    later = MON + timedelta(days=120)
+    refresh_if_due(store, later, CONFIG)
+    assert [e.warmth for e in queue(store, "anne", later.replace(day=23, month=3, year=2027), CONFIG).entries] == [0, 0]
+
+
+def test_no_answer_streak_cools(store):
+    cold = lead(store, stage="prospect", no_answer_streak=3)
+    fresh = lead(store, stage="prospect")
+    with store.write() as session:
+        rescore(session.connection(), [cold, fresh], MON, CONFIG)
+    assert ids(store) == [fresh, cold]
+
+
+def test_calling_windows_across_time_zones(store):
+    nl = lead(store, phone="020 123 4567")
+    uk = lead(store, phone="+44 20 7946 0018")
+    assert set(ids(store, now=datetime(2026, 11, 23, 8, 30, tzinfo=UTC))) == {nl}  # 09:30 NL, 08:30 UK
+    assert set(ids(store, now=datetime(2026, 11, 23, 16, 45, tzinfo=UTC))) == {uk}  # 17:45 NL, 16:45 UK
+
+
+def test_dst_switch(store):
+    nl = lead(store, phone="020 123 4567", at=datetime(2026, 9, 1, tzinfo=UTC))
+    # Monday after the October switch to CET: 09:00 local is 08:00 UTC (it was 07:00 in summer).
+    assert ids(store, now=datetime(2026, 10, 26, 7, 30, tzinfo=UTC)) == []
+    assert ids(store, now=datetime(2026, 10, 26, 8, 0, tzinfo=UTC)) == [nl]
+
+
+def test_kings_day(store):
+    at = datetime(2027, 4, 27, 10, 0, tzinfo=UTC)  # Tuesday, Koningsdag
+    nl = lead(store, phone="020 123 4567", at=at - timedelta(days=5))
+    be = lead(store, phone="+32 2 512 34 56", at=at - timedelta(days=5))
+    assert ids(store, now=at) == [be]
+    assert nl in ids(store, now=at + timedelta(days=1))
+
+
+def test_exclusions(store):
+    ok = lead(store)
+    excluded = {
+        "suppressed": lead(store, phone="06-11111111"),
+        "claimed by bram": lead(store, claimed_by="bram", claim_expires_at=MON + timedelta(minutes=5)),
+        "owned by bram": lead(store, owner="bram"),
+        "lost": lead(store, stage="lost"),
+        "opportunity": lead(store, stage="opportunity"),
+        "customer": lead(store, stage="customer"),
+        "wrong number": lead(store, phone_bad=True),
+        "unreachable": lead(store, unreachable=True),
+        "cooling down": lead(store, next_call_at=MON + timedelta(minutes=1)),
+        "called 30 min ago": lead(store, last_called_at=MON - timedelta(minutes=30)),
+        "callback later": lead(store),
+    }
+    callback(store, excluded["callback later"], MON + timedelta(hours=2), "anne")
+    with store.write() as session:
+        session.add(Suppression(phone_e164="+31611111111", added_at=MON))
+    assert ids(store) == [ok]
+    mine = lead(store, owner="anne")
+    expired = lead(store, claimed_by="bram", claim_expires_at=MON - timedelta(seconds=1))
+    opportunity_due = lead(store, stage="opportunity")
+    callback(store, opportunity_due, MON - timedelta(minutes=1), "anne")
+    assert set(ids(store)) == {ok, mine, expired, opportunity_due}
+
+
+def test_claims_never_give_one_lead_to_two_callers(store):
+    first, second = lead(store, stage="hot_lead"), lead(store, stage="prospect")
+    anne, _ = claim_next(store, "anne", MON, CONFIG)
+    bram, _ = claim_next(store, "bram", MON, CONFIG)
+    assert (anne.lead_id, bram.lead_id) == (first, second)
+    assert ids(store, "carla") == []
+    assert claim_lead(store, first, "carla", MON) == "anne"
+    # Asking again gives each caller the lead they already hold, not a second one.
+    assert claim_next(store, "anne", MON + timedelta(minutes=1), CONFIG)[0].lead_id == first
+    # bram renews his lease; anne's app crashed: her claim expires and the lead comes back.
+    assert renew_claim(store, second, "bram", MON + timedelta(minutes=5))
+    assert ids(store, "carla", now=MON + timedelta(minutes=12)) == [first]
+    release_claim(store, second, "bram")
+    assert ids(store, "carla") == [second]
+
+
+def test_claim_takes_callbacks_first(store):
+    lead(store, stage="hot_lead")
+    due = lead(store)
+    callback(store, due, MON - timedelta(minutes=1), "anne")
+    entry, why = claim_next(store, "anne", MON, CONFIG)
+    assert (entry.lead_id, entry.next_action, why) == (due, "callback", "")
+
+
+def test_why_nothing_is_callable(store):
+    assert "no leads yet" in queue(store, "anne", MON, CONFIG).why_empty
+    lead(store, phone="020 123 4567")
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    result = queue(store, "anne", saturday, CONFIG)
+    assert result.entries == []
+    assert result.why_empty == "outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
+    entry, why = claim_next(store, "anne", saturday, CONFIG)
+    assert entry is None and why == result.why_empty
+    with store.write() as session:
+        session.execute(sa.update(Lead).values(next_call_at=MON + timedelta(hours=3)))
+    assert "next retry falls due at 2026-11-23 12:30 UTC" in queue(store, "anne", MON, CONFIG).why_empty
+
+
+def _claim_loop(target, caller, rounds, results):
+    store = open_store(target)
+    got = []
+    try:
+        for _ in range(rounds):
+            entry, _why = claim_next(store, caller, MON, CONFIG)
+            if entry is not None:
+                got.append(entry.lead_id)
+                # What recording an outcome does to the claim: the call is made, the lead let go.
+                with store.write() as session:
+                    session.execute(sa.update(Lead).where(Lead.id == entry.lead_id, Lead.claimed_by == caller)
+                                    .values(claimed_by=None, last_called_at=MON, attempts=Lead.attempts + 1))
+    except Exception as exc:  # reported to the parent, which fails the test
+        got.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        store.close()
+    results.put((caller, got))
+
+
+@pytest.mark.parametrize("workers", [6])
+def test_claim_race_between_processes(store, store_target, workers):
+    for i in range(100):
+        lead(store, stage=("hot_lead", "prospect", "suspect")[i % 3])
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    procs = [context.Process(target=_claim_loop, args=(store_target, f"caller{w}", 20, results)) for w in range(workers)]
+    for p in procs:
+        p.start()
+    claimed = dict(results.get(timeout=120) for _ in procs)
+    for p in procs:
+        p.join(30)
+    every = [lead_id for got in claimed.values() for lead_id in got]
+    assert all(isinstance(x, int) for x in every), every
+    assert len(every) == len(set(every)) == 100  # all leads handed out, none twice
+    with store.read() as session:
+        assert session.execute(sa.select(sa.func.sum(Lead.attempts))).scalar() == 100
