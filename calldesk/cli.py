@@ -102,10 +102,12 @@ def _login_name() -> str:
         return "caller"
 
 
-def run_app(ctx: Context, store) -> None:  # noqa: ANN001
+def run_app(ctx: Context, store, at: str | None) -> None:  # noqa: ANN001
     from calldesk.screens.app import CalldeskApp
 
-    CalldeskApp(store=store, config=ctx.config, caller=ctx.caller, now=ctx.now).run()
+    # --at freezes the desk at that moment (a preview); otherwise it follows the clock.
+    clock = (lambda: ctx.now) if at else (lambda: datetime.now(UTC))
+    CalldeskApp(store=store, config=ctx.config, caller=ctx.caller, clock=clock).run()
 
 
 @app.callback(invoke_without_command=True)
@@ -126,7 +128,7 @@ def root(
         ctx = make_context(db, config, caller, at)
         store = ctx.open_store()
         try:
-            run_app(ctx, store)
+            run_app(ctx, store, at)
         finally:
             store.close()
 
@@ -162,7 +164,7 @@ def demo(
         summary = load_demo(store, ctx.now, count=count, config=ctx.config)
         typer.echo(f"Demo store {store.describe()}: {summary.imported} leads with calls, callbacks and signals.")
         if open_app:
-            run_app(ctx, store)
+            run_app(ctx, store, at)
     finally:
         store.close()
 

@@ -150,6 +150,7 @@ class Config(_Section):
     region: Region = "NL"  # country for numbers typed without a country code
     language: Literal["en", "nl"] = "en"
     database: str = ""  # a path or postgresql:// URL; --db and CALLDESK_DB win over it
+    daily_goal: int = Field(default=60, ge=0)  # calls a caller aims for in a day (queue header)
     calling_hours: CallingHours = CallingHours()
     icp: ICP = ICP()
     warmth: WarmthWeights = WarmthWeights()

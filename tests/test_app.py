@@ -1,17 +1,24 @@
-"""The app, driven with Pilot, and its screens as SVG snapshots."""
+"""The app, driven with Pilot, and its screens as SVG snapshots (fixed clock, demo data)."""
 
-from pathlib import Path
+import io
+from datetime import timedelta
 
 import pytest
-from textual.widgets import DataTable, Static
+import sqlalchemy as sa
+from rich.console import Console
+from textual.widgets import DataTable, Input, Static
 
 from calldesk.config import Config
 from calldesk.db.demo import load_demo
 from calldesk.db.engine import open_store
-from calldesk.db.imports import import_csv
+from calldesk.db.leads import add_lead
+from calldesk.db.models import Callback, Lead
+from calldesk.db.queue import claim_lead
+from calldesk.screens import queue as queue_module
 from calldesk.screens.app import CalldeskApp
-from calldesk.screens.leads import WINDOW
-from tests.conftest import NOW, write_csv
+from calldesk.screens.lead_card import LeadCardScreen
+from calldesk.screens.queue import QueueScreen
+from tests.conftest import NOW
 
 
 @pytest.fixture
@@ -22,46 +29,176 @@ def demo_store(tmp_path):
     store.close()
 
 
-def make_app(store):
-    return CalldeskApp(store=store, config=Config(), caller="anne", now=NOW)
+def make_app(store, caller="anne", now=NOW):
+    return CalldeskApp(store=store, config=Config(), caller=caller, clock=lambda: now)
 
 
 async def settle(pilot):
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
-async def test_lead_list_shows_a_window_of_the_demo(demo_store):
+def text_of(static: Static) -> str:
+    """What a Static shows, as plain text (its content may be a Rich renderable)."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(static.content)
+    return console.export_text()
+
+
+def table(app):
+    return app.screen.query_one("#queue", DataTable)
+
+
+def claims(store):
+    with store.read() as session:
+        return dict(session.execute(sa.select(Lead.id, Lead.claimed_by).where(Lead.claimed_by.is_not(None))).all())
+
+
+async def test_queue_shows_callbacks_then_warmth_with_header(demo_store):
     app = make_app(demo_store)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(140, 36)) as pilot:
         await settle(pilot)
-        table = app.screen.query_one("#leads", DataTable)
-        assert table.row_count == WINDOW
-        assert "300 leads (showing the first 200)" in str(app.screen.query_one("#status", Static).render())
-        first = table.get_row_at(0)
-        assert first[3] and first[5] in {"suspect", "prospect", "hot lead", "opportunity", "customer", "lost"}
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        actions = [e.next_action for e in screen.entries]
+        assert actions[0] == "callback" and "team callback" in actions and actions[-1] in {"new", "retry"}
+        assert table(app).row_count == len(screen.entries) <= queue_module.WINDOW
+        status = text_of(screen.query_one("#status", Static))
+        assert "anne" in status and "calls today 0/60" in status and "callbacks due now" in status
+        detail = text_of(screen.query_one("#detail", Static))
+        assert screen.entries[0].company in detail and "Warmth" in detail
 
 
-async def test_refresh_shows_new_leads_and_q_quits(tmp_path):
-    store = open_store(str(tmp_path / "desk.db"))
-    app = make_app(store)
-    async with app.run_test() as pilot:
+async def test_n_claims_the_top_lead_and_escape_releases_it(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 36)) as pilot:
         await settle(pilot)
-        assert "No leads yet" in str(app.screen.query_one("#status", Static).render())
-        import_csv(store, write_csv(tmp_path / "in.csv", "Company,Phone\nAcme,06-12345678\n"), now=NOW, by="t")
+        top = app.screen.entries[0].lead_id
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadCardScreen) and app.screen.lead_id == top
+        assert claims(demo_store) == {top: "anne"}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert claims(demo_store) == {}
+
+
+async def test_enter_opens_the_selected_lead_unless_another_caller_has_it(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")
+        chosen = app.screen.entries[2].lead_id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadCardScreen) and app.screen.lead_id == chosen
+        await pilot.press("escape")
+        await settle(pilot)
+        other = app.screen.entries[1].lead_id
+        assert claim_lead(demo_store, other, "bram", NOW) is None  # bram takes it meanwhile
+        await pilot.press("up", "up", "down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert other not in [e.lead_id for e in app.screen.entries]  # refreshed without it
+
+
+async def test_two_callers_never_get_the_same_lead(demo_store):
+    anne, bram = make_app(demo_store, "anne"), make_app(demo_store, "bram")
+    async with anne.run_test(size=(140, 36)) as pa, bram.run_test(size=(140, 36)) as pb:
+        await settle(pa)
+        await settle(pb)
+        taken = set()
+        for _ in range(3):
+            for app, pilot in ((anne, pa), (bram, pb)):
+                await pilot.press("n")
+                await settle(pilot)
+                lead_id = app.screen.lead_id
+                assert lead_id not in taken
+                taken.add(lead_id)
+                await pilot.press("escape")
+                await settle(pilot)
+                with demo_store.write() as session:  # as an outcome would: called just now
+                    session.execute(sa.update(Lead).where(Lead.id == lead_id).values(last_called_at=NOW))
+                with demo_store.write() as session:
+                    session.execute(sa.update(Callback).where(Callback.lead_id == lead_id).values(status="done"))
+
+
+async def test_filter_refresh_help_and_quit(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        target = next(e for e in app.screen.entries if e.company)
+        word = target.company.split()[0]
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*word, "enter")
+        await settle(pilot)
+        assert app.screen.entries and all(
+            word.lower() in (e.company + " " + e.contact_name).lower() for e in app.screen.entries)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.search == "" and isinstance(app.focused, DataTable)
+        before = len(app.screen.entries)
+        add_lead(demo_store, phone="06-18887766", now=NOW, by="t", company="Aaa Nieuw", stage="hot_lead",
+                 role="Directeur", industry="ICT")
         await pilot.press("r")
         await settle(pilot)
-        table = app.screen.query_one("#leads", DataTable)
-        assert table.row_count == 1
-        assert table.get_row_at(0)[:4] == ["Acme", "", "", "06 12345678"]
+        assert "Aaa Nieuw" in [e.company for e in app.screen.entries]
+        assert len(app.screen.entries) >= min(before, queue_module.WINDOW)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_queue_refreshes_itself(demo_store, monkeypatch):
+    monkeypatch.setattr(queue_module, "REFRESH_SECONDS", 0.2)
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        fresh = add_lead(demo_store, phone="06-18887755", now=NOW, by="t", company="Zzz Later")
+        with demo_store.write() as session:
+            session.add(Callback(lead_id=fresh, due_at=NOW - timedelta(minutes=1), caller="anne",
+                                 created_by="anne", created_at=NOW))
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert fresh in [e.lead_id for e in app.screen.entries[:5]]
+
+
+async def test_empty_queue_says_why(tmp_path):
+    store = open_store(str(tmp_path / "empty.db"))
+    app = make_app(store)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert "no leads yet" in text_of(app.screen.query_one("#empty", Static))
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
     store.close()
 
 
-def test_snapshot_lead_list(snap_compare, demo_store):
+def test_command_palette_offers_the_queue_actions(demo_store):
+    app = make_app(demo_store)
+    titles = {c.title for c in app.get_system_commands(QueueScreen())}
+    assert {"Next lead", "Open", "Filter", "Refresh", "Keys"} <= titles
+
+
+def test_snapshot_queue(snap_compare, demo_store):
     async def loaded(pilot):
         await settle(pilot)
 
-    assert snap_compare(make_app(demo_store), terminal_size=(120, 32), run_before=loaded)
+    assert snap_compare(make_app(demo_store), terminal_size=(140, 36), run_before=loaded)
+
+
+def test_snapshot_lead_card(snap_compare, demo_store):
+    async def opened(pilot):
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_store), terminal_size=(120, 40), run_before=opened)

@@ -212,3 +212,13 @@ def test_claim_race_between_processes(store, store_target, workers):
     assert len(every) == len(set(every)) == 100  # all leads handed out, none twice
     with store.read() as session:
         assert session.execute(sa.select(sa.func.sum(Lead.attempts))).scalar() == 100
+
+
+def test_search_filters_by_name_or_number(store):
+    zoe = lead(store, phone="06-12345678", company="Café Zoë")
+    other = lead(store, phone="020 123 4567", company="Bakker Bouw")
+    assert ids(store) and set(ids(store)) == {zoe, other}
+    assert [e.lead_id for e in queue(store, "anne", MON, CONFIG, search="zoë").entries] == [zoe]
+    assert [e.lead_id for e in queue(store, "anne", MON, CONFIG, search="0612345").entries] == [zoe]
+    assert [e.lead_id for e in queue(store, "anne", MON, CONFIG, search="BAKKER").entries] == [other]
+    assert queue(store, "anne", MON, CONFIG, search="nobody").why_empty == "no callable lead matches 'nobody'"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlmodel import col, func, select
 
 from calldesk.config import Config
 from calldesk.db.engine import Store
-from calldesk.db.models import Lead, Suppression, WindowKey
+from calldesk.db.models import BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, Suppression, WindowKey
 from calldesk.db.scoring import score_new_lead
 from calldesk.errors import CalldeskError
 from calldesk.phones import normalize
@@ -68,3 +69,47 @@ def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config
 
 _EDITABLE = {"company", "contact_name", "role", "email", "linkedin_url", "industry", "company_size",
              "employees", "source", "owner", "stage"}
+
+
+@dataclass(frozen=True)
+class LeadDetail:
+    lead: Lead
+    signals: list[Signal]
+    calls: list[Call]  # newest first
+    callbacks: list[Callback]  # open ones, soonest first
+    bant: dict[str, str]
+
+
+def lead_detail(store: Store, lead_id: int, calls: int = 5) -> LeadDetail | None:
+    with store.read() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            return None
+        return LeadDetail(
+            lead=lead,
+            signals=list(session.exec(select(Signal).where(Signal.lead_id == lead_id)
+                                      .order_by(col(Signal.at).desc()).limit(10))),
+            calls=list(session.exec(select(Call).where(Call.lead_id == lead_id)
+                                    .order_by(col(Call.started_at).desc()).limit(calls))),
+            callbacks=list(session.exec(select(Callback).where(Callback.lead_id == lead_id,
+                                                               Callback.status == CallbackStatus.open)
+                                        .order_by(col(Callback.due_at)))),
+            bant={a.element: a.value for a in session.exec(select(BantAnswer).where(BantAnswer.lead_id == lead_id))},
+        )
+
+
+@dataclass(frozen=True)
+class DeskStatus:
+    calls_today: int
+    callbacks_due: int  # due now for this caller, personal or team
+
+
+def desk_status(store: Store, caller: str, now: datetime, day_start: datetime) -> DeskStatus:
+    """The queue header's figures; day_start is local midnight (UTC) of the desk's day."""
+    with store.read() as session:
+        calls = session.exec(select(func.count()).select_from(Call).where(
+            Call.caller == caller, Call.started_at >= day_start, Call.started_at <= now)).one()
+        due = session.exec(select(func.count()).select_from(Callback).where(
+            Callback.status == CallbackStatus.open, Callback.due_at <= now,
+            sa.or_(col(Callback.caller).is_(None), Callback.caller == caller))).one()
+    return DeskStatus(calls, due)

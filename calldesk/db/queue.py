@@ -129,7 +129,22 @@ def _warm_select(caller: str, now: datetime, pairs: list[tuple[str, str]], confi
     )
 
 
-def queue(store: Store, caller: str, now: datetime, config: Config, limit: int = 50) -> Queue:
+def _matching(search: str) -> list[sa.ColumnElement[bool]]:
+    """The `/` filter: part of the company or contact name, or digits of the number."""
+    text = search.strip()
+    if not text:
+        return []
+    like = f"%{text.lower()}%"
+    options = [sa.func.lower(_L.c.company).like(like), sa.func.lower(_L.c.contact_name).like(like)]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 3:
+        # 0612… typed nationally matches +31612…: drop the trunk 0.
+        options.append(_L.c.phone_e164.contains(digits.lstrip("0") or digits))
+    return [sa.or_(*options)]
+
+
+def queue(store: Store, caller: str, now: datetime, config: Config, limit: int = 50,
+          search: str = "") -> Queue:
     with store.read() as session:
         conn = session.connection()
         pairs = _open_pairs(conn, now, config)
@@ -137,17 +152,21 @@ def queue(store: Store, caller: str, now: datetime, config: Config, limit: int =
             return Queue([], _why_empty(conn, caller, now, config, pairs))
         entries: list[QueueEntry] = []
         seen: set[int] = set()
+        matching = _matching(search)
         for team in (False, True):
-            for row in conn.execute(_callbacks_select(caller, now, pairs, team=team).limit(limit)):
+            for row in conn.execute(_callbacks_select(caller, now, pairs, team=team).where(*matching).limit(limit)):
                 if row.id not in seen and len(entries) < limit:
                     seen.add(row.id)
                     entries.append(_entry(row, _cb(row)))
         if len(entries) < limit:
-            query = _warm_select(caller, now, pairs, config).limit(limit - len(entries))
+            query = _warm_select(caller, now, pairs, config).where(*matching).limit(limit - len(entries))
             if seen:
                 query = query.where(_L.c.id.not_in(seen))
             entries.extend(_entry(row) for row in conn.execute(query))
-        why = "" if entries else _why_empty(conn, caller, now, config, pairs)
+        if entries or matching:
+            why = "" if entries else f"no callable lead matches {search.strip()!r}"
+        else:
+            why = _why_empty(conn, caller, now, config, pairs)
         return Queue(entries, why)
 
 

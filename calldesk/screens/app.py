@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from calldesk.config import Config
 from calldesk.db.engine import Store
-from calldesk.screens.leads import LeadsScreen
+from calldesk.screens.queue import QueueScreen
 
 
 class CalldeskApp(App[None]):
     CSS_PATH = "calldesk.tcss"
     TITLE = "calldesk"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
 
-    def __init__(self, *, store: Store, config: Config, caller: str, now: datetime) -> None:
+    def __init__(self, *, store: Store, config: Config, caller: str, clock: Callable[[], datetime]) -> None:
         super().__init__()
         self.store = store
         self.config = config
         self.caller = caller
-        self.now = now  # the moment the desk works at (--at previews another)
+        self.now = clock  # the live clock, or a fixed moment with --at (and in tests)
         self.sub_title = f"{caller} · {store.name}"
 
     def on_mount(self) -> None:
-        self.push_screen(LeadsScreen())
+        self.push_screen(QueueScreen())
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette offers what the keys do (and Textual's own commands)."""
+        yield from super().get_system_commands(screen)
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.show and binding.description:
+                action = getattr(screen, f"action_{binding.action}", None)
+                if action is not None:
+                    yield SystemCommand(binding.description, f"Key: {binding.key_display or binding.key}", action)

@@ -1,0 +1,187 @@
+"""The caller's home: the queue, warmest first, with the selected lead beside it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from calldesk.db.leads import DeskStatus, desk_status, lead_detail
+from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
+from calldesk.db.scoring import refresh_if_due
+from calldesk.screens.leadview import lead_view
+from calldesk.windows import home_zone, local_time
+
+if TYPE_CHECKING:
+    from calldesk.screens.app import CalldeskApp
+
+WINDOW = 150  # rows shown: a DataTable with 100k rows takes ~25 s to paint
+REFRESH_SECONDS = 30  # a callback that falls due shows up without a key press
+COLUMNS = (("Company", 24), ("Contact", 18), ("Local", 9), ("Stage", 9), ("Warmth", 6), ("Next", 13))
+
+
+class QueueScreen(Screen[None]):
+    app: CalldeskApp
+    AUTO_FOCUS = "#queue"  # keys go to the queue, never to the (hidden) filter box
+    BINDINGS = [
+        Binding("n", "next_lead", "Next lead", id="queue.next"),
+        # Priority: the table's own Enter would otherwise take it (and hide it from the footer).
+        Binding("enter", "open_selected", "Open", id="queue.open", priority=True),
+        Binding("slash", "filter", "Filter", id="queue.filter", key_display="/"),
+        Binding("r", "refresh", "Refresh", id="queue.refresh"),
+        Binding("question_mark", "app.toggle_help", "Keys", id="queue.help", key_display="?"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear_filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[QueueEntry] = []
+        self.search = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="status")
+        yield Input(placeholder="Filter: company, contact or number — Enter to apply, Escape to clear",
+                    id="filter")
+        with Horizontal():
+            table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+            for label, width in COLUMNS:
+                table.add_column(label, width=width)
+            yield table
+            with VerticalScroll(id="detail-panel"):
+                yield Static("", id="detail")
+        yield Static("", id="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+        self.set_interval(REFRESH_SECONDS, self.action_refresh)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_selected" and isinstance(self.focused, Input):
+            return False  # Enter in the filter box applies the filter
+        return True
+
+    # -- loading -------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.load_queue()
+
+    @work(thread=True, exclusive=True, group="queue")
+    def load_queue(self) -> None:
+        app = self.app
+        now = app.now()
+        refresh_if_due(app.store, now, app.config)
+        result = queue(app.store, app.caller, now, app.config, WINDOW, self.search)
+        day = local_time(None, now, app.config.region).replace(hour=0, minute=0, second=0, microsecond=0)
+        status = desk_status(app.store, app.caller, now, day)
+        app.call_from_thread(self.show_queue, result, status, now)
+
+    def show_queue(self, result: Queue, status: DeskStatus, now: datetime) -> None:
+        self.entries = result.entries
+        table = self.query_one("#queue", DataTable)
+        selected = self._selected()
+        table.clear()
+        region = self.app.config.region
+        for entry in result.entries:
+            local = local_time(entry.time_zone, now, region)
+            table.add_row(entry.company or "—", entry.contact_name, local.strftime("%a %H:%M"),
+                          entry.stage.value.replace("_", " "), str(entry.warmth), entry.next_action,
+                          key=str(entry.lead_id))
+        if selected is not None and str(selected.lead_id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(selected.lead_id)))
+        goal = self.app.config.daily_goal
+        self.query_one("#status", Static).update(
+            f"{self.app.caller}  ·  calls today {status.calls_today}/{goal}  ·  "
+            f"callbacks due now {status.callbacks_due}"
+            + (f"  ·  filter: {self.search}" if self.search else "")
+        )
+        empty = self.query_one("#empty", Static)
+        empty.update(result.why_empty)
+        empty.display = not result.entries
+        if not result.entries:
+            self.query_one("#detail", Static).update("")
+
+    def _selected(self) -> QueueEntry | None:
+        table = self.query_one("#queue", DataTable)
+        if not self.entries or table.cursor_row < 0 or table.cursor_row >= len(self.entries):
+            return None
+        return self.entries[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def _highlighted(self) -> None:
+        entry = self._selected()
+        if entry is not None:
+            self.load_detail(entry.lead_id)
+
+    @work(thread=True, exclusive=True, group="detail")
+    def load_detail(self, lead_id: int) -> None:
+        app = self.app
+        detail = lead_detail(app.store, lead_id)
+        if detail is not None:
+            view = lead_view(detail, app.now(), app.config.region, home_zone(app.config.region))
+            app.call_from_thread(self.query_one("#detail", Static).update, view)
+
+    # -- taking a lead -------------------------------------------------------------------
+    def action_next_lead(self) -> None:
+        self.take_next()
+
+    @work(thread=True, exclusive=True, group="claim")
+    def take_next(self) -> None:
+        app = self.app
+        entry, why = claim_next(app.store, app.caller, app.now(), app.config)
+        if entry is None:
+            app.call_from_thread(self.notify, why, title="Nothing to call", severity="warning")
+        else:
+            app.call_from_thread(self.open_lead, entry.lead_id)
+
+    def action_open_selected(self) -> None:
+        entry = self._selected()
+        if entry is not None:
+            self.take_selected(entry.lead_id)
+
+    @work(thread=True, exclusive=True, group="claim")
+    def take_selected(self, lead_id: int) -> None:
+        app = self.app
+        holder = claim_lead(app.store, lead_id, app.caller, app.now())
+        if holder is not None:
+            app.call_from_thread(self.notify, f"{holder} has this lead open", severity="warning")
+            app.call_from_thread(self.action_refresh)
+        else:
+            app.call_from_thread(self.open_lead, lead_id)
+
+    def open_lead(self, lead_id: int) -> None:
+        from calldesk.screens.lead_card import LeadCardScreen
+
+        self.app.push_screen(LeadCardScreen(lead_id), lambda _result: self.action_refresh())
+
+    # -- filtering -----------------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.value = self.search
+        box.focus()
+
+    @on(Input.Submitted, "#filter")
+    def _apply_filter(self, event: Input.Submitted) -> None:
+        self.search = event.value.strip()
+        event.input.display = False
+        self.query_one("#queue", DataTable).focus()
+        self.action_refresh()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = False
+        if self.search:
+            self.search = ""
+            self.action_refresh()
+        self.query_one("#queue", DataTable).focus()
+
+
+# Claims are leases: the open card renews its claim well before it runs out.
+RENEW_EVERY = timedelta(minutes=2)
