@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -136,3 +137,45 @@ def test_help_lists_commands(cli):
     for command in ("demo", "import", "export", "db", "config"):
         assert command in out
     assert "--map" in cli("import", "--help").stdout
+
+
+@pytest.fixture
+def demo_db(cli, tmp_path):
+    cli("demo", "--db", tmp_path / "q.db", "--no-open", "--at", "2026-11-23T09:30:00+00:00")
+    return tmp_path / "q.db"
+
+
+MONDAY = "2026-11-23T10:30+01:00"
+
+
+def test_queue_formats(cli, demo_db):
+    table = cli("queue", "--db", demo_db, "--caller", "anne", "--at", MONDAY, "--limit", "5").stdout.splitlines()
+    assert table[0].split()[:5] == ["id", "company", "contact", "phone", "local_time"]
+    assert len(table) == 6 and "callback" in table[1]
+    rows = json.loads(cli("queue", "--db", demo_db, "--caller", "anne", "--at", MONDAY, "--format", "json").stdout)["leads"]
+    assert len(rows) == 50
+    assert rows[0]["next_action"] == "callback" and rows[0]["callback_due"]
+    assert set(rows[0]) == {"id", "company", "contact", "phone", "local_time", "stage", "warmth", "reasons", "next_action", "callback_due"}
+    assert rows[-1]["reasons"] and rows[-1]["phone"].startswith("+")
+    lines = cli("queue", "--db", demo_db, "--at", MONDAY, "--format", "csv", "--limit", "3").stdout.splitlines()
+    assert lines[0] == "id,company,contact,phone,local_time,stage,warmth,next_action,callback_due,reasons" and len(lines) == 4
+
+
+def test_queue_on_saturday_says_when_it_opens(cli, demo_db):
+    result = cli("queue", "--db", demo_db, "--at", "2026-11-28T11:00+01:00")
+    assert result.stderr.strip() == "outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
+
+
+def test_next_claims_different_leads_for_two_callers(cli, demo_db):
+    first = cli("next", "--db", demo_db, "--caller", "anne", "--at", MONDAY).stdout.strip().split("\t")
+    second = cli("next", "--db", demo_db, "--caller", "bram", "--at", MONDAY).stdout.strip().split("\t")
+    assert first[0] != second[0] and first[1].startswith("+")
+    again = cli("next", "--db", demo_db, "--caller", "anne", "--at", MONDAY, "--format", "json").stdout
+    assert str(json.loads(again)["id"]) == first[0]  # anne's open lead comes back, not a second one
+
+
+def test_next_exit_status_3_when_nothing_is_callable(cli, demo_db):
+    result = cli("next", "--db", demo_db, "--at", "2026-11-28T11:00+01:00", code=3)
+    assert result.stderr.strip() == "calldesk: outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
+    empty = cli("next", "--db", "empty.db", code=3)
+    assert "no leads yet" in empty.stderr
