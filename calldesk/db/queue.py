@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from calldesk.db.engine import Store
 from calldesk.db.models import Callback, Lead, Suppression, WindowKey
 from calldesk.db.scoring import parse_reasons
 from calldesk.stages import Stage
-from calldesk.windows import describe_next, next_opening, open_keys
+from calldesk.windows import describe_next, home_zone, next_opening, open_keys
 
 CLAIM_LEASE = timedelta(minutes=10)
 _L = Lead.__table__
@@ -30,6 +31,7 @@ _SUP = Suppression.__table__
 _WK = WindowKey.__table__
 # Opportunities and customers are worked through callbacks (appointments), not cold.
 QUEUE_STAGES = (Stage.suspect.value, Stage.prospect.value, Stage.hot_lead.value)
+_NOT_QUEUED = tuple(s.value for s in Stage if s.value not in QUEUE_STAGES)
 _COLUMNS = (_L.c.id, _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone, _L.c.country,
             _L.c.stage, _L.c.warmth, _L.c.warmth_reasons, _L.c.last_called_at, _L.c.attempts,
             _L.c.owner, _L.c.claimed_by)
@@ -45,13 +47,17 @@ class QueueEntry:
     country: str
     stage: Stage
     warmth: int
-    reasons: list[tuple[str, int]]
+    reasons_json: str
     last_called_at: datetime | None
     attempts: int
     owner: str | None
     callback_due_at: datetime | None = None
     callback_for: str | None = None  # the caller, or None for a team callback
     callback_id: int | None = None
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        return parse_reasons(self.reasons_json)  # parsed when shown, not for every row fetched
 
     @property
     def next_action(self) -> str:
@@ -70,7 +76,7 @@ def _entry(row: sa.Row, callback: sa.Row | None = None) -> QueueEntry:
     return QueueEntry(
         lead_id=row.id, company=row.company, contact_name=row.contact_name, phone_e164=row.phone_e164,
         time_zone=row.time_zone, country=row.country, stage=Stage(row.stage), warmth=row.warmth,
-        reasons=parse_reasons(row.warmth_reasons), last_called_at=row.last_called_at,
+        reasons_json=row.warmth_reasons, last_called_at=row.last_called_at,
         attempts=row.attempts, owner=row.owner,
         callback_due_at=callback.due_at if callback is not None else None,
         callback_for=callback.caller if callback is not None else None,
@@ -87,10 +93,13 @@ def _open_pairs(conn: sa.Connection, now: datetime, config: Config) -> list[tupl
     return [(zone or "", country) for zone, country in open_keys(keys, now, config.calling_hours, config.region)]
 
 
-def _common(caller: str, now: datetime, pairs: list[tuple[str, str]]) -> list[sa.ColumnElement[bool]]:
+# The statements are built once, with bind parameters (:caller, :now, :recent, :pairs):
+# rebuilding them per call cost ten times the queries themselves.
+def _common() -> list[sa.ColumnElement[bool]]:
     """What any queued lead must be: callable now, in its window, not taken by someone else."""
+    caller, now = sa.bindparam("caller"), sa.bindparam("now", type_=_L.c.claim_expires_at.type)
     return [
-        sa.tuple_(sa.func.coalesce(_L.c.time_zone, ""), _L.c.country).in_(pairs),
+        sa.tuple_(sa.func.coalesce(_L.c.time_zone, ""), _L.c.country).in_(sa.bindparam("pairs", expanding=True)),
         _L.c.stage != Stage.lost.value,
         _L.c.phone_bad.is_(False),
         sa.or_(_L.c.claimed_by.is_(None), _L.c.claimed_by == caller, _L.c.claim_expires_at <= now),
@@ -98,12 +107,14 @@ def _common(caller: str, now: datetime, pairs: list[tuple[str, str]]) -> list[sa
     ]
 
 
-def _callbacks_select(caller: str, now: datetime, pairs: list[tuple[str, str]], *, team: bool) -> sa.Select:
+@cache
+def _callbacks_select(*, team: bool) -> sa.Select:
+    caller, now = sa.bindparam("caller"), sa.bindparam("now", type_=_CB.c.due_at.type)
     who = _CB.c.caller.is_(None) if team else _CB.c.caller == caller
     query = (
         sa.select(*_COLUMNS, _CB.c.id.label("callback_id"), _CB.c.due_at, _CB.c.caller.label("callback_for"))
         .join(_CB, _CB.c.lead_id == _L.c.id)
-        .where(_CB.c.status == "open", _CB.c.due_at <= now, who, *_common(caller, now, pairs))
+        .where(_CB.c.status == "open", _CB.c.due_at <= now, who, *_common())
         .order_by(_CB.c.due_at, _CB.c.id)
     )
     if team:  # a team callback on someone's own lead stays theirs
@@ -111,14 +122,19 @@ def _callbacks_select(caller: str, now: datetime, pairs: list[tuple[str, str]], 
     return query
 
 
-def _warm_select(caller: str, now: datetime, pairs: list[tuple[str, str]], config: Config) -> sa.Select:
-    recent = now - config.retry.recent_contact
+@cache
+def _warm_select() -> sa.Select:
+    now = sa.bindparam("now", type_=_L.c.next_call_at.type)
+    recent = sa.bindparam("recent", type_=_L.c.last_called_at.type)
     return (
         sa.select(*_COLUMNS)
         .where(
-            *_common(caller, now, pairs),
-            _L.c.stage.in_(QUEUE_STAGES),
-            sa.or_(_L.c.owner.is_(None), _L.c.owner == caller),
+            *_common(),
+            # Stage and owner are written so that no index serves them: the planner then walks
+            # the warmth index (a top-N walk, most leads pass) instead of fetching every lead
+            # of a stage or of the shared pool and sorting them all.
+            _L.c.stage.not_in(_NOT_QUEUED),
+            sa.func.coalesce(_L.c.owner, "").in_(("", sa.bindparam("caller"))),
             _L.c.unreachable.is_(False),
             sa.or_(_L.c.next_call_at.is_(None), _L.c.next_call_at <= now),
             sa.or_(_L.c.last_called_at.is_(None), _L.c.last_called_at <= recent),
@@ -127,6 +143,10 @@ def _warm_select(caller: str, now: datetime, pairs: list[tuple[str, str]], confi
         )
         .order_by(_L.c.warmth.desc(), _L.c.last_called_at.asc().nulls_first(), _L.c.id)
     )
+
+
+def _params(caller: str, now: datetime, pairs: list[tuple[str, str]], config: Config) -> dict[str, object]:
+    return {"caller": caller, "now": now, "recent": now - config.retry.recent_contact, "pairs": pairs}
 
 
 def _matching(search: str) -> list[sa.ColumnElement[bool]]:
@@ -153,16 +173,17 @@ def queue(store: Store, caller: str, now: datetime, config: Config, limit: int =
         entries: list[QueueEntry] = []
         seen: set[int] = set()
         matching = _matching(search)
+        params = _params(caller, now, pairs, config)
         for team in (False, True):
-            for row in conn.execute(_callbacks_select(caller, now, pairs, team=team).where(*matching).limit(limit)):
+            for row in conn.execute(_callbacks_select(team=team).where(*matching).limit(limit), params):
                 if row.id not in seen and len(entries) < limit:
                     seen.add(row.id)
                     entries.append(_entry(row, _cb(row)))
         if len(entries) < limit:
-            query = _warm_select(caller, now, pairs, config).where(*matching).limit(limit - len(entries))
+            query = _warm_select().where(*matching).limit(limit - len(entries))
             if seen:
                 query = query.where(_L.c.id.not_in(seen))
-            entries.extend(_entry(row) for row in conn.execute(query))
+            entries.extend(_entry(row) for row in conn.execute(query, params))
         if entries or matching:
             why = "" if entries else f"no callable lead matches {search.strip()!r}"
         else:
@@ -191,13 +212,9 @@ def claim_next(store: Store, caller: str, now: datetime, config: Config,
             return held, ""
         pairs = _open_pairs(conn, now, config)
         if pairs:
-            parts = [
-                _callbacks_select(caller, now, pairs, team=False),
-                _callbacks_select(caller, now, pairs, team=True),
-                _warm_select(caller, now, pairs, config),
-            ]
-            for part in parts:
-                claimed = _claim_first(conn, part, caller, now, lease)
+            params = _params(caller, now, pairs, config)
+            for part in (_callbacks_select(team=False), _callbacks_select(team=True), _warm_select()):
+                claimed = _claim_first(conn, part, params, lease)
                 if claimed is not None:
                     return claimed, ""
         return None, _why_empty(conn, caller, now, config, pairs)
@@ -219,10 +236,12 @@ def _held(conn: sa.Connection, caller: str, now: datetime, lease: timedelta) -> 
     return _entry(row, _cb(due) if due is not None else None)
 
 
-def _claim_first(conn: sa.Connection, part: sa.Select, caller: str, now: datetime,
+def _claim_first(conn: sa.Connection, part: sa.Select, params: dict[str, object],
                  lease: timedelta) -> QueueEntry | None:
     # SKIP LOCKED: concurrent callers on PostgreSQL pass over a row another is claiming;
     # SQLite ignores it (its write transaction already serialises claims).
+    caller, now = str(params["caller"]), params["now"]
+    assert isinstance(now, datetime)
     candidate = (
         part.with_only_columns(_L.c.id).limit(1).with_for_update(of=_L, skip_locked=True).scalar_subquery()
     )
@@ -230,11 +249,12 @@ def _claim_first(conn: sa.Connection, part: sa.Select, caller: str, now: datetim
         sa.update(_L)
         .where(_L.c.id == candidate, _free(caller, now))
         .values(claimed_by=caller, claim_expires_at=now + lease)
-        .returning(_L.c.id)
+        .returning(_L.c.id),
+        params,
     ).scalar()
     if claimed_id is None:
         return None
-    row = conn.execute(part.where(_L.c.id == claimed_id).limit(1)).first()
+    row = conn.execute(part.where(_L.c.id == claimed_id).limit(1), params).first()
     if row is None:  # pragma: no cover - the row was just selected by the same filter
         return None
     return _entry(row, _cb(row) if "callback_id" in row._mapping else None)
@@ -290,7 +310,10 @@ def _why_empty(conn: sa.Connection, caller: str, now: datetime, config: Config,
         return "no leads yet: import some with `calldesk import FILE.csv`"
     hours, region = config.calling_hours, config.region
     if not pairs:
-        soonest = min(keys, key=lambda k: next_opening(k, now, hours, region))
+        home = home_zone(region)
+        # Ties (Amsterdam and Brussels open at once) are told in the desk's own zone.
+        soonest = min(keys, key=lambda k: (next_opening(k, now, hours, region),
+                                           (k[0] or home) != home, k[0] or "", k[1]))
         return f"outside calling hours — next callable at {describe_next(soonest, now, hours, region)}"
     cooled = conn.execute(
         sa.select(sa.func.min(_L.c.next_call_at)).where(
