@@ -7,6 +7,8 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from datetime import UTC, datetime
@@ -48,6 +50,18 @@ class Context:
         from calldesk.db.engine import open_store
 
         return open_store(self.store_target, create_parent=self.default_store, migrate=migrate)
+
+    @contextmanager
+    def working_store(self) -> Iterator:  # noqa: ANN201
+        """The store, with the day's warmth decay applied first (what queue and next see)."""
+        from calldesk.db.scoring import refresh_if_due
+
+        store = self.open_store()
+        try:
+            refresh_if_due(store, self.now, self.config)
+            yield store
+        finally:
+            store.close()
 
 
 def config_path(explicit: Path | None) -> tuple[Path, bool]:
@@ -333,16 +347,11 @@ def queue(
     config: ConfigOpt = None,
 ) -> None:
     """The caller's queue in order: due callbacks first, then the warmest callable leads."""
-    ctx = make_context(db, config, caller, at)
-    store = ctx.open_store()
-    try:
-        from calldesk.db.queue import queue as load_queue
-        from calldesk.db.scoring import refresh_if_due
+    from calldesk.db.queue import queue as load_queue
 
-        refresh_if_due(store, ctx.now, ctx.config)
+    ctx = make_context(db, config, caller, at)
+    with ctx.working_store() as store:
         result = load_queue(store, ctx.caller, ctx.now, ctx.config, limit)
-    finally:
-        store.close()
     rows = _queue_rows(result.entries, ctx)
     if format_ is Format.json:
         typer.echo(json.dumps({"caller": ctx.caller, "at": ctx.now.isoformat(), "leads": rows,
@@ -383,16 +392,11 @@ def next_(
     config: ConfigOpt = None,
 ) -> None:
     """Claim the next lead and print it (for a softphone or dialer). Exit status 3: nothing callable."""
-    ctx = make_context(db, config, caller, at)
-    store = ctx.open_store()
-    try:
-        from calldesk.db.queue import claim_next
-        from calldesk.db.scoring import refresh_if_due
+    from calldesk.db.queue import claim_next
 
-        refresh_if_due(store, ctx.now, ctx.config)
+    ctx = make_context(db, config, caller, at)
+    with ctx.working_store() as store:
         entry, why = claim_next(store, ctx.caller, ctx.now, ctx.config)
-    finally:
-        store.close()
     if entry is None:
         typer.echo(f"calldesk: {why}", err=True)
         raise typer.Exit(3)
