@@ -82,8 +82,17 @@ class ImportRun(SQLModel, table=True):
     suppressed: int = 0
 
 
+def _partial_index(name: str, column: str) -> sa.Index:
+    """An index of the rows where column is set: most leads have no owner and no claim, so
+    imports don't maintain entries for them, and lookups by value still use it."""
+    where = sa.text(f"{column} IS NOT NULL")
+    return sa.Index(name, column, sqlite_where=where, postgresql_where=where)
+
+
 class Lead(SQLModel, table=True):
     __tablename__ = "leads"
+    __table_args__ = (_partial_index("ix_leads_owner", "owner"),
+                      _partial_index("ix_leads_claimed_by", "claimed_by"))
     id: int | None = Field(default=None, primary_key=True)
     company: str = ""
     contact_name: str = ""
@@ -100,7 +109,7 @@ class Lead(SQLModel, table=True):
     company_size: str = ""  # as the source wrote it ("11-50")
     employees: int | None = None  # parsed head count (low end of a range)
     source: str = ""
-    owner: str | None = Field(default=None, index=True)  # caller name; None = shared pool
+    owner: str | None = None  # caller name; None = shared pool (partial index below)
     stage: Stage = Field(default=Stage.suspect, sa_type=enum_type(Stage, "stage"), index=True)
     lost_reason: str = ""
     # Warmth is stored (the queue sorts 1M leads by it in SQL) with its reasons as JSON.
@@ -113,7 +122,7 @@ class Lead(SQLModel, table=True):
     last_called_at: datetime | None = None
     next_call_at: datetime | None = None
     # A claim is a lease: the caller holding it renews it; a crashed app's claim expires.
-    claimed_by: str | None = Field(default=None, index=True)  # "what do I hold?" at resume
+    claimed_by: str | None = None  # "what do I hold?" at resume (partial index below)
     claim_expires_at: datetime | None = None
     import_id: int | None = Field(default=None, sa_column_args=[_fk("imports.id", cascade=False)])
     created_at: datetime

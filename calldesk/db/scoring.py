@@ -12,11 +12,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 
-from calldesk.config import Config
+from calldesk.config import ICP, Config, WarmthWeights
 from calldesk.db.engine import Store
 from calldesk.db.models import BantAnswer, Lead, Meta, Signal
 from calldesk.stages import Stage
@@ -47,9 +48,16 @@ def parse_reasons(text: str) -> list[tuple[str, int]]:
 
 def score_new_lead(fields: dict[str, Any], now: datetime, config: Config) -> tuple[int, str]:
     """Warmth of a lead as imported: stage and ICP fit (no calls or signals yet)."""
-    facts = LeadFacts(stage=Stage(fields["stage"]), industry=fields.get("industry") or "",
-                      employees=fields.get("employees"), role=fields.get("role") or "")
-    warmth = score(facts, now, config.warmth, config.icp)
+    return _new_lead_warmth(fields["stage"], fields.get("industry") or "", fields.get("employees"),
+                            fields.get("role") or "", now, config.warmth, config.icp)
+
+
+@lru_cache(maxsize=65536)
+def _new_lead_warmth(stage: str, industry: str, employees: int | None, role: str, now: datetime,
+                     weights: WarmthWeights, icp: ICP) -> tuple[int, str]:
+    # Imported leads repeat these four facts endlessly: score each combination once.
+    facts = LeadFacts(stage=Stage(stage), industry=industry, employees=employees, role=role)
+    warmth = score(facts, now, weights, icp)
     return warmth.score, reasons_json(warmth)
 
 

@@ -43,7 +43,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column("claim_expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.alter_column("warmth", existing_type=sa.INTEGER(), nullable=False, server_default="0")
-        batch_op.create_index(batch_op.f("ix_leads_claimed_by"), ["claimed_by"], unique=False)
+        # Most leads have no owner and no claim: index only the rows that have one.
+        batch_op.drop_index("ix_leads_owner")
+        batch_op.create_index("ix_leads_owner", ["owner"], unique=False,
+                              sqlite_where=sa.text("owner IS NOT NULL"), postgresql_where=sa.text("owner IS NOT NULL"))
+        batch_op.create_index("ix_leads_claimed_by", ["claimed_by"], unique=False,
+                              sqlite_where=sa.text("claimed_by IS NOT NULL"),
+                              postgresql_where=sa.text("claimed_by IS NOT NULL"))
     with op.batch_alter_table("callbacks", schema=None) as batch_op:
         batch_op.create_index("ix_callbacks_status_due_at", ["status", "due_at"], unique=False)
     with op.batch_alter_table("signals", schema=None) as batch_op:
@@ -61,7 +67,9 @@ def downgrade() -> None:
     with op.batch_alter_table("callbacks", schema=None) as batch_op:
         batch_op.drop_index("ix_callbacks_status_due_at")
     with op.batch_alter_table("leads", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_leads_claimed_by"))
+        batch_op.drop_index("ix_leads_claimed_by")
+        batch_op.drop_index("ix_leads_owner")
+        batch_op.create_index("ix_leads_owner", ["owner"], unique=False)
         batch_op.alter_column("warmth", existing_type=sa.INTEGER(), nullable=True, server_default=None)
         batch_op.drop_column("claim_expires_at")
         batch_op.drop_column("claimed_by")
