@@ -237,3 +237,19 @@ def test_worker_processes_give_the_same_result(sqlite_store, tmp_path, monkeypat
     assert (summary.rows_read, summary.imported, summary.rejected, summary.duplicates) == (40, 34, 5, 1)
     assert [line for line, _ in summary.first_rejects] == [8, 15, 22, 29, 36]
     assert leads(sqlite_store)["+31612340001"].company == "C1"
+
+
+def test_chunk_wide_constants_are_stored_exactly(store, tmp_path):
+    # 80 rows sharing company, industry, stage and source: those are written into the INSERT
+    # once (escaped), the rest bound per row. Quotes must survive, types must round-trip.
+    company = 'Bakker\'s "Brood" & Zn; DROP TABLE leads --'
+    text = "Company,Phone,Industry,Stage\n" + "".join(
+        f'"{company.replace(chr(34), chr(34) * 2)}",06-2{i:07d},Bouw,hot lead\n' for i in range(80))
+    summary = run(store, write_csv(tmp_path / "same.csv", text), source="O'Neill's list")
+    assert summary.imported == 80
+    stored = leads(store)
+    assert len(stored) == 80
+    for lead in stored.values():
+        assert (lead.company, lead.industry, lead.stage, lead.source) == (company, "Bouw", "hot_lead", "O'Neill's list")
+        assert lead.created_at == NOW and lead.phone_bad is False and lead.claimed_by is None
+        assert lead.warmth == 40 and lead.attempts == 0
