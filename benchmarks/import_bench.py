@@ -23,8 +23,10 @@ from pathlib import Path
 import phonenumbers
 from phonenumbers.timezone import time_zones_for_number
 
-from calldesk.db.imports import PARALLEL_BYTES
 from calldesk.demo import DEMO_HEADERS, fake_phone_rows
+
+# Keep this module's imports light: import workers (spawned) re-import the main module, and
+# `calldesk import` itself doesn't load the database layer into them either.
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -107,6 +109,8 @@ def main() -> None:
           f"{big_rss:.0f} MB at {args.rows:,} rows  (ratio {big_rss / small_run['peak_rss_mb']:.2f}×, goal: flat)")
     print(f"peak RSS of a phone-parsing worker: {small_run['worker_rss_mb']:.0f} MB at {args.rows // 5:,} rows, "
           f"{big_worker:.0f} MB at {args.rows:,} rows")
+    from calldesk.db.imports import PARALLEL_BYTES
+
     print(f"cores: {os.cpu_count()}; import uses worker processes for files over "
           f"{PARALLEL_BYTES >> 20} MiB, the floor one core")
 

@@ -6,13 +6,16 @@ Pure: takes header names and cell strings; reading files is the import's job (ca
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from datetime import datetime
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from calldesk.config import Config
 from calldesk.errors import CalldeskError
 from calldesk.phones import Phone, PhoneError, is_region, normalize
 from calldesk.stages import STAGE_WORDS_HELP, Stage, parse_stage
+from calldesk.warmth import score_new_lead
 
 # Field → header names people use for it (compared without case, spaces or punctuation).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -88,6 +91,14 @@ def parse_employees(text: str) -> int | None:
 class HeaderMap:
     headers: tuple[str, ...]
     columns: tuple[tuple[int, str], ...]  # (column index, field), in column order
+    # Per field, its columns in order (several phone columns: the first valid number wins).
+    by_field: dict[str, tuple[int, ...]] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[int]] = {}
+        for index, name in self.columns:
+            grouped.setdefault(name, []).append(index)
+        object.__setattr__(self, "by_field", {k: tuple(v) for k, v in grouped.items()})
 
 
 def build_header_map(headers: list[str], overrides: dict[str, str] | None = None) -> HeaderMap:
@@ -124,29 +135,33 @@ class RowError(ValueError):
 
 def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[str, Any]:
     """One CSV row → lead fields; raise RowError with the reason when it can't be imported."""
-    values: dict[str, list[str]] = {}
     width = len(cells)
-    for index, field in header_map.columns:
-        cell = cells[index].strip() if index < width else ""
-        if cell:
-            if len(cell) > MAX_FIELD:
+    if width and max(map(len, cells)) > MAX_FIELD:  # checked at C speed; named only when it fails
+        for index, _name in header_map.columns:
+            if index < width and len(cells[index].strip()) > MAX_FIELD:
                 raise RowError(f"{header_map.headers[index]!r} is longer than {MAX_FIELD} characters")
-            values.setdefault(field, []).append(cell)
+    by_field = header_map.by_field
 
-    def first(field: str) -> str:
-        found = values.get(field)
-        return found[0] if found else ""
+    def first(name: str) -> str:
+        for index in by_field.get(name, ()):
+            if index < width:
+                cell = cells[index].strip()
+                if cell:
+                    return cell
+        return ""
 
     # A national number is read in the row's country first, then in the default region.
-    country = country_code(first("country")) if "country" in values else None
+    country = country_code(first("country")) if "country" in by_field else None
     regions = (country, region) if country and country != region else (region,)
-    phone = _first_valid_phone(values.get("phone", []), regions)
+    phones = [cells[i].strip() for i in by_field["phone"] if i < width]
+    phone = _first_valid_phone([p for p in phones if p], regions)
 
     stage = Stage.suspect
-    if first("stage"):
-        parsed = parse_stage(first("stage"))
+    stage_text = first("stage")
+    if stage_text:
+        parsed = parse_stage(stage_text)
         if parsed is None:
-            raise RowError(f"unknown stage {first('stage')!r} (use {STAGE_WORDS_HELP})")
+            raise RowError(f"unknown stage {stage_text!r} (use {STAGE_WORDS_HELP})")
         stage = parsed
 
     contact = first("contact_name") or " ".join(
@@ -170,7 +185,7 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[st
         "source": first("source"),
         "owner": first("owner") or None,
         "stage": stage.value,
-        "do_not_call": first("do_not_call").lower() in _TRUE,
+        "do_not_call": first("do_not_call").lower() in _TRUE if "do_not_call" in by_field else False,
     }
 
 
@@ -186,3 +201,29 @@ def _first_valid_phone(candidates: list[str], regions: tuple[str, ...]) -> Phone
                 if region == regions[-1]:
                     errors.append(f"{raw!r}: {exc}")
     raise RowError("invalid phone " + "; ".join(errors))
+
+
+# (line, cells kept for a rejected row, lead fields or None, reason)
+Converted = list[tuple[int, list[str] | None, dict[str, Any] | None, str]]
+
+
+def convert_chunk(chunk: list[tuple[int, list[str] | None]], header_map: HeaderMap, region: str,
+                  scoring: tuple[datetime, Config]) -> Converted:
+    """(line, cells kept for a rejected row, fields or None, reason) per row; runs in a worker too.
+
+    New leads are scored here as well (stage and ICP fit), in parallel with the writes.
+    """
+    now, config = scoring
+    out: Converted = []
+    for line, cells in chunk:
+        if cells is None:
+            out.append((line, None, None, "malformed CSV row"))
+            continue
+        try:
+            fields = convert_row(cells, header_map, region)
+        except RowError as exc:
+            out.append((line, cells, None, str(exc)))
+            continue
+        fields["warmth"], fields["warmth_reasons"] = score_new_lead(fields, now, config)
+        out.append((line, None, fields, ""))
+    return out

@@ -10,13 +10,16 @@ Pure: no I/O and no wall clock (the caller passes `now`); signal kinds are plain
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from calldesk.config import ICP, WarmthWeights
+from calldesk.config import ICP, Config, WarmthWeights
 from calldesk.stages import Stage
 
 # Strongest buying intent first; the values of calldesk.db.models.SignalKind.
@@ -204,3 +207,30 @@ def _timing_text(value: str) -> str:
     if months > _TIMING_MAX_MONTHS:
         return ""
     return f"wants to start within {months} month{'s' if months > 1 else ''}"
+
+
+# Stored form: the queue keeps each lead's reasons beside its score.
+def reasons_json(warmth: Warmth) -> str:
+    return json.dumps([[r.text, r.points] for r in warmth.reasons], ensure_ascii=False)
+
+
+def parse_reasons(text: str) -> list[tuple[str, int]]:
+    try:
+        return [(str(t), int(p)) for t, p in json.loads(text or "[]")]
+    except (ValueError, TypeError):
+        return []
+
+
+def score_new_lead(fields: dict[str, Any], now: datetime, config: Config) -> tuple[int, str]:
+    """Warmth of a lead as imported: stage and ICP fit (no calls or signals yet)."""
+    return _new_lead_warmth(fields["stage"], fields.get("industry") or "", fields.get("employees"),
+                            fields.get("role") or "", now, config.warmth, config.icp)
+
+
+@lru_cache(maxsize=65536)
+def _new_lead_warmth(stage: str, industry: str, employees: int | None, role: str, now: datetime,
+                     weights: WarmthWeights, icp: ICP) -> tuple[int, str]:
+    # Imported leads repeat these four facts endlessly: score each combination once.
+    facts = LeadFacts(stage=Stage(stage), industry=industry, employees=employees, role=role)
+    warmth = score(facts, now, weights, icp)
+    return warmth.score, reasons_json(warmth)

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from calldesk.db.engine import Store
 from calldesk.config import Config
 from calldesk.db.models import ImportRun, Lead, Suppression, WindowKey
-from calldesk.db.scoring import note_scored, score_new_lead
+from calldesk.db.scoring import note_scored
 from calldesk.errors import CalldeskError
-from calldesk.mapping import HeaderMap, RowError, build_header_map, convert_row
+from calldesk.mapping import Converted, HeaderMap, build_header_map, convert_chunk
 
 CHUNK_ROWS = 2000
 PARALLEL_BYTES = 2 << 20  # files from ~20k rows up parse their phones in worker processes
@@ -236,9 +236,6 @@ def _rows(text: io.TextIOWrapper, delimiter: str, start_line: int) -> Iterator[t
         line = start_line + reader.line_num
 
 
-Converted = list[tuple[int, list[str] | None, dict[str, Any] | None, str]]
-
-
 def _chunks(rows: Iterator[tuple[int, list[str] | None]]) -> Iterator[list[tuple[int, list[str] | None]]]:
     chunk: list[tuple[int, list[str] | None]] = []
     for row in rows:
@@ -248,28 +245,6 @@ def _chunks(rows: Iterator[tuple[int, list[str] | None]]) -> Iterator[list[tuple
             chunk = []
     if chunk:
         yield chunk
-
-
-def convert_chunk(chunk: list[tuple[int, list[str] | None]], header_map: HeaderMap, region: str,
-                  scoring: tuple[datetime, Config]) -> Converted:
-    """(line, cells kept for a rejected row, fields or None, reason) per row; runs in a worker too.
-
-    New leads are scored here as well (stage and ICP fit), in parallel with the writes.
-    """
-    now, config = scoring
-    out: Converted = []
-    for line, cells in chunk:
-        if cells is None:
-            out.append((line, None, None, "malformed CSV row"))
-            continue
-        try:
-            fields = convert_row(cells, header_map, region)
-        except RowError as exc:
-            out.append((line, cells, None, str(exc)))
-            continue
-        fields["warmth"], fields["warmth_reasons"] = score_new_lead(fields, now, config)
-        out.append((line, None, fields, ""))
-    return out
 
 
 def _workers_for(size: int) -> int:

@@ -12,7 +12,7 @@ from sqlmodel import col, func, select
 from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.models import BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, Suppression, WindowKey
-from calldesk.db.scoring import score_new_lead
+from calldesk.warmth import score_new_lead
 from calldesk.errors import CalldeskError
 from calldesk.phones import normalize
 from calldesk.stages import Stage

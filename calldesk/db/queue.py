@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.models import Callback, Lead, Suppression, WindowKey
-from calldesk.db.scoring import parse_reasons
+from calldesk.warmth import parse_reasons
 from calldesk.stages import Stage
 from calldesk.windows import describe_next, home_zone, next_opening, open_keys
 

@@ -8,20 +8,17 @@ when the weights or ICP in the config change.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any
 
 import sqlalchemy as sa
 
-from calldesk.config import ICP, Config, WarmthWeights
+from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.models import BantAnswer, Lead, Meta, Signal
 from calldesk.stages import Stage
-from calldesk.warmth import LeadFacts, Warmth, score
+from calldesk.warmth import LeadFacts, reasons_json, score
 
 _LEAD = Lead.__table__
 _META = Meta.__table__
@@ -33,32 +30,6 @@ def config_stamp(config: Config) -> str:
     """Changes when anything warmth depends on changes."""
     text = config.warmth.model_dump_json() + config.icp.model_dump_json()
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def reasons_json(warmth: Warmth) -> str:
-    return json.dumps([[r.text, r.points] for r in warmth.reasons], ensure_ascii=False)
-
-
-def parse_reasons(text: str) -> list[tuple[str, int]]:
-    try:
-        return [(str(t), int(p)) for t, p in json.loads(text or "[]")]
-    except (ValueError, TypeError):
-        return []
-
-
-def score_new_lead(fields: dict[str, Any], now: datetime, config: Config) -> tuple[int, str]:
-    """Warmth of a lead as imported: stage and ICP fit (no calls or signals yet)."""
-    return _new_lead_warmth(fields["stage"], fields.get("industry") or "", fields.get("employees"),
-                            fields.get("role") or "", now, config.warmth, config.icp)
-
-
-@lru_cache(maxsize=65536)
-def _new_lead_warmth(stage: str, industry: str, employees: int | None, role: str, now: datetime,
-                     weights: WarmthWeights, icp: ICP) -> tuple[int, str]:
-    # Imported leads repeat these four facts endlessly: score each combination once.
-    facts = LeadFacts(stage=Stage(stage), industry=industry, employees=employees, role=role)
-    warmth = score(facts, now, weights, icp)
-    return warmth.score, reasons_json(warmth)
 
 
 def rescore(conn: sa.Connection, lead_ids: Sequence[int], now: datetime, config: Config) -> None:

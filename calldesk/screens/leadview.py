@@ -10,6 +10,7 @@ from rich.text import Text
 
 from calldesk.db.leads import LeadDetail
 from calldesk.phones import display
+from calldesk.warmth import parse_reasons
 from calldesk.windows import local_time
 
 
@@ -39,8 +40,6 @@ def lead_view(detail: LeadDetail, now: datetime, region: str, home_zone: str | N
     reasons = Table.grid(padding=(0, 1))
     reasons.add_column(justify="right", style="bold")
     reasons.add_column()
-    from calldesk.db.scoring import parse_reasons
-
     for text, points in parse_reasons(lead.warmth_reasons):
         reasons.add_row(f"{points:+d}", text)
     parts += [Text(f"\nWarmth {lead.warmth}", style="bold"), reasons]
