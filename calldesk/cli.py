@@ -46,10 +46,10 @@ class Context:
     caller: str
     now: datetime
 
-    def open_store(self, *, migrate: bool = True):  # noqa: ANN201 (keeps sqlalchemy off --help)
+    def open_store(self):  # noqa: ANN201 (keeps sqlalchemy off --help)
         from calldesk.db.engine import open_store
 
-        return open_store(self.store_target, create_parent=self.default_store, migrate=migrate)
+        return open_store(self.store_target, create_parent=self.default_store)
 
     @contextmanager
     def working_store(self) -> Iterator:  # noqa: ANN201

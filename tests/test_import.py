@@ -1,6 +1,5 @@
 import codecs
 import csv
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

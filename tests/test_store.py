@@ -39,7 +39,7 @@ def test_migrations_match_the_models(store):
 
 
 def test_enums_stored_as_readable_values(store):
-    from calldesk.db.models import Lead, include_in_autogenerate
+    from calldesk.db.models import Lead
 
     with store.write() as session:
         session.add(Lead(phone_e164="+31612345678", stage="hot_lead", phone_type="mobile",

@@ -110,7 +110,7 @@ def _sqlite_on_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def open_store(target: str, *, create_parent: bool = False, migrate: bool = True) -> Store:
+def open_store(target: str, *, create_parent: bool = False) -> Store:
     """Open (creating if need be) and migrate a store; CalldeskError when that can't be done."""
     url = to_url(target)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
@@ -123,11 +123,6 @@ def open_store(target: str, *, create_parent: bool = False, migrate: bool = True
                 raise CalldeskError(
                     f"store {store.describe()} was written by a newer calldesk (schema {revision}); "
                     "upgrade calldesk to open it"
-                )
-            if not migrate:
-                raise CalldeskError(
-                    f"store {store.describe()} is at schema {revision or 'none'}, calldesk needs "
-                    f"{SCHEMA_HEAD}: run `calldesk db upgrade`"
                 )
             upgrade(store)
     except DBAPIError as exc:

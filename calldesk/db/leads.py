@@ -23,17 +23,6 @@ def count_leads(store: Store) -> int:
         return session.exec(select(func.count()).select_from(Lead)).one()
 
 
-def top_leads(store: Store, limit: int = 200) -> list[Lead]:
-    """A window of leads, warmest first (never all of them: a list may hold a million)."""
-    with store.read() as session:
-        query = (
-            select(Lead)
-            .order_by(sa.nulls_last(col(Lead.warmth).desc()), col(Lead.id))
-            .limit(limit)
-        )
-        return list(session.exec(query))
-
-
 def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config | None = None,
              region: str | None = None, **fields: Any) -> int:
     """One lead by hand, with the import's checks: a valid number, no duplicate, not suppressed."""

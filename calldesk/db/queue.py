@@ -73,14 +73,15 @@ class Queue:
 
 
 def _entry(row: sa.Row, callback: sa.Row | None = None) -> QueueEntry:
+    """callback: a row with callback_id, due_at and callback_for (the due callback, if any)."""
     return QueueEntry(
         lead_id=row.id, company=row.company, contact_name=row.contact_name, phone_e164=row.phone_e164,
         time_zone=row.time_zone, country=row.country, stage=Stage(row.stage), warmth=row.warmth,
         reasons_json=row.warmth_reasons, last_called_at=row.last_called_at,
         attempts=row.attempts, owner=row.owner,
         callback_due_at=callback.due_at if callback is not None else None,
-        callback_for=callback.caller if callback is not None else None,
-        callback_id=callback.id if callback is not None else None,
+        callback_for=callback.callback_for if callback is not None else None,
+        callback_id=callback.callback_id if callback is not None else None,
     )
 
 
@@ -88,8 +89,7 @@ def window_keys(conn: sa.Connection) -> list[tuple[str | None, str]]:
     return [(zone or None, country) for zone, country in conn.execute(sa.select(_WK.c.time_zone, _WK.c.country))]
 
 
-def _open_pairs(conn: sa.Connection, now: datetime, config: Config) -> list[tuple[str, str]]:
-    keys = window_keys(conn)
+def _open_pairs(keys: list[tuple[str | None, str]], now: datetime, config: Config) -> list[tuple[str, str]]:
     return [(zone or "", country) for zone, country in open_keys(keys, now, config.calling_hours, config.region)]
 
 
@@ -102,7 +102,7 @@ def _common() -> list[sa.ColumnElement[bool]]:
         sa.tuple_(sa.func.coalesce(_L.c.time_zone, ""), _L.c.country).in_(sa.bindparam("pairs", expanding=True)),
         _L.c.stage != Stage.lost.value,
         _L.c.phone_bad.is_(False),
-        sa.or_(_L.c.claimed_by.is_(None), _L.c.claimed_by == caller, _L.c.claim_expires_at <= now),
+        _free(caller, now),
         ~sa.exists().where(_SUP.c.phone_e164 == _L.c.phone_e164),
     ]
 
@@ -167,9 +167,10 @@ def queue(store: Store, caller: str, now: datetime, config: Config, limit: int =
           search: str = "") -> Queue:
     with store.read() as session:
         conn = session.connection()
-        pairs = _open_pairs(conn, now, config)
+        keys = window_keys(conn)
+        pairs = _open_pairs(keys, now, config)
         if not pairs:
-            return Queue([], _why_empty(conn, caller, now, config, pairs))
+            return Queue([], _why_empty(conn, caller, now, config, keys, pairs))
         entries: list[QueueEntry] = []
         seen: set[int] = set()
         matching = _matching(search)
@@ -178,7 +179,7 @@ def queue(store: Store, caller: str, now: datetime, config: Config, limit: int =
             for row in conn.execute(_callbacks_select(team=team).where(*matching).limit(limit), params):
                 if row.id not in seen and len(entries) < limit:
                     seen.add(row.id)
-                    entries.append(_entry(row, _cb(row)))
+                    entries.append(_entry(row, row))
         if len(entries) < limit:
             query = _warm_select().where(*matching).limit(limit - len(entries))
             if seen:
@@ -187,19 +188,8 @@ def queue(store: Store, caller: str, now: datetime, config: Config, limit: int =
         if entries or matching:
             why = "" if entries else f"no callable lead matches {search.strip()!r}"
         else:
-            why = _why_empty(conn, caller, now, config, pairs)
+            why = _why_empty(conn, caller, now, config, keys, pairs)
         return Queue(entries, why)
-
-
-@dataclass(frozen=True)
-class _CallbackRow:
-    id: int
-    due_at: datetime
-    caller: str | None
-
-
-def _cb(row: sa.Row) -> _CallbackRow:
-    return _CallbackRow(row.callback_id, row.due_at, row.callback_for)
 
 
 def claim_next(store: Store, caller: str, now: datetime, config: Config,
@@ -210,14 +200,15 @@ def claim_next(store: Store, caller: str, now: datetime, config: Config,
         held = _held(conn, caller, now, lease)
         if held is not None:  # resume: the lead this caller already has open comes back first
             return held, ""
-        pairs = _open_pairs(conn, now, config)
+        keys = window_keys(conn)
+        pairs = _open_pairs(keys, now, config)
         if pairs:
             params = _params(caller, now, pairs, config)
             for part in (_callbacks_select(team=False), _callbacks_select(team=True), _warm_select()):
                 claimed = _claim_first(conn, part, params, lease)
                 if claimed is not None:
                     return claimed, ""
-        return None, _why_empty(conn, caller, now, config, pairs)
+        return None, _why_empty(conn, caller, now, config, keys, pairs)
 
 
 def _held(conn: sa.Connection, caller: str, now: datetime, lease: timedelta) -> QueueEntry | None:
@@ -233,7 +224,7 @@ def _held(conn: sa.Connection, caller: str, now: datetime, lease: timedelta) -> 
         .where(_CB.c.lead_id == row.id, _CB.c.status == "open", _CB.c.due_at <= now)
         .order_by(_CB.c.due_at).limit(1)
     ).first()
-    return _entry(row, _cb(due) if due is not None else None)
+    return _entry(row, due)
 
 
 def _claim_first(conn: sa.Connection, part: sa.Select, params: dict[str, object],
@@ -257,10 +248,11 @@ def _claim_first(conn: sa.Connection, part: sa.Select, params: dict[str, object]
     row = conn.execute(part.where(_L.c.id == claimed_id).limit(1), params).first()
     if row is None:  # pragma: no cover - the row was just selected by the same filter
         return None
-    return _entry(row, _cb(row) if "callback_id" in row._mapping else None)
+    return _entry(row, row if "callback_id" in row._mapping else None)
 
 
-def _free(caller: str, now: datetime) -> sa.ColumnElement[bool]:
+def _free(caller: str | sa.BindParameter, now: datetime | sa.BindParameter) -> sa.ColumnElement[bool]:
+    """Nobody else holds the lead: unclaimed, claimed by this caller, or the lease ran out."""
     return sa.or_(_L.c.claimed_by.is_(None), _L.c.claimed_by == caller, _L.c.claim_expires_at <= now)
 
 
@@ -297,15 +289,8 @@ def release_claim(store: Store, lead_id: int, caller: str) -> None:
         )
 
 
-def claims_held(store: Store, now: datetime) -> list[tuple[int, str]]:
-    with store.read() as session:
-        return [tuple(r) for r in session.connection().execute(
-            sa.select(_L.c.id, _L.c.claimed_by).where(_L.c.claimed_by.is_not(None), _L.c.claim_expires_at > now))]
-
-
 def _why_empty(conn: sa.Connection, caller: str, now: datetime, config: Config,
-               pairs: Sequence[tuple[str, str]]) -> str:
-    keys = window_keys(conn)
+               keys: list[tuple[str | None, str]], pairs: Sequence[tuple[str, str]]) -> str:
     if not keys:
         return "no leads yet: import some with `calldesk import FILE.csv`"
     hours, region = config.calling_hours, config.region

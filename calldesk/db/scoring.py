@@ -50,7 +50,7 @@ def rescore(conn: sa.Connection, lead_ids: Sequence[int], now: datetime, config:
         for lead_id, kind, at in conn.execute(
             sa.select(Signal.lead_id, Signal.kind, Signal.at).where(Signal.lead_id.in_(batch), Signal.at >= horizon)
         ):
-            signals[lead_id].append((str(kind.value if hasattr(kind, "value") else kind), at))
+            signals[lead_id].append((str(kind), at))
         updates = []
         for row in leads:
             facts = LeadFacts(stage=Stage(row.stage), industry=row.industry, employees=row.employees,

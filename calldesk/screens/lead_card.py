@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -14,10 +15,12 @@ from textual.widgets import Footer, Header, Static
 from calldesk.db.leads import lead_detail
 from calldesk.db.queue import release_claim, renew_claim
 from calldesk.screens.leadview import lead_view
-from calldesk.screens.queue import RENEW_EVERY
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
+
+# Claims are 10-minute leases: the open card renews its claim well before it runs out.
+RENEW_EVERY = timedelta(minutes=2)
 
 
 class LeadCardScreen(Screen[None]):

@@ -21,7 +21,7 @@ def when(moment: datetime, now: datetime, zone: str | None, region: str) -> str:
     return f"{day} {local:%H:%M}"
 
 
-def lead_view(detail: LeadDetail, now: datetime, region: str, home_zone: str | None = None) -> Group:
+def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
     lead = detail.lead
     local = local_time(lead.time_zone, now, region)
     head = Text()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -16,7 +16,7 @@ from calldesk.db.leads import DeskStatus, desk_status, lead_detail
 from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
 from calldesk.db.scoring import refresh_if_due
 from calldesk.screens.leadview import lead_view
-from calldesk.windows import home_zone, local_time
+from calldesk.windows import local_time
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -124,7 +124,7 @@ class QueueScreen(Screen[None]):
         app = self.app
         detail = lead_detail(app.store, lead_id)
         if detail is not None:
-            view = lead_view(detail, app.now(), app.config.region, home_zone(app.config.region))
+            view = lead_view(detail, app.now(), app.config.region)
             app.call_from_thread(self.query_one("#detail", Static).update, view)
 
     # -- taking a lead -------------------------------------------------------------------
@@ -182,6 +182,3 @@ class QueueScreen(Screen[None]):
             self.action_refresh()
         self.query_one("#queue", DataTable).focus()
 
-
-# Claims are leases: the open card renews its claim well before it runs out.
-RENEW_EVERY = timedelta(minutes=2)
