@@ -138,6 +138,19 @@ class Retry(_Section):
     voicemail: Duration | Literal["next_working_day"] = "next_working_day"
     max_attempts: int = Field(default=6, ge=1, le=50)
     recent_contact: Duration = timedelta(hours=1)
+    # After a conversation without a callback (interested, qualified, …): time for the info
+    # sent to arrive before the lead is offered again.
+    followup: Duration = timedelta(days=2)
+
+
+class Qualification(_Section):
+    """When a lead counts as a hot lead (the seeds' test: a concrete need, the right person,
+    and ready to act). Values are the BANT answers' stored values."""
+
+    need: tuple[str, ...] = ("yes",)  # need met
+    authority: tuple[str, ...] = ("decision_maker", "involved")  # talking to the right person
+    budget_ruled_out: tuple[str, ...] = ("no",)  # budget may be unknown, but not ruled out
+    timing_within_months: int = Field(default=6, ge=0, le=120)  # ready to act within this
 
 
 class Script(_Section):
@@ -155,6 +168,7 @@ class Config(_Section):
     icp: ICP = ICP()
     warmth: WarmthWeights = WarmthWeights()
     retry: Retry = Retry()
+    qualification: Qualification = Qualification()
     script: Script = Script()
 
 

@@ -164,6 +164,26 @@ class Call(SQLModel, table=True):
     ended_at: datetime | None = None
     outcome: Outcome = Field(sa_type=enum_type(Outcome, "outcome"))
     notes: str = ""
+    appointment_at: datetime | None = None  # the sales appointment an `appointment` outcome made
+    # What recording this call changed, as JSON, so its caller can undo it for a few minutes.
+    undo: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class ActivityKind(StrEnum):
+    email = "email"
+    linkedin = "linkedin"
+
+
+class Activity(SQLModel, table=True):
+    """Contact outside a call (an e-mail sent, a LinkedIn message): shows in the lead's history."""
+
+    __tablename__ = "activities"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(sa_column_args=[_fk("leads.id")], index=True)
+    kind: ActivityKind = Field(sa_type=enum_type(ActivityKind, "activity_kind"))
+    caller: str
+    at: datetime
+    note: str = ""
 
 
 class BantAnswer(SQLModel, table=True):

@@ -1,0 +1,295 @@
+"""Recording a call: the outcome, its stage change, answers, callback and suppression, in one
+transaction; undoing it for a few minutes; contact outside calls; the do-not-call list.
+
+Everything a recorded outcome changes is written by `record_outcome` in one write transaction,
+and what it overwrote is kept as JSON on the call row, so `undo_last` can put the lead back
+exactly as it was. Nothing here trusts the screen: the claim, the outcome's requirements and
+the answers are checked again inside the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from calldesk.config import Config
+from calldesk.db.engine import Store
+from calldesk.db.models import Activity, ActivityKind, BantAnswer, Call, Callback, Lead, StageChange, Suppression
+from calldesk.db.queue import CLAIM_LEASE
+from calldesk.db.scoring import rescore
+from calldesk.dispositions import FINAL, LeadState, apply
+from calldesk.errors import CalldeskError
+from calldesk.outcomes import Outcome
+from calldesk.phones import normalize
+from calldesk.script import BANT, Answer
+from calldesk.stages import Stage
+
+UNDO_WINDOW = timedelta(minutes=5)
+_L, _C, _CB = Lead.__table__, Call.__table__, Callback.__table__
+_B, _SC, _SUP, _ACT = BantAnswer.__table__, StageChange.__table__, Suppression.__table__, Activity.__table__
+# The lead's columns an outcome may change: saved before, restored by undo.
+_RESTORED = ("stage", "lost_reason", "attempts", "no_answer_streak", "unreachable", "next_call_at", "phone_bad",
+             "last_outcome", "last_called_at", "warmth", "warmth_reasons", "updated_at")
+
+
+@dataclass(frozen=True)
+class CallbackRequest:
+    at: datetime  # aware
+    team: bool = False  # True: any caller may take it; False: only the one who set it
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    call_id: int
+    lead_id: int
+    company: str
+    outcome: Outcome
+    stage_before: Stage
+    stage: Stage
+    next_call_at: datetime | None
+    parked: bool
+    callback_id: int | None
+
+    def summary(self) -> str:
+        """One line for the caller: what happened to the lead."""
+        text = f"{self.outcome.label} — {self.company or f'lead {self.lead_id}'}"
+        if self.stage is not self.stage_before:
+            text += f": {self.stage_before.label} → {self.stage.label}"
+        if self.parked:
+            text += " · parked as unreachable"
+        elif self.next_call_at is not None and self.callback_id is None:
+            text += f" · next try {self.next_call_at:%a %d %b %H:%M} UTC"
+        return text
+
+
+def _aware(moment: datetime | None, what: str) -> None:
+    if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
+        raise CalldeskError(f"{what} must carry a time zone")
+
+
+def _check_request(outcome: Outcome, now: datetime, bant: Mapping[str, Answer],
+                   callback: CallbackRequest | None, appointment_at: datetime | None) -> None:
+    """The outcome's own requirements, checked before anything is written."""
+    _aware(now, "now")
+    _aware(appointment_at, "the appointment time")
+    if callback is not None:
+        _aware(callback.at, "the callback time")
+    if outcome is Outcome.callback and callback is None:
+        raise CalldeskError("a callback outcome needs a callback time")
+    if outcome is Outcome.appointment and appointment_at is None:
+        raise CalldeskError("an appointment outcome needs the appointment's date and time")
+    if callback is not None and outcome in FINAL:
+        raise CalldeskError(f"no callback can follow '{outcome.label}': nobody calls this lead again")
+    if callback is not None and callback.at < now - timedelta(minutes=1):
+        raise CalldeskError(f"the callback time {callback.at:%Y-%m-%d %H:%M} UTC is in the past")
+    for element, answer in bant.items():
+        if element not in BANT:
+            raise CalldeskError(f"unknown BANT element {element!r}: expected one of {', '.join(BANT)}")
+        if not answer.value.strip():
+            raise CalldeskError(f"the {element} answer is empty")
+
+
+def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str, now: datetime,
+                   config: Config, started_at: datetime | None = None, notes: str = "",
+                   bant: Mapping[str, Answer] | None = None, callback: CallbackRequest | None = None,
+                   appointment_at: datetime | None = None) -> Recorded:
+    """Record one call's outcome and everything it implies; all or nothing.
+
+    Raises CalldeskError (nothing written) for an unknown lead, a lead another caller holds,
+    or an outcome without what it needs (a callback time, an appointment time).
+    """
+    bant = dict(bant or {})
+    _check_request(outcome, now, bant, callback, appointment_at)
+    started_at = started_at or now
+    with store.write() as session:
+        conn = session.connection()
+        lead = conn.execute(sa.select(_L).where(_L.c.id == lead_id).with_for_update()).first()
+        if lead is None:
+            raise CalldeskError(f"no lead with id {lead_id}")
+        holder = lead.claimed_by
+        if holder and holder != caller and lead.claim_expires_at and lead.claim_expires_at > now:
+            raise CalldeskError(f"{holder} has lead {lead_id} open: only they can record its outcome")
+        effect = apply(outcome, LeadState(Stage(lead.stage), lead.attempts, lead.no_answer_streak,
+                                          lead.time_zone, lead.country),
+                       now, config, callback_at=callback.at if callback else None)
+        undo: dict[str, Any] = {"lead": {name: _dump(getattr(lead, name)) for name in _RESTORED}}
+
+        call_id = conn.execute(sa.insert(_C).values(
+            lead_id=lead_id, caller=caller, started_at=min(started_at, now), ended_at=now,
+            outcome=outcome.value, notes=notes.strip(), appointment_at=appointment_at,
+        ).returning(_C.c.id)).scalar_one()
+        undo["bant"] = _write_bant(conn, lead_id, call_id, bant, now)
+        undo["callbacks"] = _settle_callbacks(conn, lead_id, outcome, effect.next_call_at, effect.parked, now)
+        callback_id = None
+        if callback is not None:
+            callback_id = conn.execute(sa.insert(_CB).values(
+                lead_id=lead_id, due_at=callback.at, caller=None if callback.team else caller,
+                created_by=caller, created_at=now, status="open", note=callback.note.strip(),
+            ).returning(_CB.c.id)).scalar_one()
+        undo["callback_created"] = callback_id
+        undo["stage_change"] = None
+        if effect.stage.value != lead.stage:
+            undo["stage_change"] = conn.execute(sa.insert(_SC).values(
+                lead_id=lead_id, from_stage=lead.stage, to_stage=effect.stage.value, at=now, changed_by=caller,
+                reason=f"outcome: {outcome.label}",
+            ).returning(_SC.c.id)).scalar_one()
+        undo["suppressed"] = False
+        if effect.suppress and not conn.execute(
+                sa.select(_SUP.c.phone_e164).where(_SUP.c.phone_e164 == lead.phone_e164)).first():
+            conn.execute(sa.insert(_SUP).values(phone_e164=lead.phone_e164, reason="asked not to be called",
+                                                added_at=now, added_by=caller))
+            undo["suppressed"] = True
+        values: dict[str, Any] = {
+            "stage": effect.stage.value, "attempts": effect.attempts, "no_answer_streak": effect.no_answer_streak,
+            "unreachable": effect.unreachable, "next_call_at": effect.next_call_at,
+            "phone_bad": lead.phone_bad or effect.phone_bad, "last_outcome": outcome.value,
+            "last_called_at": now, "updated_at": now, "claimed_by": None, "claim_expires_at": None,
+        }
+        if effect.lost_reason is not None:
+            values["lost_reason"] = effect.lost_reason
+        conn.execute(sa.update(_L).where(_L.c.id == lead_id).values(values))
+        rescore(conn, [lead_id], now, config)
+        conn.execute(sa.update(_C).where(_C.c.id == call_id).values(undo=json.dumps(undo)))
+    return Recorded(call_id, lead_id, lead.company, outcome, Stage(lead.stage), effect.stage,
+                    effect.next_call_at, effect.parked, callback_id)
+
+
+def _write_bant(conn: sa.Connection, lead_id: int, call_id: int, bant: Mapping[str, Answer],
+                now: datetime) -> list[list[Any]]:
+    """Upsert the latest answer per element; returns what each replaced ([element, None] if new)."""
+    before = []
+    for element, answer in bant.items():
+        old = conn.execute(sa.select(_B).where(_B.c.lead_id == lead_id, _B.c.element == element)).first()
+        new = {"value": answer.value.strip(), "note": answer.note.strip(), "call_id": call_id, "updated_at": now}
+        if old is None:
+            conn.execute(sa.insert(_B).values(lead_id=lead_id, element=element, **new))
+            before.append([element, None])
+        else:
+            conn.execute(sa.update(_B).where(_B.c.id == old.id).values(new))
+            before.append([element, {k: _dump(getattr(old, k)) for k in new}])
+    return before
+
+
+def _settle_callbacks(conn: sa.Connection, lead_id: int, outcome: Outcome, next_at: datetime | None,
+                      parked: bool, now: datetime) -> list[list[Any]]:
+    """A call settles the lead's open callbacks: after a conversation they are done; an
+    unanswered due callback moves to the next try, so it stays with whoever it was for."""
+    open_ = conn.execute(sa.select(_CB.c.id, _CB.c.status, _CB.c.due_at)
+                         .where(_CB.c.lead_id == lead_id, _CB.c.status == "open")).all()
+    before = []
+    for cb in open_:
+        if outcome in (Outcome.no_answer, Outcome.busy, Outcome.voicemail) and not parked:
+            if cb.due_at > now or next_at is None:
+                continue  # not due yet: it still stands
+            conn.execute(sa.update(_CB).where(_CB.c.id == cb.id).values(due_at=next_at))
+        else:
+            conn.execute(sa.update(_CB).where(_CB.c.id == cb.id).values(status="done"))
+        before.append([cb.id, cb.status, _dump(cb.due_at)])
+    return before
+
+
+@dataclass(frozen=True)
+class Undone:
+    lead_id: int
+    company: str
+    outcome: Outcome
+
+
+def undo_last(store: Store, caller: str, now: datetime, window: timedelta = UNDO_WINDOW) -> Undone:
+    """Undo this caller's last outcome (within `window`), restore the lead exactly, and claim
+    it for the caller again so the call can be redone. CalldeskError says why it can't."""
+    with store.write() as session:
+        conn = session.connection()
+        call = conn.execute(sa.select(_C).where(_C.c.caller == caller).order_by(_C.c.id.desc()).limit(1)).first()
+        if call is None or call.undo is None:
+            raise CalldeskError("nothing to undo")
+        lead = conn.execute(sa.select(_L).where(_L.c.id == call.lead_id).with_for_update()).first()
+        what = f"'{Outcome(call.outcome).label}' on {lead.company or f'lead {lead.id}'}"
+        if now - call.ended_at > window:
+            minutes = int(window.total_seconds() // 60)
+            raise CalldeskError(f"{what} was recorded more than {minutes} minutes ago: it can't be undone")
+        if lead.updated_at != call.ended_at:
+            raise CalldeskError(f"{what} can't be undone: the lead has changed since")
+        holder = lead.claimed_by
+        if holder and holder != caller and lead.claim_expires_at and lead.claim_expires_at > now:
+            raise CalldeskError(f"{what} can't be undone now: {holder} has the lead open")
+        state = json.loads(call.undo)
+        for element, old in state["bant"]:
+            where = (_B.c.lead_id == lead.id) & (_B.c.element == element)
+            if old is None:
+                conn.execute(sa.delete(_B).where(where))
+            else:
+                conn.execute(sa.update(_B).where(where).values({k: _load(v) for k, v in old.items()}))
+        for cb_id, status, due_at in state["callbacks"]:
+            conn.execute(sa.update(_CB).where(_CB.c.id == cb_id).values(status=status, due_at=_load(due_at)))
+        if state["callback_created"] is not None:
+            conn.execute(sa.delete(_CB).where(_CB.c.id == state["callback_created"]))
+        if state["stage_change"] is not None:
+            conn.execute(sa.delete(_SC).where(_SC.c.id == state["stage_change"]))
+        if state["suppressed"]:
+            conn.execute(sa.delete(_SUP).where(_SUP.c.phone_e164 == lead.phone_e164))
+        # BANT rows point at the call; they were restored above, so the call can go.
+        conn.execute(sa.update(_B).where(_B.c.call_id == call.id).values(call_id=None))
+        conn.execute(sa.delete(_C).where(_C.c.id == call.id))
+        restored = {name: _load(value) for name, value in state["lead"].items()}
+        conn.execute(sa.update(_L).where(_L.c.id == lead.id).values(
+            **restored, claimed_by=caller, claim_expires_at=now + CLAIM_LEASE))
+    return Undone(lead.id, lead.company, Outcome(call.outcome))
+
+
+def _dump(value: Any) -> Any:
+    """JSON for a column value; datetimes keep their zone."""
+    return {"t": value.isoformat()} if isinstance(value, datetime) else value
+
+
+def _load(value: Any) -> Any:
+    return datetime.fromisoformat(value["t"]) if isinstance(value, dict) and "t" in value else value
+
+
+def log_activity(store: Store, lead_id: int, kind: ActivityKind, *, caller: str, now: datetime,
+                 note: str = "") -> int:
+    """An e-mail sent or a LinkedIn message: part of the lead's history, not a call."""
+    _aware(now, "now")
+    with store.write() as session:
+        conn = session.connection()
+        if conn.execute(sa.select(_L.c.id).where(_L.c.id == lead_id)).first() is None:
+            raise CalldeskError(f"no lead with id {lead_id}")
+        return conn.execute(sa.insert(_ACT).values(lead_id=lead_id, kind=kind.value, caller=caller, at=now,
+                                                   note=note.strip()).returning(_ACT.c.id)).scalar_one()
+
+
+def activities(store: Store, lead_id: int, limit: int = 10) -> list[Activity]:
+    with store.read() as session:
+        return list(session.scalars(sa.select(Activity).where(Activity.lead_id == lead_id)
+                                    .order_by(Activity.at.desc()).limit(limit)))
+
+
+# -- the do-not-call list -----------------------------------------------------------------
+def dnc_add(store: Store, phone: str, *, now: datetime, by: str, region: str,
+            reason: str = "asked not to be called") -> tuple[str, bool]:
+    """Suppress a number (E.164 after normalising); (number, False) when it already was."""
+    number = normalize(phone, region).e164
+    with store.write() as session:
+        conn = session.connection()
+        if conn.execute(sa.select(_SUP.c.phone_e164).where(_SUP.c.phone_e164 == number)).first():
+            return number, False
+        conn.execute(sa.insert(_SUP).values(phone_e164=number, reason=reason, added_at=now, added_by=by))
+    return number, True
+
+
+def dnc_remove(store: Store, phone: str, *, region: str) -> tuple[str, bool]:
+    number = normalize(phone, region).e164
+    with store.write() as session:
+        removed = session.connection().execute(sa.delete(_SUP).where(_SUP.c.phone_e164 == number)).rowcount
+    return number, bool(removed)
+
+
+def dnc_list(store: Store) -> list[Suppression]:
+    with store.read() as session:
+        return list(session.scalars(sa.select(Suppression).order_by(Suppression.added_at, Suppression.phone_e164)))
