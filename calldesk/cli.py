@@ -38,6 +38,11 @@ CallerOpt = Annotated[str | None, typer.Option("--caller", help="Who is working 
 AtOpt = Annotated[str | None, typer.Option("--at", help="Act as if it were this moment (ISO time, e.g. 2026-11-23T09:00); naive times are local.", show_default=False)]
 
 
+class Language(StrEnum):
+    en = "en"
+    nl = "nl"
+
+
 @dataclass
 class Context:
     config: Config
@@ -45,6 +50,22 @@ class Context:
     default_store: bool
     caller: str
     now: datetime
+
+    def script(self):  # noqa: ANN201
+        """The BANT script: the config's own file, else the built-in one for the language."""
+        from calldesk.script import builtin_script, parse_script
+
+        path = self.config.script.path
+        if not path:
+            return builtin_script(self.config.language)
+        file = Path(path).expanduser()
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CalldeskError(f"script.path: {file} does not exist") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CalldeskError(f"script.path: cannot read {file}: {exc}") from None
+        return parse_script(text, str(file))
 
     def open_store(self):  # noqa: ANN201 (keeps sqlalchemy off --help)
         from calldesk.db.engine import open_store
@@ -87,20 +108,28 @@ def load_config(explicit: Path | None) -> Config:
 
 
 def parse_at(text: str | None) -> datetime:
-    if not text:
-        return datetime.now(UTC)
+    return parse_moment(text, "--at") if text else datetime.now(UTC)
+
+
+def parse_moment(text: str, option: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise CalldeskError(f"--at {text!r}: expected an ISO time such as 2026-11-23T09:00") from None
+        raise CalldeskError(f"{option} {text!r}: expected an ISO time such as 2026-11-23T09:00") from None
     if moment.tzinfo is None:
         moment = moment.astimezone()  # a naive time means the local clock of this machine
     return moment.astimezone(UTC)
 
 
+# --lang is given before the command (`calldesk --lang nl demo`) and wins over the config.
+_language: str | None = None
+
+
 def make_context(db: str | None, config: Path | None, caller: str | None = None,
                  at: str | None = None) -> Context:
     cfg = load_config(config)
+    if _language:
+        cfg = cfg.model_copy(update={"language": _language})
     from calldesk.db.engine import resolve_target
 
     target = resolve_target(db, os.environ, cfg.database)
@@ -121,7 +150,7 @@ def run_app(ctx: Context, store, at: str | None) -> None:  # noqa: ANN001
 
     # --at freezes the desk at that moment (a preview); otherwise it follows the clock.
     clock = (lambda: ctx.now) if at else (lambda: datetime.now(UTC))
-    CalldeskApp(store=store, config=ctx.config, caller=ctx.caller, clock=clock).run()
+    CalldeskApp(store=store, config=ctx.config, caller=ctx.caller, clock=clock, script=ctx.script()).run()
 
 
 @app.callback(invoke_without_command=True)
@@ -131,8 +160,11 @@ def root(
     config: ConfigOpt = None,
     caller: CallerOpt = None,
     at: AtOpt = None,
+    lang: Annotated[Language | None, typer.Option("--lang", help="Language of the call script (and later of the app) [default: the config's language].", show_default=False)] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
+    global _language
+    _language = lang.value if lang else None
     if version:
         from calldesk import __version__
 
@@ -404,6 +436,145 @@ def next_(
         typer.echo(json.dumps(_queue_rows([entry], ctx)[0], ensure_ascii=False))
     else:
         typer.echo(f"{entry.lead_id}\t{entry.phone_e164}\t{entry.company}")
+
+
+def _parse_bant(text: str | None, script) -> dict:  # noqa: ANN001
+    """--bant budget=yes,authority=decision_maker,need=yes,timing=3m, checked against the script."""
+    from calldesk.script import Answer
+
+    answers = {}
+    options = {q.element: [o.value for o in q.options] for q in script.questions}
+    for item in filter(None, (part.strip() for part in (text or "").split(","))):
+        element, sep, value = (x.strip().lower() for x in item.partition("="))
+        if not sep or not value:
+            raise CalldeskError(f"--bant {item!r}: expected ELEMENT=VALUE, e.g. --bant budget=yes,timing=3m")
+        if element not in options:
+            raise CalldeskError(f"--bant {element!r}: expected one of {', '.join(options)}")
+        if value not in options[element]:
+            raise CalldeskError(f"--bant {element}={value}: expected one of {', '.join(options[element])}")
+        answers[element] = Answer(value)
+    return answers
+
+
+@app.command("log")
+def log_outcome(
+    lead_id: Annotated[int, typer.Argument(help="The lead's id (as `calldesk queue` and `next` print it).", show_default=False)],
+    outcome: Annotated[str, typer.Argument(help="no_answer, busy, voicemail, wrong_number, not_interested, no_fit, callback, interested, qualified, appointment, won, do_not_call.", show_default=False)],
+    note: Annotated[str, typer.Option(help="Notes on the call.")] = "",
+    callback: Annotated[str | None, typer.Option(help="Call back at this ISO time (needed for `callback`; naive times are local).", show_default=False)] = None,
+    team: Annotated[bool, typer.Option("--team", help="The callback is for the whole team, not only you.")] = False,
+    appointment: Annotated[str | None, typer.Option(help="The appointment's ISO time (needed for `appointment`).", show_default=False)] = None,
+    bant: Annotated[str | None, typer.Option(help="Answers, e.g. budget=yes,authority=decision_maker,need=yes,timing=3m.", show_default=False)] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Record `qualified` even when the qualification rule doesn't hold.")] = False,
+    caller: CallerOpt = None,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Record a call's outcome, exactly as the call screen does (for scripts and dialers)."""
+    from calldesk.outcomes import Outcome, parse_outcome
+
+    ctx = make_context(db, config, caller, at)
+    chosen = parse_outcome(outcome)
+    if chosen is None:
+        raise CalldeskError(f"unknown outcome {outcome!r}: expected one of {', '.join(o.value for o in Outcome)}")
+    answers = _parse_bant(bant, ctx.script())
+    if team and not callback:
+        raise CalldeskError("--team goes with --callback")
+    store = ctx.open_store()
+    try:
+        from calldesk.db.calls import CallbackRequest, record_outcome
+        from calldesk.db.leads import lead_detail
+        from calldesk.script import qualify
+
+        if chosen is Outcome.qualified and not yes:
+            detail = lead_detail(store, lead_id)
+            known = {**(detail.bant if detail else {}), **{k: a.value for k, a in answers.items()}}
+            verdict = qualify(known, ctx.config.qualification)
+            if detail is not None and not verdict.qualified:
+                raise CalldeskError(f"lead {lead_id} doesn't qualify yet ({'; '.join(verdict.missing)}); "
+                                    "add --bant answers, or --yes to record it anyway")
+        recorded = record_outcome(
+            store, lead_id, chosen, caller=ctx.caller, now=ctx.now, config=ctx.config, notes=note, bant=answers,
+            callback=CallbackRequest(parse_moment(callback, "--callback"), team, note) if callback else None,
+            appointment_at=parse_moment(appointment, "--appointment") if appointment else None,
+        )
+    finally:
+        store.close()
+    typer.echo(f"call {recorded.call_id}: {recorded.summary()}")
+
+
+dnc_app = typer.Typer(help="The do-not-call list: numbers never offered again, whatever lead they come back under.",
+                      no_args_is_help=True)
+app.add_typer(dnc_app, name="dnc")
+PhoneArg = Annotated[str, typer.Argument(help="The number, as typed (06-12345678, +32 2 512 34 56, …).", show_default=False)]
+RegionOpt = Annotated[str | None, typer.Option(help="Country for a number without a country code [default: config region].", show_default=False)]
+
+
+def _region(ctx: Context, region: str | None) -> str:
+    from calldesk.phones import is_region
+
+    if region and not is_region(region):
+        raise CalldeskError(f"--region {region!r}: expected a two-letter country code such as NL")
+    return (region or ctx.config.region).upper()
+
+
+def _phone_error(phone: str, exc: CalldeskError) -> CalldeskError:
+    return CalldeskError(f"{phone!r} is not a number calldesk can use: {exc}")
+
+
+@dnc_app.command("add")
+def dnc_add(phone: PhoneArg, reason: Annotated[str, typer.Option(help="Why (kept with the number).")] = "asked not to be called",
+            region: RegionOpt = None, caller: CallerOpt = None, at: AtOpt = None, db: DbOpt = None,
+            config: ConfigOpt = None) -> None:
+    """Put a number on the do-not-call list."""
+    from calldesk.db.calls import dnc_add as add
+    from calldesk.phones import PhoneError
+
+    ctx = make_context(db, config, caller, at)
+    store = ctx.open_store()
+    try:
+        number, added = add(store, phone, now=ctx.now, by=ctx.caller, region=_region(ctx, region), reason=reason)
+    except PhoneError as exc:
+        raise _phone_error(phone, exc) from None
+    finally:
+        store.close()
+    typer.echo(f"{number} {'added to' if added else 'was already on'} the do-not-call list")
+
+
+@dnc_app.command("remove")
+def dnc_remove(phone: PhoneArg, region: RegionOpt = None, db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Take a number off the do-not-call list (only when the person asked to be called again)."""
+    from calldesk.db.calls import dnc_remove as remove
+    from calldesk.phones import PhoneError
+
+    ctx = make_context(db, config)
+    store = ctx.open_store()
+    try:
+        number, removed = remove(store, phone, region=_region(ctx, region))
+    except PhoneError as exc:
+        raise _phone_error(phone, exc) from None
+    finally:
+        store.close()
+    if not removed:
+        raise CalldeskError(f"{number} is not on the do-not-call list")
+    typer.echo(f"{number} removed from the do-not-call list")
+
+
+@dnc_app.command("list")
+def dnc_list(db: DbOpt = None, config: ConfigOpt = None) -> None:
+    """Every number on the do-not-call list: number, added (UTC), by whom, why."""
+    from calldesk.db.calls import dnc_list as entries
+
+    ctx = make_context(db, config)
+    store = ctx.open_store()
+    try:
+        rows = entries(store)
+    finally:
+        store.close()
+    for row in rows:
+        typer.echo(f"{row.phone_e164}\t{row.added_at:%Y-%m-%d %H:%M}\t{row.added_by}\t{row.reason}")
+    typer.echo(f"{len(rows)} numbers on the do-not-call list", err=True)
 
 
 @db_app.command("upgrade")

@@ -178,3 +178,53 @@ def test_next_exit_status_3_when_nothing_is_callable(cli, demo_db):
     assert result.stderr.strip() == "calldesk: outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
     empty = cli("next", "--db", "empty.db", code=3)
     assert "no leads yet" in empty.stderr
+
+
+MONDAY = "2026-11-23T10:30+01:00"
+
+
+def test_log_records_through_the_same_path_and_errors_write_nothing(cli, tmp_path):
+    path = write_csv(tmp_path / "leads.csv", "Company;Phone;Functie\nAcme;06-12345678;Directeur\nBeta;020-1234567;\n")
+    cli("import", path, "--at", MONDAY)
+    lead_id = cli("next", "--at", MONDAY).stdout.split("\t")[0]
+    out = cli("log", lead_id, "interested", "--note", "send the brochure", "--bant", "need=yes,budget=unknown",
+              "--at", MONDAY).stdout
+    assert out.startswith("call 1: interested — Acme: suspect → prospect")
+    one_line_error(cli("log", lead_id, "maybe", "--at", MONDAY, code=1), "unknown outcome 'maybe'")
+    one_line_error(cli("log", "999", "busy", "--at", MONDAY, code=1), "no lead with id 999")
+    one_line_error(cli("log", lead_id, "callback", "--at", MONDAY, code=1), "needs a callback time")
+    one_line_error(cli("log", lead_id, "callback", "--callback", "tomorrow", "--at", MONDAY, code=1),
+                   "--callback 'tomorrow': expected an ISO time")
+    one_line_error(cli("log", lead_id, "busy", "--bant", "need=perhaps", "--at", MONDAY, code=1),
+                   "--bant need=perhaps: expected one of yes, maybe, no")
+    one_line_error(cli("log", lead_id, "qualified", "--at", MONDAY, code=1), "doesn't qualify yet")
+    cli("log", lead_id, "busy", "--caller", "bram", "--at", MONDAY)
+    one_line_error(cli("log", lead_id, "appointment", "--at", MONDAY, code=1), "needs the appointment")
+    exported = list(csv.DictReader(io.StringIO(cli("export").stdout)))
+    acme = next(row for row in exported if row["company"] == "Acme")
+    assert (acme["stage"], acme["last_outcome"]) == ("prospect", "busy")  # the failed ones changed nothing
+
+
+def test_log_qualified_callback_and_appointment(cli, tmp_path):
+    path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\n")
+    cli("import", path, "--at", MONDAY)
+    out = cli("log", "1", "qualified", "--bant", "need=yes,authority=decision_maker,timing=3m", "--at", MONDAY).stdout
+    assert "suspect → hot lead" in out
+    out = cli("log", "1", "callback", "--callback", "2026-11-24T14:00+01:00", "--team", "--at", MONDAY).stdout
+    assert "callback — Acme" in out
+    assert cli("queue", "--at", "2026-11-24T14:05+01:00", "--format", "json").stdout.count('"team callback"') == 1
+    out = cli("log", "1", "appointment", "--appointment", "2026-11-30T10:00+01:00",
+              "--at", "2026-11-24T14:05+01:00").stdout
+    assert "hot lead → opportunity" in out
+
+
+def test_dnc_add_list_remove(cli, tmp_path):
+    assert cli("dnc", "add", "06-12345678").stdout.strip() == "+31612345678 added to the do-not-call list"
+    assert "was already on" in cli("dnc", "add", "+31 6 1234 5678").stdout
+    listed = cli("dnc", "list")
+    assert listed.stdout.startswith("+31612345678\t") and "1 numbers on the do-not-call list" in listed.stderr
+    path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\n")
+    assert "suppressed        1" in cli("import", path).stdout
+    one_line_error(cli("dnc", "add", "12", code=1), "'12' is not a number calldesk can use")
+    assert "removed" in cli("dnc", "remove", "0612345678").stdout
+    one_line_error(cli("dnc", "remove", "0612345678", code=1), "is not on the do-not-call list")
