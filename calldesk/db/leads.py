@@ -1,7 +1,9 @@
-"""Leads: reading them for the screens, and adding one by hand."""
+"""Leads: reading them for the screens, adding one by hand, and correcting one."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,10 +14,18 @@ from sqlmodel import col, func, select
 from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.models import BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, Suppression, WindowKey
-from calldesk.warmth import score_new_lead
+from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
-from calldesk.phones import normalize
+from calldesk.mapping import parse_employees
+from calldesk.phones import Phone, PhoneError, is_region, normalize
 from calldesk.stages import Stage
+from calldesk.warmth import score_new_lead
+
+# What a caller may correct on a lead (the lead form's fields, in its order).
+EDITABLE_FIELDS: tuple[str, ...] = ("company", "contact_name", "role", "phone", "email", "company_size", "industry")
+
+_LEAD = Lead.__table__
+_WINDOW_KEYS = WindowKey.__table__
 
 
 def count_leads(store: Store) -> int:
@@ -30,34 +40,129 @@ def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config
     unknown = set(fields) - _EDITABLE
     if unknown:
         raise CalldeskError(f"unknown lead fields: {', '.join(sorted(unknown))}")
+    if fields.get("email"):
+        _check_email(fields["email"])
+    if fields.get("company_size") and "employees" not in fields:
+        fields["employees"] = parse_employees(fields["company_size"])  # as the import does
     number = normalize(phone, region or config.region)
     values: dict[str, Any] = {
         "company": "", "contact_name": "", "role": "", "email": "", "linkedin_url": "", "industry": "",
         "company_size": "", "source": "manual", "owner": None, "stage": Stage.suspect.value, **fields,
-        "phone_raw": number.raw, "phone_e164": number.e164, "phone_type": number.kind.value,
-        "time_zone": number.time_zone, "country": number.region, "created_at": now, "updated_at": now,
+        **_phone_columns(number), "created_at": now, "updated_at": now,
     }
     values["stage"] = Stage(values["stage"]).value
     values["warmth"], values["warmth_reasons"] = score_new_lead(values, now, config)
-    table = Lead.__table__
     with store.write() as session:
         conn = session.connection()
-        if conn.execute(sa.select(Suppression.phone_e164).where(Suppression.phone_e164 == number.e164)).first():
-            raise CalldeskError(f"{number.e164} is on the do-not-call list")
-        existing = conn.execute(
-            sa.select(table.c.id, table.c.company).where(table.c.phone_e164 == number.e164)).first()
-        if existing:
-            raise CalldeskError(f"{number.e164} already belongs to lead {existing.id} ({existing.company or 'no company'})")
-        lead_id = conn.execute(sa.insert(table).values(values).returning(table.c.id)).scalar_one()
-        key = {"time_zone": number.time_zone or "", "country": number.region}
-        wk = WindowKey.__table__
-        if not conn.execute(sa.select(wk).filter_by(**key)).first():
-            conn.execute(sa.insert(wk).values(key))
+        _check_number_free(conn, number.e164)
+        with _taken_if_unique_fails(number.e164):
+            lead_id = conn.execute(sa.insert(_LEAD).values(values).returning(_LEAD.c.id)).scalar_one()
+        _add_window_key(conn, number)
     return lead_id
 
 
 _EDITABLE = {"company", "contact_name", "role", "email", "linkedin_url", "industry", "company_size",
              "employees", "source", "owner", "stage"}
+
+
+def update_lead(store: Store, lead_id: int, changes: Mapping[str, str], *, now: datetime, by: str,
+                config: Config) -> None:
+    """Correct a lead with what a caller learned on the phone: all of the changes or none.
+
+    `by` (who edited) is taken like add_lead's, for when edits are logged; nothing stores it yet.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise CalldeskError(f"cannot edit {unknown[0]!r}: editable fields are {', '.join(EDITABLE_FIELDS)}")
+    wanted = {name: (value or "").strip() for name, value in changes.items()}
+    if not wanted:
+        return
+    if wanted.get("email"):
+        _check_email(wanted["email"])
+    with store.write() as session:
+        conn = session.connection()
+        # FOR UPDATE on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers).
+        row = conn.execute(sa.select(_LEAD).where(_LEAD.c.id == lead_id).with_for_update()).first()
+        if row is None:
+            raise CalldeskError(f"no lead with id {lead_id}")
+        values: dict[str, Any] = {name: text for name, text in wanted.items()
+                                  if name != "phone" and text != getattr(row, name)}
+        if "company_size" in values:
+            values["employees"] = parse_employees(values["company_size"]) if values["company_size"] else None
+        number = None
+        if "phone" in wanted and wanted["phone"] != row.phone_raw:
+            number = _normalize_for(wanted["phone"], row.country, config.region)
+            if number.e164 == row.phone_e164:
+                number = None  # the same number written differently: nothing to fix
+            else:
+                _check_number_free(conn, number.e164, lead_id)
+                # A wrong number that gets corrected goes back into the queue.
+                # A new number is a fresh chance: no longer wrong, no longer parked as unreachable.
+                values.update(_phone_columns(number), phone_bad=False, unreachable=False, no_answer_streak=0)
+        if not values:
+            return
+        values["updated_at"] = now
+        with _taken_if_unique_fails(number.e164 if number else ""):
+            conn.execute(sa.update(_LEAD).where(_LEAD.c.id == lead_id).values(values))
+        if number is not None:
+            _add_window_key(conn, number)
+        # Role, size and industry feed the ICP fit.
+        rescore(conn, [lead_id], now, config)
+
+
+def _normalize_for(text: str, country: str, home: str) -> Phone:
+    """Read a number as the import does: in the lead's country first, then the home region."""
+    if not country or country == home or not is_region(country):
+        return normalize(text, home)
+    try:
+        return normalize(text, country)
+    except PhoneError as exc:
+        try:
+            return normalize(text, home)
+        except PhoneError:
+            raise exc from None
+
+
+def _phone_columns(number: Phone) -> dict[str, Any]:
+    return {"phone_raw": number.raw, "phone_e164": number.e164, "phone_type": number.kind.value,
+            "time_zone": number.time_zone, "country": number.region}
+
+
+def _check_number_free(conn: sa.Connection, e164: str, lead_id: int | None = None) -> None:
+    """The import's checks for a number a lead is about to get: not do-not-call, not another lead's."""
+    if conn.execute(sa.select(Suppression.phone_e164).where(Suppression.phone_e164 == e164)).first():
+        raise CalldeskError(f"{e164} is on the do-not-call list")
+    query = sa.select(_LEAD.c.id, _LEAD.c.company).where(_LEAD.c.phone_e164 == e164)
+    if lead_id is not None:
+        query = query.where(_LEAD.c.id != lead_id)
+    existing = conn.execute(query).first()
+    if existing:
+        raise CalldeskError(f"{e164} already belongs to lead {existing.id} ({existing.company or 'no company'})")
+
+
+@contextmanager
+def _taken_if_unique_fails(e164: str) -> Iterator[None]:
+    """On PostgreSQL another transaction may take the number between our check and our write."""
+    try:
+        yield
+    except sa.exc.IntegrityError:
+        if not e164:
+            raise
+        raise CalldeskError(f"{e164} already belongs to another lead") from None
+
+
+def _add_window_key(conn: sa.Connection, number: Phone) -> None:
+    """Calling windows are decided per (zone, country) pair: record a pair not seen before."""
+    key = {"time_zone": number.time_zone or "", "country": number.region}
+    if not conn.execute(sa.select(_WINDOW_KEYS).filter_by(**key)).first():
+        conn.execute(sa.insert(_WINDOW_KEYS).values(key))
+
+
+def _check_email(text: str) -> None:
+    """A light check that catches typos (a missing @, a space); the mail server has the last word."""
+    local, _, domain = text.partition("@")
+    if not local or not domain or "@" in domain or any(c.isspace() for c in text):
+        raise CalldeskError(f"{text!r} is not an e-mail address")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,158 @@
+"""Small keyboard modals: a yes/no question, the outcome picker, logging contact outside a call."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from calldesk.outcomes import KEY_OF, OUTCOME_KEYS, Outcome
+
+MODAL_CSS = """
+{name} {{
+    align: center middle;
+}}
+{name} > Vertical {{
+    width: auto;
+    max-width: 90;
+    height: auto;
+    padding: 1 2;
+    background: $panel;
+    border: round $primary;
+}}
+{name} .title {{
+    text-style: bold;
+    margin-bottom: 1;
+}}
+{name} .hint {{
+    color: $text-muted;
+    margin-top: 1;
+}}
+"""
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question: `y` answers yes, `n` or Escape no."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="Confirm") + """
+    Confirm > Vertical { border: round $warning; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, detail: str = "", yes: str = "yes", no: str = "no") -> None:
+        super().__init__()
+        self.question, self.detail, self.yes, self.no = question, detail, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, classes="title", markup=False)
+            if self.detail:
+                yield Static(self.detail, markup=False)
+            yield Static(f"y  {self.yes}    n  {self.no}", classes="hint", markup=False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+# The picker's layout: what happened on the line, then the conversation, then the result.
+_COLUMNS: tuple[tuple[str, tuple[Outcome, ...]], ...] = (
+    ("Not reached", (Outcome.no_answer, Outcome.busy, Outcome.voicemail, Outcome.wrong_number)),
+    ("Conversation", (Outcome.callback, Outcome.interested, Outcome.not_interested, Outcome.no_fit)),
+    ("Result", (Outcome.qualified, Outcome.appointment, Outcome.won, Outcome.do_not_call)),
+)
+_LABELS = {
+    Outcome.interested: "interested (info sent)",
+    Outcome.no_fit: "no fit (outside ICP)",
+    Outcome.qualified: "qualified (hot lead)",
+    Outcome.appointment: "appointment…",
+    Outcome.won: "won (customer)",
+    Outcome.callback: "callback…",
+}
+
+
+def outcome_label(outcome: Outcome) -> str:
+    return _LABELS.get(outcome, outcome.label)
+
+
+class OutcomePicker(ModalScreen[Outcome | None]):
+    """One key per outcome; Escape goes back to the call."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="OutcomePicker") + """
+    OutcomePicker Grid {
+        grid-size: 3;
+        grid-columns: 26 26 26;
+        height: auto;
+    }
+    OutcomePicker .suggested { color: $success; margin-top: 1; }
+    """
+    BINDINGS = [
+        *(Binding(key, f"pick('{outcome.value}')", outcome.label, show=False) for key, outcome in OUTCOME_KEYS.items()),
+        Binding("escape", "pick('')", "Back to the call", id="outcome.cancel"),
+    ]
+
+    def __init__(self, suggestion: Outcome | None = None) -> None:
+        super().__init__()
+        self.suggestion = suggestion
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Outcome of the call", classes="title")
+            with Grid():
+                for title, outcomes in _COLUMNS:
+                    lines = [f"[b]{title}[/b]"] + [f"[b $accent]{KEY_OF[o]}[/]  {outcome_label(o)}" for o in outcomes]
+                    yield Static("\n".join(lines))
+            if self.suggestion is not None:
+                yield Static(f"Suggested by the script: {KEY_OF[self.suggestion]}  {outcome_label(self.suggestion)}",
+                             classes="suggested", markup=False)
+            yield Static("Press a key · Escape: back to the call", classes="hint", markup=False)
+
+    def action_pick(self, value: str) -> None:
+        self.dismiss(Outcome(value) if value else None)
+
+
+class LogContact(ModalScreen[tuple[str, str] | None]):
+    """Contact outside a call: `e` an e-mail sent or `l` a LinkedIn message, then a note."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="LogContact") + """
+    LogContact Input { width: 60; }
+    """
+    AUTO_FOCUS = None  # the first key chooses the kind; then the note box takes the typing
+    BINDINGS = [
+        Binding("e", "kind('email')", "E-mail sent", id="contact.email"),
+        Binding("l", "kind('linkedin')", "LinkedIn message", id="contact.linkedin"),
+        Binding("escape", "cancel", "Cancel", id="contact.cancel"),
+    ]
+    KINDS = {"email": "an e-mail sent", "linkedin": "a LinkedIn message"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Log contact outside a call", classes="title")
+            yield Static("e  an e-mail sent    l  a LinkedIn message", id="contact-kind", markup=False)
+            yield Input(placeholder="Note (optional), Enter saves", id="contact-note")
+            yield Static("Escape  cancel", classes="hint", markup=False)
+
+    def action_kind(self, kind: str) -> None:
+        self.kind = kind
+        self.query_one("#contact-kind", Static).update(f"Logging {self.KINDS[kind]}")
+        self.query_one("#contact-note", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self.kind:
+            self.dismiss((self.kind, event.value.strip()))
+        else:
+            event.input.blur()
+            self.notify("First press e (e-mail) or l (LinkedIn)", severity="warning")
