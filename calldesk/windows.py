@@ -24,7 +24,9 @@ from calldesk.config import WEEKDAYS, CallingHours
 
 __all__ = [
     "WindowKey",
+    "callable_day",
     "describe_next",
+    "holiday_country",
     "holiday_dates",
     "home_zone",
     "is_open",
@@ -80,7 +82,7 @@ def holiday_dates(country: str, year: int) -> frozenset[date]:
         return frozenset()
 
 
-def _holiday_country(key: WindowKey, region: str) -> str:
+def holiday_country(key: WindowKey, region: str) -> str:
     zone, country = key
     # Unknown zone and country: the number was typed at home, so home holidays apply.
     if not zone and not country:
@@ -99,7 +101,7 @@ def local_time(zone: str | None, now: datetime, region: str) -> datetime:
     return _aware(now).astimezone(_tz(zone, region))
 
 
-def _callable_day(day: date, hours: CallingHours, country: str) -> bool:
+def callable_day(day: date, hours: CallingHours, country: str) -> bool:
     if WEEKDAYS[day.weekday()] not in hours.days:
         return False
     return not (hours.skip_holidays and day in holiday_dates(country, day.year))
@@ -129,7 +131,7 @@ def is_open(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> 
     local = local_time(key[0], now, region)
     if not hours.start <= local.time() < hours.end:
         return False
-    return _callable_day(local.date(), hours, _holiday_country(key, region))
+    return callable_day(local.date(), hours, holiday_country(key, region))
 
 
 def open_keys(
@@ -150,11 +152,11 @@ def next_opening(key: WindowKey, now: datetime, hours: CallingHours, region: str
     if is_open(key, now_utc, hours, region):
         return now_utc
     tz = _tz(key[0], region)
-    country = _holiday_country(key, region)
+    country = holiday_country(key, region)
     today = now_utc.astimezone(tz).date()
     for offset in range(_MAX_DAYS + 1):
         day = today + timedelta(days=offset)
-        if not _callable_day(day, hours, country):
+        if not callable_day(day, hours, country):
             continue
         for moment in _starts(day, hours, tz):
             # The check also rejects a start skipped by spring-forward that lands past `end`.

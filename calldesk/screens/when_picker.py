@@ -1,0 +1,305 @@
+"""A keyboard-only modal for choosing a moment: a callback (for me or the team) or an appointment.
+
+The rules live in calldesk.schedule; this screen only shows them. Keys: 1–6 pick a quick choice
+(↑/↓ step through them), Tab moves between the choices, the free-entry box and the note, Enter
+in the box reads what was typed (a second Enter with the same text confirms), Enter elsewhere
+confirms, t switches between only me and the team, Escape cancels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from calldesk.config import CallingHours
+from calldesk.errors import CalldeskError
+from calldesk.schedule import Choice, check_when, parse_when, quick_choices
+from calldesk.windows import local_time
+
+# Fixed English names: strftime's %a/%b follow the process locale.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class When:
+    at: datetime  # aware UTC
+    team: bool  # True: for the whole team; False: only me
+    note: str
+
+
+def _day(local: datetime, year: int) -> str:
+    text = f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
+    return text if local.year == year else f"{text} {local.year}"
+
+
+class _Choices(Static, can_focus=True):
+    """The quick choices; focusable so that digits and arrows reach the screen, not an Input."""
+
+    BINDINGS = [
+        Binding("up", "screen.step(-1)", "Previous", show=False),
+        Binding("down", "screen.step(1)", "Next", show=False),
+    ]
+
+
+class WhenPicker(ModalScreen[When | None]):
+    AUTO_FOCUS = "#when-choices"
+    DEFAULT_CSS = """
+    WhenPicker {
+        align: center middle;
+    }
+    WhenPicker #when-dialog {
+        width: 90;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 0 1;
+        border: thick $primary;
+        border-title-style: bold;
+        background: $surface;
+    }
+    WhenPicker #when-now, WhenPicker #when-help {
+        color: $text-muted;
+    }
+    WhenPicker #when-choices {
+        height: auto;
+        padding: 0 1;
+        border: round $panel;
+    }
+    WhenPicker #when-choices:focus {
+        border: round $accent;
+    }
+    WhenPicker .when-row {
+        height: auto;
+    }
+    WhenPicker .when-row Label {
+        width: 8;
+        padding: 1 0 0 1;
+    }
+    WhenPicker .when-row Input {
+        width: 1fr;
+    }
+    WhenPicker #when-error {
+        height: 1;
+        color: $error;
+        padding: 0 1;
+    }
+    WhenPicker #when-preview {
+        text-style: bold;
+        padding: 0 1;
+    }
+    WhenPicker #when-warnings {
+        color: $warning;
+        padding: 0 1;
+    }
+    WhenPicker #when-team {
+        padding: 0 1;
+    }
+    """
+    BINDINGS = [
+        # Priority: Enter must reach the screen even from an Input; check_action decides which.
+        Binding("enter", "read_entry", "Read", priority=True, id="when.read"),
+        Binding("enter", "confirm", "Confirm", priority=True, id="when.confirm"),
+        Binding("escape", "cancel", "Cancel", id="when.cancel"),
+        Binding("t", "set_team(True)", "For the team", id="when.team"),
+        Binding("t", "set_team(False)", "Only me", id="when.only_me"),
+        Binding("1", "pick('1')", "Pick", key_display="1–6", id="when.pick"),
+        *(Binding(str(n), f"pick('{n}')", show=False) for n in range(2, 10)),
+    ]
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        now: datetime,
+        zone: str | None,
+        country: str,
+        hours: CallingHours,
+        region: str,
+        caller_zone: str,
+        allow_team: bool = True,
+        team: bool = False,
+        note: str = "",
+    ) -> None:
+        super().__init__()
+        self._title_text = title
+        self._now = now
+        self._zone = zone
+        self._country = country
+        self._hours = hours
+        self._region = region
+        self._caller_zone = caller_zone
+        self._allow_team = allow_team
+        self.team = team and allow_team
+        self._initial_note = note
+        self.choices: list[Choice] = quick_choices(now, zone, country, hours, region)
+        self.chosen: datetime | None = None
+        self.chosen_from = ""  # a choice's key, or "typed"
+        self.read_text = ""  # the entry text behind a typed moment
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="when-dialog") as dialog:
+            dialog.border_title = self._title_text
+            yield Static(self._now_line(), id="when-now")
+            choices = _Choices(self._choice_lines(), id="when-choices")
+            choices.border_title = "Quick choices"
+            yield choices
+            with Horizontal(classes="when-row"):
+                yield Label("Type")
+                yield Input(placeholder="e.g. morgen 10:00 · 24-11 14:00 · ma 9:30 · +2h", id="when-entry")
+            yield Static("", id="when-error")
+            yield Static("", id="when-preview")
+            yield Static("", id="when-warnings")
+            yield Static("", id="when-team")
+            with Horizontal(classes="when-row"):
+                yield Label("Note")
+                yield Input(self._initial_note, placeholder="optional", id="when-note")
+            yield Static(self._help_line(), id="when-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#when-team").display = self._allow_team
+        self._show()
+
+    # -- what is shown -------------------------------------------------------------------
+    def _lead_zone_name(self) -> str:
+        name = str(local_time(self._zone, self._now, self._region).tzinfo)
+        return name if self._zone == name else f"{name}, zone unknown"
+
+    def _year(self) -> int:
+        return local_time(self._zone, self._now, self._region).year
+
+    def _now_line(self) -> str:
+        local = local_time(self._zone, self._now, self._region)
+        return f"Lead's clock now: {_day(local, local.year)} {local:%H:%M} ({self._lead_zone_name()})"
+
+    def _choice_lines(self) -> Content:
+        year, lines = self._year(), []
+        width = max(len(choice.label) for choice in self.choices)
+        for choice in self.choices:
+            local = local_time(self._zone, choice.at, self._region)
+            chosen = self.chosen_from == choice.key
+            warnings = check_when(choice.at, self._now, self._zone, self._country, self._hours, self._region)
+            lines.append(Content.assemble(
+                ("▸ " if chosen else "  ", "bold $accent"),
+                (choice.key, "bold $accent"),
+                "  ",
+                (choice.label.ljust(width), "bold" if chosen else ""),
+                "   ",
+                (f"{_day(local, year)} {local:%H:%M}".ljust(18), "bold" if chosen else "$text-muted"),
+                (warnings[0] if warnings else "", "$text-warning"),
+            ))
+        return Content("\n").join(lines)
+
+    def _help_line(self) -> str:
+        keys = [f"1–{self.choices[-1].key} pick", "↑↓ step", "Tab next field", "Enter read / confirm"]
+        if self._allow_team:
+            keys.append("t me / team")
+        return " · ".join(keys + ["Esc cancel"])
+
+    def _preview(self) -> str:
+        if self.chosen is None:
+            if self.chosen_from == "typed":
+                return "Press Enter in the box to read what you typed"
+            return f"No moment chosen yet: press 1–{self.choices[-1].key} or type one"
+        lead = local_time(self._zone, self.chosen, self._region)
+        you = local_time(self._caller_zone, self.chosen, self._region)
+        year = self._year()
+        yours = f"{you:%H:%M}" if you.date() == lead.date() else f"{_day(you, year)} {you:%H:%M}"
+        return (f"{_day(lead, year)} {lead:%H:%M} lead ({self._lead_zone_name()})"
+                f" · {yours} you ({you.tzinfo})")
+
+    def _show(self) -> None:
+        self.query_one("#when-choices", Static).update(self._choice_lines())
+        self.query_one("#when-preview", Static).update(self._preview())
+        warnings = [] if self.chosen is None else check_when(
+            self.chosen, self._now, self._zone, self._country, self._hours, self._region)
+        warning_line = self.query_one("#when-warnings", Static)
+        warning_line.update(Content("⚠ " + " · ".join(warnings)) if warnings else "")
+        warning_line.display = bool(warnings)
+        team = "the team" if self.team else "only me"
+        self.query_one("#when-team", Static).update(
+            Content.assemble("For: ", (team, "bold"), f"   (t: {'only me' if self.team else 'the team'})"))
+        self.refresh_bindings()
+
+    def _error(self, message: str) -> None:
+        self.query_one("#when-error", Static).update(Content(message))
+
+    # -- keys ----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        entry_focused = self.focused is not None and self.focused.id == "when-entry"
+        if action == "read_entry":
+            return entry_focused
+        if action == "confirm":
+            return not entry_focused
+        if action == "set_team":
+            return self._allow_team and parameters[0] != self.team
+        if action == "pick":
+            return any(choice.key == parameters[0] for choice in self.choices)
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # Enter's meaning follows the focus
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+    def action_pick(self, key: str) -> None:
+        choice = next(choice for choice in self.choices if choice.key == key)
+        self.chosen, self.chosen_from = choice.at, choice.key
+        self._error("")
+        self._show()
+
+    def action_step(self, delta: int) -> None:
+        keys = [choice.key for choice in self.choices]
+        if self.chosen_from in keys:
+            index = (keys.index(self.chosen_from) + delta) % len(keys)
+        else:
+            index = 0 if delta > 0 else len(keys) - 1
+        self.action_pick(keys[index])
+
+    def action_set_team(self, team: bool) -> None:
+        self.team = team
+        self._show()
+
+    def action_read_entry(self) -> None:
+        text = self.query_one("#when-entry", Input).value
+        same = self.chosen_from == "typed" and text == self.read_text
+        if self.chosen is not None and (same or not text.strip()):
+            # The same text again (its preview was seen), or an empty box passed through on the
+            # way to the note: confirm what is chosen.
+            self.action_confirm()
+            return
+        try:
+            moment = parse_when(text, self._now, self._zone, self._region)
+        except CalldeskError as exc:
+            # The text stays for fixing; the moment clears so an older one is never saved by mistake.
+            self.chosen, self.chosen_from = None, ""
+            self._error(str(exc))
+        else:
+            self.chosen, self.chosen_from, self.read_text = moment, "typed", text
+            self._error("")
+        self._show()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "when-entry" and self.chosen_from == "typed" and event.value != self.read_text:
+            self.chosen = None  # the preview must never show a moment other than the text says
+            self._show()
+
+    def action_confirm(self) -> None:
+        if self.chosen is None:
+            self._error(f"Choose a moment first: press 1–{self.choices[-1].key} or type one")
+            return
+        note = self.query_one("#when-note", Input).value.strip()
+        self.dismiss(When(self.chosen, self.team and self._allow_team, note))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,181 @@
+"""The moment picker, driven with Pilot from a tiny host app (fixed clock, no store)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from textual.app import App
+from textual.widgets import Input, Static
+
+from calldesk.config import CallingHours
+from calldesk.screens.when_picker import When, WhenPicker
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 in Amsterdam
+FRIDAY = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # 14:00 in London, 15:00 in Amsterdam
+SIZE = (100, 34)
+
+
+class Host(App[None]):
+    """Pushes one picker and keeps what it returns."""
+
+    BINDINGS = [("q", "quit", "Quit")]  # as the desk has: the modal must keep it from quitting
+
+    def __init__(self, **options: object) -> None:
+        super().__init__()
+        settings = {"title": "Callback", "now": NOW, "zone": "Europe/Amsterdam", "country": "NL",
+                    "hours": CallingHours(), "region": "NL", "caller_zone": "Europe/Amsterdam"}
+        self.picker = WhenPicker(**{**settings, **options})  # type: ignore[arg-type]
+        self.results: list[When | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.picker, self.results.append)
+
+
+def shown(app: Host, selector: str) -> str:
+    widget = app.picker.query_one(selector, Static)
+    return str(widget.render()) if widget.display else ""
+
+
+async def test_a_digit_then_enter_returns_that_moment() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "enter")
+        await pilot.pause()
+    assert app.results == [When(datetime(2026, 11, 24, 9, 0, tzinfo=AMS), False, "")]
+
+
+async def test_arrows_step_through_the_choices() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "up", "up", "enter")  # 1, 2, 1, then wraps round to 6
+        await pilot.pause()
+    assert app.results == [When(datetime(2026, 11, 30, 9, 30, tzinfo=UTC), False, "")]  # 6: in a week
+
+
+async def test_free_entry_is_read_then_confirmed() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", *"morgen 10:00", "enter")
+        await pilot.pause()
+        assert app.results == []  # the first Enter reads and previews
+        assert app.picker.query_one("#when-entry", Input).value == "morgen 10:00"  # digits typed, not picked
+        assert shown(app, "#when-preview").startswith("Tue 24 Nov 10:00 lead (Europe/Amsterdam)")
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [When(datetime(2026, 11, 24, 9, 0, tzinfo=UTC), False, "")]
+
+
+async def test_a_bad_entry_shows_the_error_and_loses_nothing() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "tab", *"bel na 10 uur", "shift+tab", *"31-02 10:00", "enter")
+        await pilot.pause()
+        assert shown(app, "#when-error") == "can't read '31-02 10:00' as a moment: day is out of range for month"
+        assert app.screen is app.picker and app.results == []
+        assert app.picker.query_one("#when-entry", Input).value == "31-02 10:00"
+        assert app.picker.query_one("#when-note", Input).value == "bel na 10 uur"
+        await pilot.press("enter")  # Enter on the same bad text never confirms
+        await pilot.pause()
+        assert app.results == []
+        await pilot.press(*["backspace"] * 11, *"26-11 14:00", "enter")
+        await pilot.pause()
+        assert shown(app, "#when-error") == ""
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [When(datetime(2026, 11, 26, 13, 0, tzinfo=UTC), False, "bel na 10 uur")]
+
+
+async def test_an_edited_entry_must_be_read_again() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", *"morgen 10:00", "enter", "backspace", "5", "tab", "enter")
+        await pilot.pause()
+        assert app.results == []  # the preview showed 10:00, the box says 10:05: nothing saved
+        assert "Choose a moment first" in shown(app, "#when-error")
+        await pilot.press("shift+tab", "enter", "enter")
+        await pilot.pause()
+    assert app.results == [When(datetime(2026, 11, 24, 9, 5, tzinfo=UTC), False, "")]
+
+
+async def test_enter_without_a_moment_keeps_the_modal_open() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        assert shown(app, "#when-preview") == "No moment chosen yet: press 1–6 or type one"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.picker and app.results == []
+        assert shown(app, "#when-error") == "Choose a moment first: press 1–6 or type one"
+
+
+async def test_t_toggles_only_me_and_team() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        assert shown(app, "#when-team").startswith("For: only me")
+        await pilot.press("t")
+        assert shown(app, "#when-team").startswith("For: the team")
+        await pilot.press("t")
+        assert shown(app, "#when-team").startswith("For: only me")
+        await pilot.press("t", "tab", "tab", *"to do", "enter")  # t in the note is just a letter
+        await pilot.pause()
+        assert app.results == []  # no moment yet
+        await pilot.press("tab", "1", "enter")
+        await pilot.pause()
+    assert app.results == [When(datetime(2026, 11, 23, 10, 30, tzinfo=UTC), True, "to do")]
+
+
+async def test_an_appointment_has_no_team_choice() -> None:
+    app = Host(title="Appointment", allow_team=False, team=True, note="demo")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.picker.query_one("#when-dialog").border_title == "Appointment"
+        assert shown(app, "#when-team") == ""
+        assert "team" not in shown(app, "#when-help")
+        await pilot.press("t", "4", "enter")
+        await pilot.pause()
+    assert app.results == [When(datetime(2026, 11, 25, 9, 30, tzinfo=UTC), False, "demo")]
+
+
+async def test_escape_returns_none() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")  # the app's own keys are out of reach behind the modal
+        assert app.screen is app.picker
+        await pilot.press("2", "tab", *"morgen", "escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+async def test_preview_shows_both_clocks_and_the_weekend_warning() -> None:
+    app = Host(now=FRIDAY, zone="Europe/London", country="GB")
+    async with app.run_test(size=SIZE) as pilot:
+        assert "3  next calling day 09:00" in shown(app, "#when-choices")
+        await pilot.press("2")
+        assert shown(app, "#when-preview") == "Sat 28 Nov 09:00 lead (Europe/London) · 10:00 you (Europe/Amsterdam)"
+        assert shown(app, "#when-warnings") == "⚠ not a calling day (Sat)"
+        await pilot.press("3")
+        assert shown(app, "#when-preview") == "Mon 30 Nov 09:00 lead (Europe/London) · 10:00 you (Europe/Amsterdam)"
+        assert shown(app, "#when-warnings") == ""
+
+
+async def test_preview_across_midnight_and_a_holiday() -> None:
+    before_kings_day = datetime(2027, 4, 26, 12, 0, tzinfo=UTC)
+    app = Host(now=before_kings_day, zone=None, country="", caller_zone="America/New_York")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        assert shown(app, "#when-preview") == (
+            "Tue 27 Apr 09:00 lead (Europe/Amsterdam, zone unknown) · 03:00 you (America/New_York)")
+        assert shown(app, "#when-warnings") == "⚠ a public holiday in NL: Koningsdag"
+        await pilot.press("tab", *"+10h", "enter")
+        assert shown(app, "#when-preview") == (
+            "Tue 27 Apr 00:00 lead (Europe/Amsterdam, zone unknown) · Mon 26 Apr 18:00 you (America/New_York)")
+        assert "outside calling hours (09:00–17:30 lead's time)" in shown(app, "#when-warnings")
+
+
+def test_snapshot_when_picker(snap_compare) -> None:
+    async def choose(pilot) -> None:
+        await pilot.press("2")
+        await pilot.pause()
+
+    app = Host(now=FRIDAY, zone="Europe/London", country="GB", note="send the price list first")
+    assert snap_compare(app, terminal_size=SIZE, run_before=choose)
