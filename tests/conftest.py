@@ -66,6 +66,17 @@ def store(store_target: str) -> Iterator[Store]:
 
 
 @pytest.fixture
+def demo_store(tmp_path: Path) -> Iterator[Store]:
+    """The demo's 300 leads with their history, at NOW (what the screens are tested on)."""
+    from calldesk.db.demo import load_demo
+
+    opened = open_store(str(tmp_path / "demo.db"))
+    load_demo(opened, NOW)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(str(tmp_path / "calldesk.db"))
     yield opened

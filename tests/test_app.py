@@ -3,35 +3,25 @@
 import io
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from rich.console import Console
 from textual.widgets import DataTable, Input, Static
 from textual.worker import WorkerCancelled
 
 from calldesk.config import Config
-from calldesk.db.demo import load_demo
 from calldesk.db.engine import open_store
 from calldesk.db.leads import add_lead
 from calldesk.db.models import Callback, Lead
 from calldesk.db.queue import claim_lead
 from calldesk.screens import queue as queue_module
 from calldesk.screens.app import CalldeskApp
-from calldesk.screens.lead_card import LeadCardScreen
+from calldesk.screens.call import CallScreen
 from calldesk.screens.queue import QueueScreen
 from tests.conftest import NOW
 
 
-@pytest.fixture
-def demo_store(tmp_path):
-    store = open_store(str(tmp_path / "demo.db"))
-    load_demo(store, NOW)
-    yield store
-    store.close()
-
-
 def make_app(store, caller="anne", now=NOW):
-    return CalldeskApp(store=store, config=Config(), caller=caller, clock=lambda: now)
+    return CalldeskApp(store=store, config=Config(), caller=caller, clock=lambda: now, ticks=lambda: 0.0)
 
 
 async def settle(pilot):
@@ -82,7 +72,7 @@ async def test_n_claims_the_top_lead_and_escape_releases_it(demo_store):
         top = app.screen.entries[0].lead_id
         await pilot.press("n")
         await settle(pilot)
-        assert isinstance(app.screen, LeadCardScreen) and app.screen.lead_id == top
+        assert isinstance(app.screen, CallScreen) and app.screen.lead_id == top
         assert claims(demo_store) == {top: "anne"}
         await pilot.press("escape")
         await settle(pilot)
@@ -98,7 +88,7 @@ async def test_enter_opens_the_selected_lead_unless_another_caller_has_it(demo_s
         chosen = app.screen.entries[2].lead_id
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, LeadCardScreen) and app.screen.lead_id == chosen
+        assert isinstance(app.screen, CallScreen) and app.screen.lead_id == chosen
         await pilot.press("escape")
         await settle(pilot)
         other = app.screen.entries[1].lead_id
@@ -204,12 +194,3 @@ def test_snapshot_queue(snap_compare, demo_store):
         await settle(pilot)
 
     assert snap_compare(make_app(demo_store), terminal_size=(140, 36), run_before=loaded)
-
-
-def test_snapshot_lead_card(snap_compare, demo_store):
-    async def opened(pilot):
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-
-    assert snap_compare(make_app(demo_store), terminal_size=(120, 40), run_before=opened)

@@ -8,10 +8,10 @@ from sqlmodel import SQLModel
 
 from calldesk.config import Config
 from calldesk.db import calls as calls_module
-from calldesk.db.calls import (CallbackRequest, activities, dnc_add, dnc_list, dnc_remove, log_activity,
+from calldesk.db.calls import (CallbackRequest, dnc_add, dnc_list, dnc_remove, log_activity,
                                record_outcome, undo_last)
 from calldesk.db.imports import import_csv
-from calldesk.db.leads import add_lead
+from calldesk.db.leads import add_lead, lead_detail
 from calldesk.db.models import ActivityKind, BantAnswer, Call, Callback, Lead, StageChange, Suppression
 from calldesk.db.queue import claim_lead, claim_next, queue
 from calldesk.errors import CalldeskError
@@ -259,7 +259,7 @@ def test_activities_and_dnc_commands(store):
     lead_id = lead(store)
     log_activity(store, lead_id, ActivityKind.email, caller="anne", now=NOW, note="sent the price list")
     log_activity(store, lead_id, ActivityKind.linkedin, caller="anne", now=NOW + timedelta(minutes=1))
-    assert [(a.kind, a.note) for a in activities(store, lead_id)] == [("linkedin", ""), ("email", "sent the price list")]
+    assert [(a.kind, a.note) for a in lead_detail(store, lead_id).activities] == [("linkedin", ""), ("email", "sent the price list")]
     with pytest.raises(CalldeskError, match="no lead with id"):
         log_activity(store, 999999, ActivityKind.email, caller="anne", now=NOW)
     assert dnc_add(store, "06-87654321", now=NOW, by="anne", region="NL") == ("+31687654321", True)

@@ -264,12 +264,6 @@ def log_activity(store: Store, lead_id: int, kind: ActivityKind, *, caller: str,
                                                    note=note.strip()).returning(_ACT.c.id)).scalar_one()
 
 
-def activities(store: Store, lead_id: int, limit: int = 10) -> list[Activity]:
-    with store.read() as session:
-        return list(session.scalars(sa.select(Activity).where(Activity.lead_id == lead_id)
-                                    .order_by(Activity.at.desc()).limit(limit)))
-
-
 # -- the do-not-call list -----------------------------------------------------------------
 def dnc_add(store: Store, phone: str, *, now: datetime, by: str, region: str,
             reason: str = "asked not to be called") -> tuple[str, bool]:

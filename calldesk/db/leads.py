@@ -13,7 +13,7 @@ from sqlmodel import col, func, select
 
 from calldesk.config import Config
 from calldesk.db.engine import Store
-from calldesk.db.models import BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, Suppression, WindowKey
+from calldesk.db.models import Activity, BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, Suppression, WindowKey
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
 from calldesk.mapping import parse_employees
@@ -172,6 +172,7 @@ class LeadDetail:
     calls: list[Call]  # newest first
     callbacks: list[Callback]  # open ones, soonest first
     bant: dict[str, str]
+    activities: list[Activity]  # e-mails and LinkedIn messages, newest first
 
 
 def lead_detail(store: Store, lead_id: int, calls: int = 5) -> LeadDetail | None:
@@ -189,6 +190,8 @@ def lead_detail(store: Store, lead_id: int, calls: int = 5) -> LeadDetail | None
                                                                Callback.status == CallbackStatus.open)
                                         .order_by(col(Callback.due_at)))),
             bant={a.element: a.value for a in session.exec(select(BantAnswer).where(BantAnswer.lead_id == lead_id))},
+            activities=list(session.exec(select(Activity).where(Activity.lead_id == lead_id)
+                                         .order_by(col(Activity.at).desc()).limit(calls))),
         )
 
 

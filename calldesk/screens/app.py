@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from textual.screen import Screen
 from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.screens.queue import QueueScreen
+from calldesk.script import Script, builtin_script
 
 
 class CalldeskApp(App[None]):
@@ -19,12 +21,15 @@ class CalldeskApp(App[None]):
     TITLE = "calldesk"
     BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
 
-    def __init__(self, *, store: Store, config: Config, caller: str, clock: Callable[[], datetime]) -> None:
+    def __init__(self, *, store: Store, config: Config, caller: str, clock: Callable[[], datetime],
+                 script: Script | None = None, ticks: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.store = store
         self.config = config
         self.caller = caller
         self.now = clock  # the live clock, or a fixed moment with --at (and in tests)
+        self.ticks = ticks  # seconds for the call timer (runs even when --at fixes the clock)
+        self.script = script or builtin_script(config.language)
         self.sub_title = f"{caller} · {store.name}"
 
     def on_mount(self) -> None:

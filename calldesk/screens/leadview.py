@@ -56,9 +56,15 @@ def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
         for signal in detail.signals[:5]:
             parts.append(Text(f"  {when(signal.at, now, lead.time_zone, region)}  "
                               f"{signal.kind.replace('_', ' ')}  {signal.detail}"))
-    if detail.calls:
-        parts.append(Text("\nLast calls", style="bold"))
-        for call in detail.calls:
-            line = f"  {when(call.started_at, now, lead.time_zone, region)}  {call.caller}  {call.outcome.replace('_', ' ')}"
-            parts.append(Text(line + (f" — {call.notes}" if call.notes else "")))
+    # One history, newest first: calls with their notes, and contact outside calls.
+    history = [(call.started_at, call.caller, call.outcome.replace("_", " "), call.notes) for call in detail.calls]
+    history += [(act.at, act.caller, _ACTIVITY[act.kind], act.note) for act in detail.activities]
+    if history:
+        parts.append(Text("\nHistory", style="bold"))
+        for at, caller, what, note in sorted(history, key=lambda item: item[0], reverse=True)[:10]:
+            line = f"  {when(at, now, lead.time_zone, region)}  {caller}  {what}"
+            parts.append(Text(line + (f" — {note}" if note else "")))
     return Group(*parts)
+
+
+_ACTIVITY = {"email": "e-mail sent", "linkedin": "LinkedIn message"}

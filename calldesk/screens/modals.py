@@ -122,7 +122,7 @@ class LogContact(ModalScreen[tuple[str, str] | None]):
     DEFAULT_CSS = MODAL_CSS.format(name="LogContact") + """
     LogContact Input { width: 60; }
     """
-    AUTO_FOCUS = None  # the first key chooses the kind; then the note box takes the typing
+    AUTO_FOCUS = "#contact-kind"  # the first key chooses the kind; then the note box takes the typing
     BINDINGS = [
         Binding("e", "kind('email')", "E-mail sent", id="contact.email"),
         Binding("l", "kind('linkedin')", "LinkedIn message", id="contact.linkedin"),
@@ -137,7 +137,9 @@ class LogContact(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Log contact outside a call", classes="title")
-            yield Static("e  an e-mail sent    l  a LinkedIn message", id="contact-kind", markup=False)
+            kind = Static("e  an e-mail sent    l  a LinkedIn message", id="contact-kind", markup=False)
+            kind.can_focus = True
+            yield kind
             yield Input(placeholder="Note (optional), Enter saves", id="contact-note")
             yield Static("Escape  cancel", classes="hint", markup=False)
 

@@ -12,7 +12,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from calldesk.db.leads import DeskStatus, desk_status, lead_detail
+from calldesk.db.calls import Recorded, undo_last
+from calldesk.db.leads import DeskStatus, add_lead, desk_status, lead_detail
+from calldesk.errors import CalldeskError
 from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
 from calldesk.db.scoring import refresh_if_due
 from calldesk.screens.leadview import lead_view
@@ -34,6 +36,8 @@ class QueueScreen(Screen[None]):
         # Priority: the table's own Enter would otherwise take it (and hide it from the footer).
         Binding("enter", "open_selected", "Open", id="queue.open", priority=True),
         Binding("slash", "filter", "Filter", id="queue.filter", key_display="/"),
+        Binding("u", "undo", "Undo last outcome", id="queue.undo"),
+        Binding("a", "add_lead", "Add lead", id="queue.add"),
         Binding("r", "refresh", "Refresh", id="queue.refresh"),
         Binding("question_mark", "app.toggle_help", "Keys", id="queue.help", key_display="?"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear_filter"),
@@ -156,9 +160,47 @@ class QueueScreen(Screen[None]):
             app.call_from_thread(self.open_lead, lead_id)
 
     def open_lead(self, lead_id: int) -> None:
-        from calldesk.screens.lead_card import LeadCardScreen
+        from calldesk.screens.call import CallScreen
 
-        self.app.push_screen(LeadCardScreen(lead_id), lambda _result: self.action_refresh())
+        self.app.push_screen(CallScreen(lead_id), self._call_ended)
+
+    def _call_ended(self, recorded: Recorded | None) -> None:
+        if recorded is not None:
+            self.notify(recorded.summary() + "  ·  u undoes it", title="Recorded")
+        self.action_refresh()
+
+    # -- undo, adding a lead ---------------------------------------------------------------
+    def action_undo(self) -> None:
+        self.undo()
+
+    @work(thread=True, exclusive=True, group="claim")
+    def undo(self) -> None:
+        app = self.app
+        try:
+            undone = undo_last(app.store, app.caller, app.now())
+        except CalldeskError as exc:
+            app.call_from_thread(self.notify, str(exc), title="Nothing undone", severity="warning")
+            return
+        app.call_from_thread(self.notify, f"Undone: '{undone.outcome.label}' on {undone.company or undone.lead_id}",
+                             title="Undo")
+        app.call_from_thread(self.open_lead, undone.lead_id)
+
+    def action_add_lead(self) -> None:
+        from calldesk.screens.lead_form import LeadForm
+
+        app = self.app
+
+        def save(fields: dict[str, str]) -> None:
+            values = dict(fields)
+            phone = values.pop("phone")
+            add_lead(app.store, phone=phone, now=app.now(), by=app.caller, config=app.config, **values)
+
+        def done(fields: dict[str, str] | None) -> None:
+            if fields:
+                self.notify(f"Lead added: {fields.get('company', '')}")
+                self.action_refresh()
+
+        app.push_screen(LeadForm(title="Add a lead", values={}, required=("company", "phone"), save=save), done)
 
     # -- filtering -----------------------------------------------------------------------
     def action_filter(self) -> None:

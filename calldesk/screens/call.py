@@ -1,0 +1,271 @@
+"""The call: the lead card, the BANT script, notes, a timer, and one-key outcomes.
+
+Opened on a lead the caller has claimed. The claim is renewed while the screen is open and
+released when the caller backs out; recording an outcome releases it in the same transaction.
+Nothing typed is thrown away silently: leaving with answers or notes asks first, and a failed
+save keeps the call on screen with the error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, TextArea
+
+from calldesk.db.calls import CallbackRequest, Recorded, log_activity, record_outcome
+from calldesk.db.leads import LeadDetail, lead_detail, update_lead
+from calldesk.db.models import ActivityKind
+from calldesk.db.queue import release_claim, renew_claim
+from calldesk.errors import CalldeskError
+from calldesk.outcomes import Outcome
+from calldesk.phones import display
+from calldesk.screens.leadview import lead_view
+from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_label
+from calldesk.screens.script_panel import ScriptPanel
+from calldesk.screens.when_picker import WhenPicker
+from calldesk.windows import home_zone, local_time
+
+if TYPE_CHECKING:
+    from calldesk.screens.app import CalldeskApp
+
+# Claims are 10-minute leases: the open call renews its claim well before it runs out.
+RENEW_EVERY = timedelta(minutes=2)
+
+
+class CallScreen(Screen[Recorded | None]):
+    """Dismissed with what was recorded, or None when the caller backed out."""
+
+    app: CalldeskApp
+    AUTO_FOCUS = "#script"
+    BINDINGS = [
+        Binding("o", "outcome", "Outcome", id="call.outcome"),
+        Binding("e", "edit", "Edit lead", id="call.edit"),
+        Binding("l", "log_contact", "Log contact", id="call.log_contact"),
+        Binding("tab", "notes", "Notes", id="call.notes"),
+        Binding("question_mark", "app.toggle_help", "Keys", id="call.help", key_display="?"),
+        Binding("escape", "back", "Back", id="call.back"),
+    ]
+
+    def __init__(self, lead_id: int) -> None:
+        super().__init__()
+        self.lead_id = lead_id
+        self.detail: LeadDetail | None = None
+        self.started_at: datetime | None = None
+        self.started_tick = 0.0
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="call-bar")
+        with Horizontal(id="call-body"):
+            with VerticalScroll(id="call-card"):
+                yield Static("", id="card")
+            yield Static("Loading the script…", id="script-slot")
+        yield TextArea(id="notes", soft_wrap=True, show_line_numbers=False, placeholder="Notes on this call (Tab)")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.started_at = self.app.now()
+        self.started_tick = self.app.ticks()
+        self.load()
+        self.set_interval(1, self.show_bar)
+        self.set_interval(RENEW_EVERY.total_seconds(), self.renew)
+
+    # -- showing the lead ----------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="card")
+    def load(self) -> None:
+        detail = lead_detail(self.app.store, self.lead_id, calls=10)
+        self.app.call_from_thread(self.show, detail)
+
+    def show(self, detail: LeadDetail | None) -> None:
+        if detail is None:
+            self.notify(f"Lead {self.lead_id} no longer exists", severity="error")
+            self.dismiss(None)
+            return
+        first = self.detail is None
+        self.detail = detail
+        app = self.app
+        self.query_one("#card", Static).update(lead_view(detail, app.now(), app.config.region))
+        if first:  # the script keeps its answers when the card reloads after an edit
+            lead = detail.lead
+            panel = ScriptPanel(app.script, app.config.qualification, detail.bant, id="script",
+                                values={"caller": app.caller.title(), "company": lead.company,
+                                        "contact": lead.contact_name or lead.company})
+            slot = self.query_one("#script-slot")
+            self.query_one("#call-body").mount(panel, after=slot)
+            slot.remove()
+            panel.focus()
+        self.show_bar()
+
+    def show_bar(self) -> None:
+        if self.detail is None:
+            return
+        lead, app = self.detail.lead, self.app
+        seconds = int(max(app.ticks() - self.started_tick, 0))
+        local = local_time(lead.time_zone, app.now(), app.config.region)
+        who = lead.contact_name or "(no contact)"
+        self.query_one("#call-bar", Static).update(
+            f"call {seconds // 60:02d}:{seconds % 60:02d}   {lead.company or '(no company)'} · {who}   "
+            f"{display(lead.phone_e164, app.config.region)}   their time {local:%H:%M}   "
+            f"{lead.stage.replace('_', ' ')}"
+        )
+
+    @property
+    def panel(self) -> ScriptPanel | None:
+        found = self.query("#script")
+        return found.first(ScriptPanel) if found else None
+
+    def notes(self) -> str:
+        return self.query_one("#notes", TextArea).text.strip()
+
+    @work(thread=True, group="claim")
+    def renew(self) -> None:
+        app = self.app
+        if not renew_claim(app.store, self.lead_id, app.caller, app.now()):
+            app.call_from_thread(self.notify, "Your claim on this lead ran out and another caller has it",
+                                 severity="error")
+
+    # -- keys ------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("outcome", "edit", "log_contact") and (self.detail is None or self.saving):
+            return None  # shown greyed: not until the lead has loaded, nor while saving
+        return True
+
+    def action_notes(self) -> None:
+        notes = self.query_one("#notes", TextArea)
+        if notes.has_focus and self.panel is not None:
+            self.panel.focus()
+        else:
+            notes.focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#notes", TextArea).has_focus and self.panel is not None:
+            self.panel.focus()  # Escape in the notes leaves the notes, not the call
+            return
+        self.leave()
+
+    @work(exclusive=True, group="flow")
+    async def leave(self) -> None:
+        panel = self.panel
+        if (panel is not None and panel.dirty) or self.notes():
+            keep = not await self.app.push_screen_wait(
+                Confirm("Leave this call without an outcome?",
+                        "Your answers and notes on this call are not saved.", "leave, discard them",
+                        "stay on the call"))
+            if keep:
+                return
+        self.let_go()
+
+    @work(thread=True, exclusive=True, group="claim")
+    def let_go(self) -> None:
+        app = self.app
+        release_claim(app.store, self.lead_id, app.caller)
+        app.call_from_thread(self.dismiss, None)
+
+    # -- the outcome -------------------------------------------------------------------------
+    def action_outcome(self) -> None:
+        self.choose_outcome()
+
+    @work(exclusive=True, group="flow")
+    async def choose_outcome(self) -> None:
+        panel, app = self.panel, self.app
+        verdict = panel.verdict if panel is not None else None
+        outcome = await app.push_screen_wait(OutcomePicker(verdict.suggestion if verdict else None))
+        if outcome is None:
+            return
+        callback: CallbackRequest | None = None
+        appointment_at: datetime | None = None
+        appointment_note = ""
+        if outcome is Outcome.qualified and verdict is not None and not verdict.qualified:
+            sure = await app.push_screen_wait(Confirm(
+                "Record as qualified (hot lead) anyway?", "Missing: " + "; ".join(verdict.missing),
+                "record as qualified", "back to the call"))
+            if not sure:
+                return
+        if outcome in (Outcome.callback, Outcome.appointment):
+            when = await app.push_screen_wait(self._when_picker(outcome))
+            if when is None:
+                return
+            if outcome is Outcome.callback:
+                callback = CallbackRequest(when.at, when.team, when.note)
+            else:
+                appointment_at, appointment_note = when.at, when.note
+        self.saving = True
+        self.refresh_bindings()
+        self.save(outcome, callback, appointment_at, appointment_note)
+
+    def _when_picker(self, outcome: Outcome) -> WhenPicker:
+        lead, config = self.detail.lead, self.app.config
+        return WhenPicker(
+            title="Callback" if outcome is Outcome.callback else "Appointment", now=self.app.now(),
+            zone=lead.time_zone, country=lead.country, hours=config.calling_hours, region=config.region,
+            caller_zone=home_zone(config.region), allow_team=outcome is Outcome.callback,
+        )
+
+    @work(thread=True, exclusive=True, group="save")
+    def save(self, outcome: Outcome, callback: CallbackRequest | None, appointment_at: datetime | None,
+             appointment_note: str = "") -> None:
+        app = self.app
+        panel = self.panel
+        notes = "\n".join(filter(None, (self.notes(), f"Appointment: {appointment_note}" if appointment_note else "")))
+        try:
+            recorded = record_outcome(
+                app.store, self.lead_id, outcome, caller=app.caller, now=app.now(), config=app.config,
+                started_at=self.started_at, notes=notes, bant=panel.answers if panel else {},
+                callback=callback, appointment_at=appointment_at,
+            )
+        except Exception as exc:  # noqa: BLE001 - the call stays on screen whatever went wrong
+            message = str(exc) if isinstance(exc, CalldeskError) else f"{type(exc).__name__}: {exc}"
+            app.call_from_thread(self.save_failed, outcome, message)
+            return
+        app.call_from_thread(self.dismiss, recorded)
+
+    def save_failed(self, outcome: Outcome, message: str) -> None:
+        self.saving = False
+        self.refresh_bindings()
+        self.notify(f"'{outcome_label(outcome)}' was not recorded: {message}", title="Not saved",
+                    severity="error", timeout=10)
+
+    # -- correcting the lead, contact outside calls --------------------------------------------
+    def action_edit(self) -> None:
+        from calldesk.db.leads import EDITABLE_FIELDS
+        from calldesk.screens.lead_form import LeadForm
+
+        lead, app = self.detail.lead, self.app
+        values = {name: str(getattr(lead, name) or "") for name in EDITABLE_FIELDS if name != "phone"}
+        values["phone"] = display(lead.phone_e164, app.config.region)
+
+        def save(changes: dict[str, str]) -> None:
+            update_lead(app.store, self.lead_id, changes, now=app.now(), by=app.caller, config=app.config)
+
+        def done(changes: dict[str, str] | None) -> None:
+            if changes:
+                self.notify("Lead updated: " + ", ".join(sorted(changes)))
+                self.load()
+
+        app.push_screen(LeadForm(title=f"Edit lead {self.lead_id}", values=values, save=save), done)
+
+    def action_log_contact(self) -> None:
+        def done(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self.save_contact(*result)
+
+        self.app.push_screen(LogContact(), done)
+
+    @work(thread=True, group="contact")
+    def save_contact(self, kind: str, note: str) -> None:
+        app = self.app
+        try:
+            log_activity(app.store, self.lead_id, ActivityKind(kind), caller=app.caller, now=app.now(), note=note)
+        except CalldeskError as exc:
+            app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        label = "E-mail" if kind == "email" else "LinkedIn message"
+        app.call_from_thread(self.notify, f"{label} logged")
+        app.call_from_thread(self.load)

@@ -1,0 +1,227 @@
+"""The call, driven with Pilot on the demo store: script, outcomes, callbacks, undo, backing out."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from textual.widgets import TextArea
+
+from calldesk.db.leads import lead_detail
+from calldesk.db.models import Activity, Callback, Lead
+from calldesk.errors import CalldeskError
+from calldesk.screens import call as call_module
+from calldesk.screens.call import CallScreen
+from calldesk.screens.lead_form import LeadForm
+from calldesk.screens.modals import Confirm, OutcomePicker
+from calldesk.screens.queue import QueueScreen
+from calldesk.screens.when_picker import WhenPicker
+from tests.conftest import NOW
+from textual.worker import WorkerCancelled
+
+from tests.test_app import claims, make_app
+
+
+async def settle(pilot):
+    """Wait for database work; not for the modal flow, which waits on the screen we drive."""
+    for _ in range(3):
+        busy = [w for w in pilot.app.workers if w.group != "flow" and not w.is_finished]
+        try:
+            if busy:  # an empty list would mean "every worker"
+                await pilot.app.workers.wait_for_complete(busy)
+        except WorkerCancelled:
+            continue
+        await pilot.pause()
+
+
+async def take_next(pilot):
+    await settle(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CallScreen)
+    return screen.lead_id
+
+
+def lead(store, lead_id):
+    with store.read() as session:
+        return session.get(Lead, lead_id)
+
+
+async def test_n_bant_answers_then_appointment_makes_an_opportunity(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        assert claims(demo_store) == {lead_id: "anne"}
+        # Budget yes, authority decision-maker, need yes, timing within 3 months.
+        await pilot.press("1", "1", "1", "2")
+        assert app.screen.panel.verdict.qualified
+        await pilot.press("tab", *"demo next week", "escape")
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomePicker)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, WhenPicker)
+        await pilot.press("2", "tab", "tab", *"with Piet", "enter")  # tomorrow at the start of calling hours
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        stored = lead(demo_store, lead_id)
+        assert (stored.stage, stored.claimed_by, stored.last_outcome) == ("opportunity", None, "appointment")
+        detail = lead_detail(demo_store, lead_id)
+        assert detail.bant == {"budget": "yes", "authority": "decision_maker", "need": "yes", "timing": "3m"}
+        call = detail.calls[0]
+        assert (call.caller, call.notes) == ("anne", "demo next week\nAppointment: with Piet")
+        assert call.appointment_at > NOW
+        # The queue shows the next lead, not this one.
+        assert app.screen.entries and lead_id not in [e.lead_id for e in app.screen.entries]
+
+
+async def test_no_answer_then_undo_reopens_the_lead_exactly_as_it_was(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        before = lead(demo_store, lead_id)
+        await pilot.press("o", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert lead(demo_store, lead_id).attempts == before.attempts + 1
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.screen.lead_id == lead_id
+        after = lead(demo_store, lead_id)
+        for column in ("stage", "attempts", "no_answer_streak", "next_call_at", "warmth", "warmth_reasons",
+                       "last_outcome", "last_called_at"):
+            assert getattr(after, column) == getattr(before, column), column
+        assert claims(demo_store) == {lead_id: "anne"}
+
+
+async def test_callback_for_tomorrow_for_the_team(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        await pilot.press("o", "c")
+        await settle(pilot)
+        assert isinstance(app.screen, WhenPicker)
+        await pilot.press("t", "2", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        with demo_store.read() as session:
+            made = session.scalars(sa.select(Callback).where(Callback.lead_id == lead_id, Callback.status == "open",
+                                                             Callback.created_by == "anne")).one()
+        assert made.caller is None and made.due_at > NOW + timedelta(hours=12)
+
+
+async def test_qualified_without_the_rule_asks_and_says_what_is_missing(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        stage = lead(demo_store, lead_id).stage
+        await pilot.press("down", "down", "3")  # need: no
+        await pilot.press("o", "h")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm) and "no need" in app.screen.detail
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and lead(demo_store, lead_id).stage == stage
+        await pilot.press("o", "h", "y")
+        await settle(pilot)
+        assert lead(demo_store, lead_id).stage in ("hot_lead", "opportunity", "customer")
+
+
+async def test_do_not_call_from_the_picker(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        await pilot.press("o", "d")
+        await settle(pilot)
+        stored = lead(demo_store, lead_id)
+        assert (stored.stage, stored.lost_reason) == ("lost", "do not call")
+        assert lead_id not in [e.lead_id for e in app.screen.entries]
+
+
+async def test_escape_with_answers_asks_first_and_nothing_is_lost(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        calls_before = len(lead_detail(demo_store, lead_id, calls=100).calls)
+        await pilot.press("1")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.screen.panel.answers["budget"].value == "yes"
+        await pilot.press("tab", *"note", "escape")  # Escape in the notes leaves the notes only
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and not app.screen.query_one(TextArea).has_focus
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and claims(demo_store) == {}
+        assert len(lead_detail(demo_store, lead_id, calls=100).calls) == calls_before  # nothing recorded
+
+
+async def test_a_failed_save_keeps_the_call_on_screen(demo_store, monkeypatch):
+    def broken(*args, **kwargs):
+        raise CalldeskError("the store is read-only")
+
+    monkeypatch.setattr(call_module, "record_outcome", broken)
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        await pilot.press("1", "tab", *"keep me")
+        await pilot.press("escape", "o", "i")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen)
+        assert app.screen.notes() == "keep me" and app.screen.panel.answers["budget"].value == "yes"
+        assert claims(demo_store) == {lead_id: "anne"}
+        assert any("not recorded: the store is read-only" in n.message for n in app._notifications)
+
+
+async def test_log_an_email_and_edit_the_lead_during_the_call(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("e", *"prijslijst", "enter")
+        await settle(pilot)
+        with demo_store.read() as session:
+            act = session.scalars(sa.select(Activity).where(Activity.lead_id == lead_id)).one()
+        assert (act.kind, act.note, act.caller) == ("email", "prijslijst", "anne")
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadForm)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen)
+
+
+async def test_add_a_lead_from_the_queue(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadForm)
+        await pilot.press(*"Nieuw BV", "tab", "tab", "tab", *"06-19998877", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        with demo_store.read() as session:
+            added = session.scalars(sa.select(Lead).where(Lead.phone_e164 == "+31619998877")).one()
+        assert (added.company, added.source) == ("Nieuw BV", "manual")
+
+
+def test_snapshot_call_screen_mid_call(snap_compare, demo_store):
+    async def answered(pilot):
+        await take_next(pilot)
+        await pilot.press("1", "2")
+
+    assert snap_compare(make_app(demo_store), terminal_size=(140, 40), run_before=answered)
+
+
+def test_snapshot_outcome_picker(snap_compare, demo_store):
+    async def picking(pilot):
+        await take_next(pilot)
+        await pilot.press("1", "1", "1", "2", "o")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_store), terminal_size=(140, 40), run_before=picking)
