@@ -50,6 +50,7 @@ class Context:
     default_store: bool
     caller: str
     now: datetime
+    fixed: bool = False  # --at given: the desk stays at that moment
 
     def script(self):  # noqa: ANN201
         """The BANT script: the config's own file, else the built-in one for the language."""
@@ -121,21 +122,24 @@ def parse_moment(text: str, option: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-# --lang is given before the command (`calldesk --lang nl demo`) and wins over the config.
-_language: str | None = None
+# Options given before the command (`calldesk --caller anne --lang nl demo`) hold for it too;
+# the command's own options win.
+_root: dict[str, object] = {}
 
 
 def make_context(db: str | None, config: Path | None, caller: str | None = None,
                  at: str | None = None) -> Context:
+    db, config = db or _root.get("db"), config or _root.get("config")  # type: ignore[assignment]
+    caller, at = caller or _root.get("caller"), at or _root.get("at")  # type: ignore[assignment]
     cfg = load_config(config)
-    if _language:
-        cfg = cfg.model_copy(update={"language": _language})
+    if _root.get("lang"):
+        cfg = cfg.model_copy(update={"language": _root["lang"]})
     from calldesk.db.engine import resolve_target
 
     target = resolve_target(db, os.environ, cfg.database)
     default_store = not (db or os.environ.get("CALLDESK_DB") or cfg.database)
     who = caller or os.environ.get("CALLDESK_CALLER") or _login_name()
-    return Context(cfg, target, default_store, who.strip().lower(), parse_at(at))
+    return Context(cfg, target, default_store, who.strip().lower(), parse_at(at), fixed=bool(at))
 
 
 def _login_name() -> str:
@@ -145,11 +149,11 @@ def _login_name() -> str:
         return "caller"
 
 
-def run_app(ctx: Context, store, at: str | None) -> None:  # noqa: ANN001
+def run_app(ctx: Context, store) -> None:  # noqa: ANN001
     from calldesk.screens.app import CalldeskApp
 
     # --at freezes the desk at that moment (a preview); otherwise it follows the clock.
-    clock = (lambda: ctx.now) if at else (lambda: datetime.now(UTC))
+    clock = (lambda: ctx.now) if ctx.fixed else (lambda: datetime.now(UTC))
     CalldeskApp(store=store, config=ctx.config, caller=ctx.caller, clock=clock, script=ctx.script()).run()
 
 
@@ -163,8 +167,8 @@ def root(
     lang: Annotated[Language | None, typer.Option("--lang", help="Language of the call script (and later of the app) [default: the config's language].", show_default=False)] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
-    global _language
-    _language = lang.value if lang else None
+    _root.clear()
+    _root.update(db=db, config=config, caller=caller, at=at, lang=lang.value if lang else None)
     if version:
         from calldesk import __version__
 
@@ -174,7 +178,7 @@ def root(
         ctx = make_context(db, config, caller, at)
         store = ctx.open_store()
         try:
-            run_app(ctx, store, at)
+            run_app(ctx, store)
         finally:
             store.close()
 
@@ -193,7 +197,7 @@ def demo(
     Without --db the demo store is demo.db in calldesk's data folder, made anew each time.
     """
     ctx = make_context(db, config, caller, at)
-    if db is None:
+    if (db or _root.get("db")) is None:
         from calldesk.db.engine import default_store_path
 
         path = default_store_path().with_name("demo.db")
@@ -210,7 +214,7 @@ def demo(
         summary = load_demo(store, ctx.now, count=count, config=ctx.config)
         typer.echo(f"Demo store {store.describe()}: {summary.imported} leads with calls, callbacks and signals.")
         if open_app:
-            run_app(ctx, store, at)
+            run_app(ctx, store)
     finally:
         store.close()
 

@@ -228,3 +228,16 @@ def test_dnc_add_list_remove(cli, tmp_path):
     one_line_error(cli("dnc", "add", "12", code=1), "'12' is not a number calldesk can use")
     assert "removed" in cli("dnc", "remove", "0612345678").stdout
     one_line_error(cli("dnc", "remove", "0612345678", code=1), "is not on the do-not-call list")
+
+
+def test_options_before_the_command_hold_for_it(cli, tmp_path):
+    path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\n")
+    other = tmp_path / "other.db"
+    cli("--db", other, "import", path)
+    out = cli("--db", other, "--caller", "Bram", "--at", MONDAY, "next", "--format", "json").stdout
+    assert json.loads(out)["company"] == "Acme"
+    # The command's own option wins over the one before it.
+    assert "Acme" in cli("--db", tmp_path / "none.db", "queue", "--db", other, "--caller", "bram",
+                         "--at", MONDAY).stdout
+    exported = cli("export", "--db", other).stdout
+    assert "Acme" in exported and "Acme" not in cli("export").stdout  # CALLDESK_DB untouched
