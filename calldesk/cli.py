@@ -505,7 +505,7 @@ def log_outcome(
         )
     finally:
         store.close()
-    typer.echo(f"call {recorded.call_id}: {recorded.summary()}")
+    typer.echo(f"call {recorded.call_id}: {recorded.summary(ctx.config.region)}")
 
 
 dnc_app = typer.Typer(help="The do-not-call list: numbers never offered again, whatever lead they come back under.",

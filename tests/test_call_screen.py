@@ -153,6 +153,9 @@ async def test_escape_with_answers_asks_first_and_nothing_is_lost(demo_store):
         await pilot.press("tab", *"note", "escape")  # Escape in the notes leaves the notes only
         await settle(pilot)
         assert isinstance(app.screen, CallScreen) and not app.screen.query_one(TextArea).has_focus
+        await pilot.press("q", "ctrl+q")  # no quitting mid-call: nothing typed is lost that way
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.is_running
         await pilot.press("escape", "y")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen) and claims(demo_store) == {}

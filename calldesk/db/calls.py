@@ -28,6 +28,7 @@ from calldesk.outcomes import Outcome
 from calldesk.phones import normalize
 from calldesk.script import BANT, Answer
 from calldesk.stages import Stage
+from calldesk.windows import local_time
 
 UNDO_WINDOW = timedelta(minutes=5)
 _L, _C, _CB = Lead.__table__, Call.__table__, Callback.__table__
@@ -56,15 +57,16 @@ class Recorded:
     parked: bool
     callback_id: int | None
 
-    def summary(self) -> str:
-        """One line for the caller: what happened to the lead."""
+    def summary(self, region: str = "NL") -> str:
+        """One line for the caller: what happened to the lead (times on the desk's clock)."""
         text = f"{self.outcome.label} — {self.company or f'lead {self.lead_id}'}"
         if self.stage is not self.stage_before:
             text += f": {self.stage_before.label} → {self.stage.label}"
         if self.parked:
             text += " · parked as unreachable"
         elif self.next_call_at is not None and self.callback_id is None:
-            text += f" · next try {self.next_call_at:%a %d %b %H:%M} UTC"
+            local = local_time(None, self.next_call_at, region)
+            text += f" · next try {local:%a %d %b %H:%M}"
         return text
 
 

@@ -35,6 +35,14 @@ class CalldeskApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from calldesk.screens.call import CallScreen
+
+        # Not in the middle of a call: Escape leaves it first (and asks about unsaved answers).
+        if action == "quit" and isinstance(self.screen, CallScreen):
+            return False
+        return True
+
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()

@@ -166,7 +166,7 @@ class QueueScreen(Screen[None]):
 
     def _call_ended(self, recorded: Recorded | None) -> None:
         if recorded is not None:
-            self.notify(recorded.summary() + "  ·  u undoes it", title="Recorded")
+            self.notify(recorded.summary(self.app.config.region) + "  ·  u undoes it", title="Recorded")
         self.action_refresh()
 
     # -- undo, adding a lead ---------------------------------------------------------------
