@@ -74,3 +74,24 @@ def median_seconds(run: Callable[[], object], repeat: int) -> float:
         run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def interleaved(runs: dict[str, Callable[[], object]], rounds: int, repeat: int) -> dict[str, list[float]]:
+    """Per name, one median of `repeat` runs per round. Within a round the runs take turns in
+    shuffled order, so noise from other work on the machine falls on all of them alike."""
+    for run in runs.values():
+        run()  # warm the caches
+    order = list(runs.items())
+    shuffle = random.Random(7).shuffle
+    medians: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        samples: dict[str, list[float]] = {name: [] for name in runs}
+        for _ in range(repeat):
+            shuffle(order)
+            for name, run in order:
+                start = time.perf_counter()
+                run()
+                samples[name].append(time.perf_counter() - start)
+        for name, values in samples.items():
+            medians[name].append(statistics.median(values))
+    return medians

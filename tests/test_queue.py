@@ -1,7 +1,8 @@
 """The call queue on real stores: order, calling windows, exclusions, claims."""
 
 import multiprocessing
-from datetime import UTC, datetime, timedelta
+from dataclasses import fields
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,9 +10,10 @@ import sqlalchemy as sa
 from calldesk.config import Config
 from calldesk.db.engine import open_store
 from calldesk.db.leads import add_lead
-from calldesk.db.models import Callback, Lead, Signal, Suppression
-from calldesk.db.queue import claim_lead, claim_next, queue, release_claim, renew_claim
+from calldesk.db.models import Callback, Lead, Signal, Suppression, WindowKey
+from calldesk.db.queue import QueueEntry, claim_lead, claim_next, queue, release_claim, renew_claim
 from calldesk.db.scoring import refresh_if_due, rescore
+from calldesk.stages import Stage
 
 MON = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 Amsterdam, 09:30 London
 CONFIG = Config()
@@ -222,3 +224,79 @@ def test_search_filters_by_name_or_number(store):
     assert [e.lead_id for e in queue(store, "anne", MON, CONFIG, search="0612345").entries] == [zoe]
     assert [e.lead_id for e in queue(store, "anne", MON, CONFIG, search="BAKKER").entries] == [other]
     assert queue(store, "anne", MON, CONFIG, search="nobody").why_empty == "no callable lead matches 'nobody'"
+
+
+def test_callbacks_stay_first_when_one_lead_has_several(store):
+    many = lead(store)
+    for hours in (5, 4, 3):
+        callback(store, many, MON - timedelta(hours=hours), "anne")
+    other = lead(store)
+    callback(store, other, MON - timedelta(hours=1), "anne")
+    warm = lead(store, stage="hot_lead")
+    # The lead with three due callbacks is listed once, and the next callback still comes
+    # before any warm lead.
+    assert ids(store, limit=2) == [many, other]
+    assert ids(store, limit=3) == [many, other, warm]
+    assert [e.callback_due_at for e in queue(store, "anne", MON, CONFIG, 1).entries] == [MON - timedelta(hours=5)]
+
+
+def test_entries_are_whole_queue_entries(store):
+    lead(store, stage="hot_lead", last_called_at=MON - timedelta(days=2), attempts=1, owner="anne")
+    due = lead(store)
+    callback(store, due, MON - timedelta(minutes=3), "anne")
+    entries = queue(store, "anne", MON, CONFIG).entries
+    assert len(entries) == 2
+    for entry in entries:  # built without __init__ (speed): the same as built with it
+        assert set(vars(entry)) == {f.name for f in fields(QueueEntry)}
+        assert QueueEntry(**vars(entry)) == entry
+        assert isinstance(entry.stage, Stage) and entry.warmth == int(entry.warmth)
+    assert entries[0].callback_due_at == MON - timedelta(minutes=3)
+    assert entries[0].callback_due_at.tzinfo is not None and entries[0].callback_due_at.utcoffset() == timedelta(0)
+    assert entries[1].last_called_at == MON - timedelta(days=2) and entries[1].callback_id is None
+
+
+def test_calling_window_edges_within_and_across_minutes(store):
+    nl = lead(store, phone="020 123 4567")
+    at = lambda h, m, s=0, us=0: datetime(2026, 11, 23, h, m, s, us, tzinfo=UTC)  # noqa: E731
+    # Open pairs are kept per minute: each answer below follows one that filled the cache.
+    assert ids(store, now=at(16, 29)) == [nl]
+    assert ids(store, now=at(16, 29, 59, 999_999)) == [nl]  # 17:29:59 in Amsterdam
+    assert ids(store, now=at(16, 30)) == []  # 17:30: closed
+    assert claim_next(store, "anne", at(16, 30, 30), CONFIG)[0] is None
+    assert ids(store, now=at(7, 59, 59, 999_999)) == []
+    assert ids(store, now=at(8, 0)) == [nl]  # 09:00
+    # Hours not on the minute: the answer changes inside a minute, so it is not kept for it.
+    half = Config.model_validate({"calling_hours": {"start": time(9, 0, 30), "end": time(17, 30)}})
+    assert [e.lead_id for e in queue(store, "anne", at(8, 0, 10), half).entries] == []
+    assert [e.lead_id for e in queue(store, "anne", at(8, 0, 40), half).entries] == [nl]
+    assert [e.lead_id for e in queue(store, "anne", at(8, 0, 20), half).entries] == []
+
+
+def test_calling_window_with_an_offset_in_seconds(store):
+    # Amsterdam kept local mean time (+00:19:32) until 1937: 09:00 there was 08:40:28 UTC.
+    nl = lead(store, phone="020 123 4567", at=datetime(1899, 12, 1, tzinfo=UTC))
+    tuesday = lambda s: datetime(1900, 1, 2, 8, 40, s, tzinfo=UTC)  # noqa: E731
+    assert ids(store, now=tuesday(27)) == []
+    assert ids(store, now=tuesday(28)) == [nl]
+    assert ids(store, now=tuesday(27)) == []
+
+
+def test_unknown_zone_follows_home_hours(store):
+    unknown, blank = lead(store, time_zone=None), lead(store, time_zone="")
+    with store.write() as session:
+        session.add(WindowKey(time_zone="", country="NL"))
+    assert set(ids(store)) == {unknown, blank}
+    assert ids(store, now=datetime(2026, 11, 23, 16, 45, tzinfo=UTC)) == []  # 17:45 in Amsterdam
+
+
+def test_many_time_zones(store):
+    # 41 open pairs bound into one statement, one closed pair left out.
+    zones = [f"Test/Zone{i:02}" for i in range(40)]  # unknown names: the home zone's hours
+    by_zone = {zone: lead(store, stage="prospect", time_zone=zone) for zone in zones}
+    new_york = lead(store, stage="hot_lead", phone="+1 212 555 0100")  # 04:30 there: closed
+    with store.write() as session:
+        session.add_all(WindowKey(time_zone=zone, country="NL") for zone in zones)
+    assert sorted(ids(store, limit=100)) == sorted(by_zone.values())
+    entry, _ = claim_next(store, "anne", MON, CONFIG)
+    assert entry.lead_id in by_zone.values()
+    assert new_york in ids(store, now=MON + timedelta(hours=6))  # 10:30 in New York

@@ -1,8 +1,11 @@
 """The call queue: who to call next, for one caller at one moment, and claiming a lead.
 
 Order: callbacks due for this caller (oldest first), team callbacks due, then callable leads
-by stored warmth (ties: least recently called first). Everything is one indexed query per
-part; calling windows are decided per (zone, country) pair in Python and passed in as a list.
+by stored warmth (ties: least recently called first). Each part is one indexed query, run
+only when the parts before it left room; calling windows are decided per (zone, country) pair
+in Python (kept for the minute) and bound into the queries. To read the queue the queries are
+compiled once per dialect and run on the driver's own cursor, rows turned into entries by hand:
+at a million leads SQLAlchemy's work per execution and per row cost several times the SQL.
 A claim is one UPDATE … WHERE id = (SELECT … LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING id:
 atomic on SQLite (BEGIN IMMEDIATE) and on PostgreSQL (row locks), so two callers never get
 the same lead.
@@ -10,19 +13,21 @@ the same lead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from functools import cache, lru_cache
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 
-from calldesk.config import Config
+from calldesk.config import CallingHours, Config
 from calldesk.db.engine import Store
 from calldesk.db.models import Callback, Lead, Suppression, WindowKey
 from calldesk.warmth import parse_reasons
 from calldesk.stages import Stage
-from calldesk.windows import describe_next, home_zone, next_opening, open_keys
+from calldesk.windows import describe_next, home_zone, local_time, next_opening, open_keys
 
 CLAIM_LEASE = timedelta(minutes=10)
 _L = Lead.__table__
@@ -35,6 +40,7 @@ _NOT_QUEUED = tuple(s.value for s in Stage if s.value not in QUEUE_STAGES)
 _COLUMNS = (_L.c.id, _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone, _L.c.country,
             _L.c.stage, _L.c.warmth, _L.c.warmth_reasons, _L.c.last_called_at, _L.c.attempts,
             _L.c.owner, _L.c.claimed_by)
+_STAGES = {stage.value: stage for stage in Stage}
 
 
 @dataclass(frozen=True)
@@ -89,55 +95,110 @@ def window_keys(conn: sa.Connection) -> list[tuple[str | None, str]]:
     return [(zone or None, country) for zone, country in conn.execute(sa.select(_WK.c.time_zone, _WK.c.country))]
 
 
-def _open_pairs(keys: list[tuple[str | None, str]], now: datetime, config: Config) -> list[tuple[str, str]]:
-    return [(zone or "", country) for zone, country in open_keys(keys, now, config.calling_hours, config.region)]
+def _open_pairs(stored: tuple[tuple[str, str], ...], now: datetime, config: Config) -> tuple[tuple[str, str], ...]:
+    """Of the stored (zone, country) pairs ('' for an unknown zone), those open at `now`, sorted."""
+    if not stored:
+        return ()
+    if now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    hours, region = config.calling_hours, config.region
+    pairs = _open_in_minute(stored, int(now.timestamp() // 60), hours, region)
+    return _open_at(stored, now, hours, region) if pairs is None else pairs
 
 
-# The statements are built once, with bind parameters (:caller, :now, :recent, :pairs):
-# rebuilding them per call cost ten times the queries themselves.
-def _common() -> list[sa.ColumnElement[bool]]:
-    """What any queued lead must be: callable now, in its window, not taken by someone else."""
-    caller, now = sa.bindparam("caller"), sa.bindparam("now", type_=_L.c.claim_expires_at.type)
-    return [
-        sa.tuple_(sa.func.coalesce(_L.c.time_zone, ""), _L.c.country).in_(sa.bindparam("pairs", expanding=True)),
-        _L.c.stage != Stage.lost.value,
-        _L.c.phone_bad.is_(False),
-        _free(caller, now),
-        ~sa.exists().where(_SUP.c.phone_e164 == _L.c.phone_e164),
-    ]
+@lru_cache(maxsize=64)
+def _open_in_minute(stored: tuple[tuple[str, str], ...], minute: int, hours: CallingHours,
+                    region: str) -> tuple[tuple[str, str], ...] | None:
+    """The open pairs for a whole UTC minute (the queue asks every few seconds), or None when
+    the answer could change within it: hours not on the minute, or a zone's offset that
+    changes inside the minute or is not whole minutes."""
+    clocks = [getattr(hours, name) for name in type(hours).model_fields]
+    if any(isinstance(clock, time) and (clock.second or clock.microsecond) for clock in clocks):
+        return None
+    first = datetime.fromtimestamp(minute * 60, UTC)
+    last = first + timedelta(seconds=60, microseconds=-1)
+    for zone, _country in stored:
+        offset = local_time(zone or None, first, region).utcoffset()
+        if offset is None or offset % timedelta(minutes=1):
+            return None
+        if offset != local_time(zone or None, last, region).utcoffset():
+            return None
+    return _open_at(stored, first, hours, region)
 
 
-@cache
-def _callbacks_select(*, team: bool) -> sa.Select:
+def _open_at(stored: tuple[tuple[str, str], ...], now: datetime, hours: CallingHours,
+             region: str) -> tuple[tuple[str, str], ...]:
+    keys = [(zone or None, country) for zone, country in stored]
+    return tuple(sorted((zone or "", country) for zone, country in open_keys(keys, now, hours, region)))
+
+
+def _pairs_clause(shape: tuple[int, int]) -> sa.ColumnElement[bool]:
+    """The lead's (zone, country) is one of the open pairs (see _pair_values): `shape` counts
+    those with a zone and those of an unknown zone. Plain columns, no coalesce(): PostgreSQL
+    then sees how many leads pass, and walks the warmth index instead of sorting them all."""
+    zoned, unzoned = shape
+    zone, country = _L.c.time_zone, _L.c.country
+    return sa.or_(
+        *(sa.and_(zone == sa.bindparam(f"zone{i}"), country == sa.bindparam(f"country{i}")) for i in range(zoned)),
+        *(sa.and_(sa.or_(zone.is_(None), zone == ""), country == sa.bindparam(f"zoneless{i}"))
+          for i in range(unzoned)),
+    )
+
+
+def _pair_shape(pairs: Sequence[tuple[str, str]]) -> tuple[int, int]:
+    unzoned = sum(1 for zone, _ in pairs if not zone)
+    return len(pairs) - unzoned, unzoned
+
+
+def _pair_values(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    zoned = [(zone, country) for zone, country in pairs if zone]
+    values = {f"zone{i}": zone for i, (zone, _) in enumerate(zoned)}
+    values.update({f"country{i}": country for i, (_, country) in enumerate(zoned)})
+    values.update({f"zoneless{i}": country for i, country in enumerate(c for z, c in pairs if not z)})
+    return values
+
+
+# The statements are built once per shape of the open pairs, with bind parameters (:caller,
+# :now, :recent, the pairs): rebuilding them per call cost ten times the queries themselves.
+def _not_blocked(caller: sa.BindParameter, now: sa.BindParameter) -> list[sa.ColumnElement[bool]]:
+    """Not held by someone else, not on the do-not-call list (probes: keep them last)."""
+    return [_free(caller, now), ~sa.exists().where(_SUP.c.phone_e164 == _L.c.phone_e164)]
+
+
+def _callback_part(team: bool, pairs: tuple[int, int], columns: Sequence[sa.ColumnElement[Any]]) -> sa.Select:
     caller, now = sa.bindparam("caller"), sa.bindparam("now", type_=_CB.c.due_at.type)
     who = _CB.c.caller.is_(None) if team else _CB.c.caller == caller
     query = (
-        sa.select(*_COLUMNS, _CB.c.id.label("callback_id"), _CB.c.due_at, _CB.c.caller.label("callback_for"))
+        sa.select(*columns)
         .join(_CB, _CB.c.lead_id == _L.c.id)
-        .where(_CB.c.status == "open", _CB.c.due_at <= now, who, *_common())
+        .where(_CB.c.status == "open", _CB.c.due_at <= now, who, _pairs_clause(pairs),
+               _L.c.stage != Stage.lost.value, _L.c.phone_bad.is_(False))
         .order_by(_CB.c.due_at, _CB.c.id)
     )
     if team:  # a team callback on someone's own lead stays theirs
         query = query.where(sa.or_(_L.c.owner.is_(None), _L.c.owner == caller))
-    return query
+    return query.where(*_not_blocked(caller, now))
 
 
-@cache
-def _warm_select() -> sa.Select:
+def _warm_part(pairs: tuple[int, int], columns: Sequence[sa.ColumnElement[Any]]) -> sa.Select:
+    caller = sa.bindparam("caller")
     now = sa.bindparam("now", type_=_L.c.next_call_at.type)
     recent = sa.bindparam("recent", type_=_L.c.last_called_at.type)
     return (
-        sa.select(*_COLUMNS)
+        sa.select(*columns)
         .where(
-            *_common(),
+            _pairs_clause(pairs),
             # Stage and owner are written so that no index serves them: the planner then walks
             # the warmth index (a top-N walk, most leads pass) instead of fetching every lead
-            # of a stage or of the shared pool and sorting them all.
-            _L.c.stage.not_in(_NOT_QUEUED),
-            sa.func.coalesce(_L.c.owner, "").in_(("", sa.bindparam("caller"))),
+            # of a stage or of the shared pool and sorting them all. (<> each: cheaper than
+            # NOT IN on SQLite; the owner's partial index holds no NULL.)
+            *(_L.c.stage != stage for stage in _NOT_QUEUED),
+            _L.c.phone_bad.is_(False),
             _L.c.unreachable.is_(False),
             sa.or_(_L.c.next_call_at.is_(None), _L.c.next_call_at <= now),
             sa.or_(_L.c.last_called_at.is_(None), _L.c.last_called_at <= recent),
+            sa.or_(_L.c.owner.is_(None), _L.c.owner == "", _L.c.owner == caller),
+            *_not_blocked(caller, sa.bindparam("now", type_=_L.c.claim_expires_at.type)),
             # A lead with an open callback waits for it: nobody else rings it meanwhile.
             ~sa.exists().where(_CB.c.lead_id == _L.c.id, _CB.c.status == "open"),
         )
@@ -145,51 +206,238 @@ def _warm_select() -> sa.Select:
     )
 
 
-def _params(caller: str, now: datetime, pairs: list[tuple[str, str]], config: Config) -> dict[str, object]:
-    return {"caller": caller, "now": now, "recent": now - config.retry.recent_contact, "pairs": pairs}
+_CALLBACK_COLUMNS = (_CB.c.id.label("callback_id"), _CB.c.due_at, _CB.c.caller.label("callback_for"))
 
 
-def _matching(search: str) -> list[sa.ColumnElement[bool]]:
-    """The `/` filter: part of the company or contact name, or digits of the number."""
-    text = search.strip()
+@cache
+def _callbacks_select(*, team: bool, pairs: tuple[int, int]) -> sa.Select:
+    return _callback_part(team, pairs, (*_COLUMNS, *_CALLBACK_COLUMNS))
+
+
+@cache
+def _warm_select(pairs: tuple[int, int]) -> sa.Select:
+    return _warm_part(pairs, _COLUMNS)
+
+
+def _params(caller: str, now: datetime, pairs: Sequence[tuple[str, str]], config: Config) -> dict[str, object]:
+    return {"caller": caller, "now": now, "recent": now - config.retry.recent_contact, **_pair_values(pairs)}
+
+
+# Reading the queue. Columns in QueueEntry's field order.
+_ENTRY_COLUMNS = (_L.c.id, _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone, _L.c.country,
+                  _L.c.stage, _L.c.warmth, _L.c.warmth_reasons, _L.c.last_called_at, _L.c.attempts, _L.c.owner)
+_DUE, _FOR, _CALLBACK = 12, 13, 14  # where the callback's columns are in a row
+
+
+def _search_terms(text: bool, digits: bool) -> list[sa.ColumnElement[bool]]:
+    """The `/` filter: part of the company or contact name (:like), or digits of the number."""
     if not text:
         return []
-    like = f"%{text.lower()}%"
+    like = sa.bindparam("like")
     options = [sa.func.lower(_L.c.company).like(like), sa.func.lower(_L.c.contact_name).like(like)]
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 3:
-        # 0612… typed nationally matches +31612…: drop the trunk 0.
-        options.append(_L.c.phone_e164.contains(digits.lstrip("0") or digits))
+    if digits:
+        options.append(_L.c.phone_e164.contains(sa.bindparam("digits")))
     return [sa.or_(*options)]
+
+
+def _search_values(search: str) -> tuple[bool, bool, dict[str, str]]:
+    text = search.strip()
+    if not text:
+        return False, False, {}
+    digits = "".join(ch for ch in text if ch.isdigit())
+    values = {"like": f"%{text.lower()}%"}
+    if len(digits) >= 3:
+        values["digits"] = digits.lstrip("0") or digits  # 0612… typed nationally matches +31612…
+    return True, "digits" in values, values
+
+
+def _queue_parts(pairs: tuple[int, int], text: bool, digits: bool) -> tuple[sa.Select, ...]:
+    """Personal callbacks, team callbacks, warm leads, each walking its own index to :n rows
+    after skipping :skip. Run one after another until the queue is full: one UNION ALL of the
+    three cost SQLite a fifth more (it copies each row out of a co-routine)."""
+    no_callback = (sa.cast(sa.null(), _CB.c.due_at.type).label("due_at"),
+                   sa.cast(sa.null(), _CB.c.caller.type).label("callback_for"),
+                   sa.cast(sa.null(), _CB.c.id.type).label("callback_id"))
+    with_callback = (_CB.c.due_at, _CB.c.caller.label("callback_for"), _CB.c.id.label("callback_id"))
+    parts = (_callback_part(False, pairs, (*_ENTRY_COLUMNS, *with_callback)),
+             _callback_part(True, pairs, (*_ENTRY_COLUMNS, *with_callback)),
+             _warm_part(pairs, (*_ENTRY_COLUMNS, *no_callback)))
+    matching = _search_terms(text, digits)
+    n, skip = sa.bindparam("n", type_=sa.Integer), sa.bindparam("skip", type_=sa.Integer)
+    return tuple(part.where(*matching).limit(n).offset(skip) for part in parts)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A statement compiled for one dialect, with its fixed values already processed."""
+
+    sql: str
+    params: tuple[Any, ...] | dict[str, Any]  # the fixed values, processed (positional: in place)
+    slots: tuple[tuple[int, str], ...]  # positional: where each value given per call goes
+    convert: tuple[tuple[str, Callable[[Any], Any]], ...]  # values given per call the dialect processes
+
+    @classmethod
+    def compile(cls, statement: sa.Executable, dialect: Dialect) -> _Plan:
+        compiled = statement.compile(dialect=dialect)
+        if "__[POSTCOMPILE" in compiled.string or compiled.escaped_bind_names:
+            # Expanding or renamed binds need SQLAlchemy's own execution.
+            raise AssertionError("the queue's statements must bind plain parameters")
+        fixed, convert = {}, []
+        # Binds made without a value (:caller, :now, the pairs…) are given per call.
+        runtime = {name: None for name, bind in compiled.binds.items() if bind.required}
+        for name, value in compiled.construct_params(runtime).items():
+            process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if name in runtime:
+                if process is not None:
+                    convert.append((name, process))
+            else:
+                fixed[name] = value if process is None else process(value)
+        if not compiled.positional:
+            return cls(compiled.string, fixed, (), tuple(convert))
+        names = compiled.positiontup or ()
+        slots = tuple((i, name) for i, name in enumerate(names) if name in runtime)
+        return cls(compiled.string, tuple(fixed.get(name) for name in names), slots, tuple(convert))
+
+    def bind(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """The statement's parameters, from values already processed (see _fetch)."""
+        if isinstance(self.params, dict):
+            return {**self.params, **values}
+        params = list(self.params)
+        for index, name in self.slots:
+            params[index] = values[name]
+        return params
+
+
+class _Reader:
+    """Per kind of dialect: the compiled plans, and how its driver returns times."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.error: type[Exception] = dialect.loaded_dbapi.Error
+        # With the keys, whether any callback is due at all: often none is, and then neither
+        # callback part needs to run.
+        now = sa.bindparam("now", type_=_CB.c.due_at.type)
+        any_due = sa.exists().where(_CB.c.status == "open", _CB.c.due_at <= now)
+        self.keys = _Plan.compile(sa.select(_WK.c.time_zone, _WK.c.country, any_due.label("any_due")), dialect)
+        self.plans: dict[tuple[tuple[int, int], bool, bool], tuple[_Plan, ...]] = {}
+        stamp = _L.c.last_called_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self.convert: dict[str, Callable[[Any], Any]] = {"now": stamp, "recent": stamp} if stamp else {}
+        process = _CB.c.due_at.type.dialect_impl(dialect).result_processor(dialect, None)
+        self.time: Callable[[Any], datetime] = process or (lambda value: value)
+        if dialect.name == "sqlite":
+            self.time = _sqlite_time(self.time)
+
+    def parts(self, dialect: Dialect, pairs: tuple[int, int], text: bool, digits: bool) -> tuple[_Plan, ...]:
+        key = (pairs, text, digits)
+        plans = self.plans.get(key)
+        if plans is None:
+            plans = self.plans[key] = tuple(_Plan.compile(part, dialect) for part in _queue_parts(*key))
+            # :now and :recent are processed once per call, for all statements (see _fetch).
+            assert all(dict(plan.convert).keys() <= self.convert.keys() for plan in plans)
+        return plans
+
+
+def _sqlite_time(fallback: Callable[[Any], datetime]) -> Callable[[Any], datetime]:
+    def read(text: Any) -> datetime:
+        # Stored as naive UTC text; SQLAlchemy's parser took six times as long.
+        try:
+            return datetime.fromisoformat(text + "+00:00")
+        except (TypeError, ValueError):
+            return fallback(text)
+    return read
+
+
+_READERS: dict[tuple[Any, ...], _Reader] = {}
+
+
+def _reader(dialect: Dialect) -> _Reader:
+    # Keyed by what compiling depends on, not the dialect object: every store has its own.
+    key = (type(dialect), dialect.paramstyle, dialect.server_version_info)
+    reader = _READERS.get(key)
+    if reader is None:
+        reader = _READERS[key] = _Reader(dialect)
+    return reader
+
+
+def _add(entries: list[QueueEntry], seen: set[int], rows: Sequence[Sequence[Any]], limit: int,
+         read_time: Callable[[Any], datetime]) -> None:
+    """Rows to entries, each lead once: several of its callbacks may be due, and the parts are
+    separate statements (a callback may close between them)."""
+    append, new, set_dict = entries.append, object.__new__, object.__setattr__
+    for row in rows:
+        if row[0] in seen:
+            continue
+        seen.add(row[0])
+        called, due = row[9], row[_DUE]
+        entry = new(QueueEntry)
+        # Filled without __init__: the frozen dataclass sets its 15 fields one object.__setattr__
+        # at a time, which cost more than the rest of the row's handling (test_queue checks
+        # that both give equal entries).
+        set_dict(entry, "__dict__", {
+            "lead_id": row[0], "company": row[1], "contact_name": row[2], "phone_e164": row[3],
+            "time_zone": row[4], "country": row[5], "stage": _STAGES.get(row[6]) or Stage(row[6]),
+            "warmth": row[7], "reasons_json": row[8], "last_called_at": None if called is None else read_time(called),
+            "attempts": row[10], "owner": row[11], "callback_due_at": None if due is None else read_time(due),
+            "callback_for": row[_FOR], "callback_id": row[_CALLBACK],
+        })
+        append(entry)
+        if len(entries) == limit:
+            return
 
 
 def queue(store: Store, caller: str, now: datetime, config: Config, limit: int = 50,
           search: str = "") -> Queue:
-    with store.read() as session:
-        conn = session.connection()
-        keys = window_keys(conn)
-        pairs = _open_pairs(keys, now, config)
-        if not pairs:
-            return Queue([], _why_empty(conn, caller, now, config, keys, pairs))
+    text, digits, values = _search_values(search)
+    values.update(caller=caller, now=now, recent=now - config.retry.recent_contact)
+    # The driver's own connection, no ORM session: a few read statements, each on its own.
+    connection = store.engine.raw_connection()
+    try:
+        stored, pairs, entries = _fetch(connection, store.engine.dialect, now, config, values,
+                                        max(limit, 0), text, digits)
+    finally:
+        connection.close()
+    if entries or (text and pairs):
+        return Queue(entries, "" if entries else f"no callable lead matches {search.strip()!r}")
+    with store.engine.connect() as conn:
+        keys = [(zone or None, country) for zone, country in stored]
+        return Queue([], _why_empty(conn, caller, now, config, keys, pairs))
+
+
+def _fetch(connection: Any, dialect: Dialect, now: datetime, config: Config, values: dict[str, Any],
+           limit: int, text: bool, digits: bool) -> tuple[Sequence[tuple[str, str]], Sequence[tuple[str, str]],
+                                                          list[QueueEntry]]:
+    """The window keys, the open pairs, and the entries."""
+    reader = _reader(dialect)  # after connecting: the dialect knows its server by then
+    sql = reader.keys.sql
+    cursor = connection.cursor()
+    try:
+        when = {name: process(values[name]) for name, process in reader.convert.items()}
+        cursor.execute(sql, reader.keys.bind(when))
+        keys = cursor.fetchall()
+        stored = tuple((zone, country) for zone, country, _ in keys)
+        pairs = _open_pairs(stored, now, config)
         entries: list[QueueEntry] = []
+        if not pairs:
+            return stored, pairs, entries
+        plans = reader.parts(dialect, _pair_shape(pairs), text, digits)
+        values.update(_pair_values(pairs), **when)
         seen: set[int] = set()
-        matching = _matching(search)
-        params = _params(caller, now, pairs, config)
-        for team in (False, True):
-            for row in conn.execute(_callbacks_select(team=team).where(*matching).limit(limit), params):
-                if row.id not in seen and len(entries) < limit:
-                    seen.add(row.id)
-                    entries.append(_entry(row, row))
-        if len(entries) < limit:
-            query = _warm_select().where(*matching).limit(limit - len(entries))
-            if seen:
-                query = query.where(_L.c.id.not_in(seen))
-            entries.extend(_entry(row) for row in conn.execute(query, params))
-        if entries or matching:
-            why = "" if entries else f"no callable lead matches {search.strip()!r}"
-        else:
-            why = _why_empty(conn, caller, now, config, keys, pairs)
-        return Queue(entries, why)
+        any_due = keys[0][2]
+        for plan in plans if any_due else plans[-1:]:
+            sql, skip = plan.sql, 0
+            while len(entries) < limit:  # the next part only when this one left room
+                wanted = limit - len(entries)
+                values["n"], values["skip"] = wanted, skip
+                cursor.execute(sql, plan.bind(values))
+                rows = cursor.fetchall()
+                _add(entries, seen, rows, limit, reader.time)
+                if len(rows) < wanted:
+                    break
+                skip += wanted  # rows of leads already listed took room: read on
+        return stored, pairs, entries
+    except reader.error as exc:  # raised as SQLAlchemy would
+        raise sa.exc.DBAPIError.instance(sql, None, exc, reader.error, dialect=dialect) from exc
+    finally:
+        cursor.close()
 
 
 def claim_next(store: Store, caller: str, now: datetime, config: Config,
@@ -201,10 +449,12 @@ def claim_next(store: Store, caller: str, now: datetime, config: Config,
         if held is not None:  # resume: the lead this caller already has open comes back first
             return held, ""
         keys = window_keys(conn)
-        pairs = _open_pairs(keys, now, config)
+        pairs = _open_pairs(tuple((zone or "", country) for zone, country in keys), now, config)
         if pairs:
             params = _params(caller, now, pairs, config)
-            for part in (_callbacks_select(team=False), _callbacks_select(team=True), _warm_select()):
+            shape = _pair_shape(pairs)
+            for part in (_callbacks_select(team=False, pairs=shape), _callbacks_select(team=True, pairs=shape),
+                         _warm_select(shape)):
                 claimed = _claim_first(conn, part, params, lease)
                 if claimed is not None:
                     return claimed, ""
