@@ -581,6 +581,262 @@ def dnc_list(db: DbOpt = None, config: ConfigOpt = None) -> None:
     typer.echo(f"{len(rows)} numbers on the do-not-call list", err=True)
 
 
+FromOpt = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD on the desk's calendar (the home region's zone).", show_default=False)]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.", show_default=False)]
+
+
+def _desk_days(from_: str | None, to: str | None, region: str) -> tuple[datetime | None, datetime | None]:
+    """--from/--to as [start, end) in UTC: the first day's and the day after the last day's
+    local midnight in the home zone; None where not given."""
+    from datetime import date, timedelta
+
+    from calldesk.windows import local_midnight
+
+    days = []
+    for option, text in (("--from", from_), ("--to", to)):
+        if text is None:
+            days.append(None)
+            continue
+        try:
+            days.append(date.fromisoformat(text.strip()))
+        except ValueError:
+            raise CalldeskError(f"{option} {text!r}: expected a date as YYYY-MM-DD, e.g. 2026-11-23") from None
+    first, last = days
+    if first and last and first > last:
+        raise CalldeskError(f"--from {first} is after --to {last}")
+    return (local_midnight(first, region) if first else None,
+            local_midnight(last + timedelta(days=1), region) if last else None)
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}" if value >= 0.1 else f"{value:.1%}"
+
+
+def _report_dict(result) -> dict[str, object]:  # noqa: ANN001
+    def figures(rows) -> list[dict[str, object]]:  # noqa: ANN001
+        return [{"caller": f.caller, "calls": f.calls, "connects": f.connects, "connect_rate": f.connect_rate,
+                 "hot_leads": f.hot_leads, "appointments": f.appointments, "wins": f.wins, "goal": f.goal,
+                 "of_goal": f.of_goal} for f in rows]
+
+    return {
+        "at": result.now.isoformat(), "period": {"start": result.start.isoformat(), "end": result.end.isoformat()},
+        "day_start": result.day_start.isoformat(), "week_start": result.week_start.isoformat(),
+        "funnel": {stage.value: count for stage, count in result.funnel.items()},
+        "conversion": [{"from": c.from_stage.value, "to": c.to_stage.value, "base": c.base,
+                        "converted": c.converted, "rate": c.rate} for c in result.conversion],
+        "today": figures(result.today), "week": figures(result.week),
+        "calls_per_hour": [{"hour": h.hour.isoformat(), "calls": h.calls} for h in result.calls_per_hour],
+        "stuck_counts": {stage.value: count for stage, count in result.stuck_counts.items()},
+        "stuck": [{"id": s.lead_id, "company": s.company, "contact": s.contact, "phone": s.phone_e164,
+                   "stage": s.stage.value, "owner": s.owner, "last_activity": s.last_activity_at.isoformat(),
+                   "idle_days": s.idle_days} for s in result.stuck],
+    }
+
+
+def _report_csv(data: dict) -> None:
+    """One long table (section, subject, metric, value): every figure a row, for spreadsheets."""
+    from calldesk.db.exports import neutralise
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["section", "subject", "metric", "value"])
+    rows: list[tuple[object, ...]] = [("funnel", stage, "leads", n) for stage, n in data["funnel"].items()]
+    for c in data["conversion"]:
+        step = f"{c['from']}>{c['to']}"
+        rows += [("conversion", step, "base", c["base"]), ("conversion", step, "converted", c["converted"]),
+                 ("conversion", step, "rate", "" if c["rate"] is None else round(c["rate"], 4))]
+    for section in ("today", "week"):
+        for f in data[section]:
+            rows += [(section, f["caller"], metric, "" if value is None else round(value, 4))
+                     for metric, value in f.items() if metric != "caller"]
+    rows += [("calls_per_hour", h["hour"], "calls", h["calls"]) for h in data["calls_per_hour"]]
+    rows += [("stuck", stage, "leads", n) for stage, n in data["stuck_counts"].items()]
+    for s in data["stuck"]:
+        rows += [("stuck_lead", s["id"], metric, "" if value is None else value)
+                 for metric, value in s.items() if metric != "id"]
+    writer.writerows([neutralise(str(value)) for value in row] for row in rows)
+
+
+def _report_table(result, region: str) -> None:  # noqa: ANN001
+    from calldesk.windows import local_time
+
+    def desk(moment: datetime) -> str:
+        local = local_time(None, moment, region)
+        return f"{local:%a %d %b %H:%M}"
+
+    def bar(count: int, most: int, width: int = 40) -> str:
+        return "█" * max(1, round(width * count / most)) if count and most else ""
+
+    zone = local_time(None, result.now, region).tzinfo
+    typer.echo(f"Pipeline report at {desk(result.now)} ({zone})")
+    typer.echo("\nLeads per stage")
+    most = max(result.funnel.values(), default=0)
+    for stage, count in result.funnel.items():
+        typer.echo(f"  {stage.label:<12}{count:>9}  {bar(count, most)}".rstrip())
+    typer.echo(f"\nConversion {desk(result.start)} – {desk(result.end)}")
+    typer.echo(f"  {'step':<27}{'in step':>9}{'reached next':>14}{'rate':>8}")
+    for c in result.conversion:
+        step = f"{c.from_stage.label} → {c.to_stage.label}"
+        typer.echo(f"  {step:<27}{c.base:>9}{c.converted:>14}{_percent(c.rate):>8}")
+    for title, rows in (("today", result.today), ("this week", result.week)):
+        goal = rows[0].goal if rows else None
+        typer.echo(f"\nCallers {title}" + (f" (goal {goal} calls each)" if goal is not None else ""))
+        if not rows:
+            typer.echo("  no calls")
+            continue
+        typer.echo(f"  {'caller':<18}{'calls':>7}{'connects':>10}{'connect %':>11}{'hot leads':>11}"
+                   f"{'appointments':>14}{'wins':>6}{'of goal':>9}")
+        for f in rows:
+            name = f.caller if len(f.caller) <= 17 else f.caller[:16] + "…"
+            typer.echo(f"  {name:<18}{f.calls:>7}{f.connects:>10}{_percent(f.connect_rate):>11}{f.hot_leads:>11}"
+                       f"{f.appointments:>14}{f.wins:>6}{_percent(f.of_goal):>9}")
+    typer.echo("\nCalls per hour today")
+    busy = [h for h in result.calls_per_hour if h.calls]
+    if not busy:
+        typer.echo("  no calls")
+    else:
+        # From the first hour with calls to now's hour: the quiet night hours say nothing.
+        shown = [h for h in result.calls_per_hour if h.hour >= busy[0].hour]
+        most = max(h.calls for h in shown)
+        for h in shown:
+            typer.echo(f"  {h.hour:%H:%M}{h.calls:>7}  {bar(h.calls, most)}".rstrip())
+    counts = ", ".join(f"{stage.label} {n}" for stage, n in result.stuck_counts.items())
+    typer.echo(f"\nStuck leads: {result.stuck_total} ({counts})"
+               + (f"; the oldest {len(result.stuck)}" if len(result.stuck) < result.stuck_total else ""))
+    if result.stuck:
+        typer.echo(f"  {'id':>7}  {'company':<26}  {'stage':<11}  {'owner':<12}  {'last activity':<16}  {'days':>5}")
+    for s in result.stuck:
+        company = s.company if len(s.company) <= 26 else s.company[:25] + "…"
+        owner = (s.owner or "") if len(s.owner or "") <= 12 else s.owner[:11] + "…"
+        typer.echo(f"  {s.lead_id:>7}  {company:<26}  {s.stage.label:<11}  {owner:<12}  "
+                   f"{desk(s.last_activity_at):<16}  {s.idle_days:>5}")
+
+
+@app.command()
+def report(
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    stuck_limit: Annotated[int, typer.Option("--stuck-limit", min=0, max=100_000, help="How many stuck leads to list (all are counted).")] = 50,
+    format_: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The pipeline for team leads: leads per stage, conversion over a period (default: this
+    week up to now), each caller's figures today and this week, calls per hour, stuck leads."""
+    from calldesk.db.reports import pipeline_report
+    from calldesk.windows import day_bounds, week_start
+
+    ctx = make_context(db, config, None, at)
+    region = ctx.config.region
+    start, end = _desk_days(from_, to, region)
+    monday = week_start(ctx.now, region)
+    start, end = start or monday, end or ctx.now
+    if start >= end:
+        raise CalldeskError(f"--from {from_} is not before the end of the period ({end:%Y-%m-%d %H:%M} UTC)")
+    store = ctx.open_store()
+    try:
+        result = pipeline_report(store, ctx.now, ctx.config, start=start, end=end,
+                                 day_start=day_bounds(ctx.now, region)[0], week_start=monday, stuck_limit=stuck_limit)
+    finally:
+        store.close()
+    if format_ is Format.json:
+        typer.echo(json.dumps(_report_dict(result), ensure_ascii=False, indent=2))
+    elif format_ is Format.csv:
+        _report_csv(_report_dict(result))
+    else:
+        _report_table(result, region)
+
+
+# Key: (heading, width); 100 columns with the indent.
+_AGENDA_COLUMNS = {"due": ("due (desk)", 16), "lead_time": ("lead time", 9), "lead": ("lead", 5),
+                   "company": ("company", 18), "phone": ("phone", 15), "note": ("note", 15), "set_by": ("set by", 7)}
+
+
+_AGENDA_FIELDS = ("group", "due_at", "caller", "callback_id", "lead_id", "company", "contact", "phone",
+                  "time_zone", "lead_local_time", "note", "created_by")
+
+
+def _agenda_rows(items) -> list[dict[str, object]]:  # noqa: ANN001
+    return [{"group": i.group, "due_at": i.due_at.isoformat(), "caller": i.caller, "callback_id": i.callback_id,
+             "lead_id": i.lead_id, "company": i.company, "contact": i.contact, "phone": i.phone_e164,
+             "time_zone": i.time_zone, "lead_local_time": i.due_local.isoformat(), "note": i.note,
+             "created_by": i.created_by} for i in items]
+
+
+def _agenda_table(items, region: str) -> None:  # noqa: ANN001
+    from calldesk.windows import local_time
+
+    def cell(value: object, width: int) -> str:
+        text = str(value)
+        return (text[: width - 1] + "…" if len(text) > width else text).ljust(width)
+
+    typer.echo("  " + "  ".join(cell(head, w) for head, w in _AGENDA_COLUMNS.values()).rstrip())
+    group = caller = object()  # neither matches the first item
+    for i in items:
+        if i.group != group:
+            group, caller = i.group, object()
+            typer.echo(f"{i.group.upper()} ({sum(1 for x in items if x.group == i.group)})")
+        if i.caller != caller:
+            caller = i.caller
+            typer.echo(f" {i.caller or 'team'}")
+        values = {"due": f"{local_time(None, i.due_at, region):%a %d %b %H:%M}",
+                  "lead_time": f"{i.due_local:%H:%M} {i.due_local.tzname()}", "lead": i.lead_id,
+                  "company": i.company, "phone": i.phone_e164, "note": i.note, "set_by": i.created_by}
+        typer.echo("  " + "  ".join(cell(values[name], w) for name, (_, w) in _AGENDA_COLUMNS.items()).rstrip())
+
+
+@app.command()
+def callbacks(
+    caller: Annotated[str | None, typer.Option("--caller", help="NAME: that caller's callbacks and the team's; 'team': team callbacks only [default: everyone's].", show_default=False)] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only callbacks already due.")] = False,
+    format_: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    ics: Annotated[Path | None, typer.Option("--ics", help="Write an iCalendar file instead (callbacks and appointments; re-importing it updates the events).", show_default=False)] = None,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Open callbacks by day (overdue, today, tomorrow, this week, later) and by caller, with
+    the lead, its time, the note and who set it. Times in the table are the desk's."""
+    from calldesk.db.agenda import agenda, appointments, write_ics
+    from calldesk.windows import day_bounds
+
+    ctx = make_context(db, config, None, at)
+    region = ctx.config.region
+    start, end = _desk_days(from_, to, region)
+    who = caller.strip().lower() if caller and caller.strip() else None
+    store = ctx.open_store()
+    try:
+        items = agenda(store, ctx.now, ctx.config, caller=who, start=start, end=end, overdue_only=overdue)
+        meetings = [] if ics is None or overdue else appointments(
+            store, ctx.config, caller=who, start=start or day_bounds(ctx.now, region)[0], end=end)
+    finally:
+        store.close()
+    if ics is not None:
+        try:
+            write_ics(items, meetings, ics, now=ctx.now)
+        except OSError as exc:
+            raise CalldeskError(f"cannot write {ics}: {exc.strerror or exc}") from None
+        typer.echo(f"{len(items)} callbacks and {len(meetings)} appointments written to {ics}", err=True)
+        return
+    rows = _agenda_rows(items)
+    if format_ is Format.json:
+        typer.echo(json.dumps({"at": ctx.now.isoformat(), "caller": who, "callbacks": rows},
+                              ensure_ascii=False, indent=2))
+        return
+    if format_ is Format.csv:
+        from calldesk.db.exports import neutralise
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(_AGENDA_FIELDS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: neutralise("" if v is None else str(v)) for k, v in row.items()} for row in rows)
+    else:
+        _agenda_table(items, region)
+    if not rows:
+        typer.echo("no open callbacks", err=True)
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Bring the store's schema up to this calldesk's (done automatically on open too)."""

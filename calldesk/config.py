@@ -159,6 +159,16 @@ class Script(_Section):
     path: str = ""
 
 
+class Stuck(_Section):
+    """Days without any activity (call, stage change, e-mail or LinkedIn message) after which a
+    lead counts as stuck in its stage, in the pipeline report. Customers and lost leads never do."""
+
+    suspect: int = Field(default=30, ge=1)  # cold leads may wait longest
+    prospect: int = Field(default=14, ge=1)
+    hot_lead: int = Field(default=7, ge=1)  # a hot lead cools fast
+    opportunity: int = Field(default=14, ge=1)
+
+
 class Config(_Section):
     region: Region = "NL"  # country for numbers typed without a country code
     language: Literal["en", "nl"] = "en"
@@ -170,6 +180,7 @@ class Config(_Section):
     retry: Retry = Retry()
     qualification: Qualification = Qualification()
     script: Script = Script()
+    stuck: Stuck = Stuck()  # [stuck] suspect = 30, prospect = 14, hot_lead = 7, opportunity = 14 (days)
 
 
 def parse_config(text: str, source: str = "config") -> Config:

@@ -50,7 +50,7 @@ from calldesk.config import WEEKDAYS, CallingHours
 from calldesk.errors import CalldeskError
 from calldesk.windows import callable_day, holiday_country, holiday_dates, local_time, next_opening
 
-__all__ = ["Choice", "check_when", "parse_when", "quick_choices"]
+__all__ = ["AGENDA_GROUPS", "Choice", "agenda_group", "check_when", "parse_when", "quick_choices"]
 
 # Fixed English names: strftime's %a follows the process locale.
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -404,3 +404,30 @@ def check_when(
     if not hours.start <= local.time().replace(tzinfo=None) < hours.end:
         warnings.append(f"outside calling hours ({hours.start:%H:%M}–{hours.end:%H:%M} lead's time)")
     return warnings
+
+
+# --- the callback agenda ------------------------------------------------------------------
+
+AGENDA_GROUPS = ("overdue", "today", "tomorrow", "this week", "later")
+
+
+def agenda_group(due: datetime, now: datetime, region: str) -> str:
+    """Where a callback due at `due` sits in the team's agenda at `now` (one of AGENDA_GROUPS).
+
+    Days are the DESK's days (the home region's zone), not the lead's: the agenda is the team's
+    plan. Overdue: due before `now` (even earlier today). Today, tomorrow: by the desk's calendar
+    date. This week: after tomorrow and before next Monday 00:00. Later: from then on.
+    """
+    due_utc = _aware(due, "due").astimezone(UTC)
+    now_utc = _aware(now, "now").astimezone(UTC)
+    if due_utc < now_utc:
+        return "overdue"
+    day = local_time(None, due_utc, region).date()
+    today = local_time(None, now_utc, region).date()
+    if day == today:
+        return "today"
+    if day == today + timedelta(days=1):
+        return "tomorrow"
+    if day < today + timedelta(days=7 - today.weekday()):
+        return "this week"
+    return "later"

@@ -25,14 +25,17 @@ from calldesk.config import WEEKDAYS, CallingHours
 __all__ = [
     "WindowKey",
     "callable_day",
+    "day_bounds",
     "describe_next",
     "holiday_country",
     "holiday_dates",
     "home_zone",
     "is_open",
+    "local_midnight",
     "local_time",
     "next_opening",
     "open_keys",
+    "week_start",
 ]
 
 WindowKey = tuple[str | None, str]  # (time_zone, country) as stored on a lead
@@ -99,6 +102,26 @@ def _aware(now: datetime) -> datetime:
 def local_time(zone: str | None, now: datetime, region: str) -> datetime:
     """`now` on the wall clock of the lead's zone (the home zone when unknown)."""
     return _aware(now).astimezone(_tz(zone, region))
+
+
+def local_midnight(day: date, region: str) -> datetime:
+    """The moment (UTC) the desk's day `day` begins: 00:00 in the home region's zone.
+
+    Where a zone skips midnight (a DST switch at 00:00) this is the first moment of the day.
+    """
+    return datetime.combine(day, datetime.min.time()).replace(tzinfo=_tz(None, region)).astimezone(UTC)
+
+
+def day_bounds(now: datetime, region: str) -> tuple[datetime, datetime]:
+    """The desk's day around `now` as [start, end) in UTC: local midnights in the home zone."""
+    today = local_time(None, now, region).date()
+    return local_midnight(today, region), local_midnight(today + timedelta(days=1), region)
+
+
+def week_start(now: datetime, region: str) -> datetime:
+    """Monday 00:00 (UTC) of the desk's week around `now`, in the home region's zone."""
+    today = local_time(None, now, region).date()
+    return local_midnight(today - timedelta(days=today.weekday()), region)
 
 
 def callable_day(day: date, hours: CallingHours, country: str) -> bool:

@@ -241,3 +241,92 @@ def test_options_before_the_command_hold_for_it(cli, tmp_path):
                          "--at", MONDAY).stdout
     exported = cli("export", "--db", other).stdout
     assert "Acme" in exported and "Acme" not in cli("export").stdout  # CALLDESK_DB untouched
+
+
+# -- report and callbacks (team lead) ------------------------------------------------------
+TUESDAY = "2026-11-24T16:00+01:00"
+
+
+@pytest.fixture
+def desk(cli, tmp_path):
+    """Three leads; anne and bram call on Tuesday 24 November; a callback, a team callback
+    due after midnight in Amsterdam on a London lead, and an appointment."""
+    path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\nThames Ltd;+44 20 7946 0958\nBeta;020-1234567\n")
+    cli("import", path, "--at", "2026-11-02T09:00+01:00")
+    cli("log", "1", "interested", "--caller", "anne", "--at", "2026-11-24T10:00+01:00")
+    cli("log", "2", "no_answer", "--caller", "bram", "--at", "2026-11-24T10:20+01:00")
+    cli("log", "2", "callback", "--callback", "2026-11-25T00:30+01:00", "--team", "--note", "their evening",
+        "--caller", "bram", "--at", "2026-11-24T10:30+01:00")
+    cli("log", "3", "callback", "--callback", "2026-11-24T15:00+01:00", "--note", "after lunch",
+        "--caller", "anne", "--at", "2026-11-24T10:40+01:00")
+    cli("log", "1", "appointment", "--appointment", "2026-11-30T10:00+01:00", "--caller", "anne",
+        "--at", "2026-11-24T11:05+01:00")
+
+
+def test_report_formats(cli, desk):
+    table = cli("report", "--at", TUESDAY).stdout
+    assert max(map(len, table.splitlines())) <= 100
+    for text in ("Leads per stage", "suspect → prospect", "Callers today (goal 60 calls each)",
+                 "Callers this week (goal 120 calls each)", "Calls per hour today", "Stuck leads: 0"):
+        assert text in table
+    assert [line.split()[:4] for line in table.splitlines() if line.startswith("  anne")] == [["anne", "3", "3", "100%"]] * 2
+    data = json.loads(cli("report", "--at", TUESDAY, "--format", "json").stdout)
+    assert data["funnel"] == {"suspect": 2, "prospect": 0, "hot_lead": 0, "opportunity": 1, "customer": 0, "lost": 0}
+    assert data["conversion"][0] == {"from": "suspect", "to": "prospect", "base": 3, "converted": 1, "rate": 1 / 3}
+    anne, bram = data["today"]
+    assert (anne["caller"], anne["calls"], anne["connects"], anne["hot_leads"], anne["appointments"]) == ("anne", 3, 3, 1, 1)
+    assert (bram["calls"], bram["connects"], bram["connect_rate"], bram["of_goal"]) == (2, 1, 0.5, 2 / 60)
+    hours = {h["hour"][11:16]: h["calls"] for h in data["calls_per_hour"] if h["calls"]}
+    assert hours == {"10:00": 4, "11:00": 1} and data["calls_per_hour"][-1]["hour"].startswith("2026-11-24T16:00")
+    lines = cli("report", "--at", TUESDAY, "--format", "csv").stdout.splitlines()
+    assert lines[0] == "section,subject,metric,value"
+    assert "today,anne,calls,3" in lines and "funnel,opportunity,leads,1" in lines
+    assert "conversion,suspect>prospect,converted,0" in cli("report", "--at", TUESDAY, "--from", "2026-11-25",
+                                                            "--to", "2026-11-25", "--format", "csv").stdout
+
+
+def test_callbacks_formats_filters_and_ics(cli, desk, tmp_path):
+    table = cli("callbacks", "--at", TUESDAY).stdout.splitlines()
+    assert max(map(len, table)) <= 100
+    assert [line for line in table if not line.startswith("  ")] == ["OVERDUE (1)", " anne", "TOMORROW (1)", " team"]
+    london = next(line for line in table if "Thames" in line)
+    assert "Wed 25 Nov 00:30" in london and "23:30 GMT" in london and "+442079460958" in london
+    data = json.loads(cli("callbacks", "--at", TUESDAY, "--format", "json").stdout)["callbacks"]
+    assert [(c["group"], c["company"], c["caller"]) for c in data] == [("overdue", "Beta", "anne"),
+                                                                      ("tomorrow", "Thames Ltd", None)]
+    assert data[1]["lead_local_time"] == "2026-11-24T23:30:00+00:00" and data[1]["time_zone"] == "Europe/London"
+    assert (data[1]["note"], data[1]["created_by"], data[1]["phone"]) == ("their evening", "bram", "+442079460958")
+    lines = cli("callbacks", "--at", TUESDAY, "--format", "csv", "--caller", "team").stdout.splitlines()
+    assert lines[0] == "group,due_at,caller,callback_id,lead_id,company,contact,phone,time_zone,lead_local_time,note,created_by"
+    assert len(lines) == 2 and "Thames Ltd" in lines[1]
+    overdue = json.loads(cli("callbacks", "--at", TUESDAY, "--overdue", "--format", "json").stdout)["callbacks"]
+    assert [c["company"] for c in overdue] == ["Beta"]
+    assert [c["company"] for c in json.loads(cli("callbacks", "--at", TUESDAY, "--caller", "bram", "--format", "json",
+                                                  "--from", "2026-11-25").stdout)["callbacks"]] == ["Thames Ltd"]
+    empty = cli("callbacks", "--at", TUESDAY, "--from", "2026-12-01")
+    assert empty.stderr.strip() == "no open callbacks"
+
+    import icalendar
+
+    uids = []
+    for at in (TUESDAY, "2026-11-24T16:30+01:00"):
+        result = cli("callbacks", "--at", at, "--ics", tmp_path / "agenda.ics")
+        assert result.stdout == "" and "2 callbacks and 1 appointments written to" in result.stderr
+        parsed = icalendar.Calendar.from_ical((tmp_path / "agenda.ics").read_bytes()).walk("VEVENT")
+        uids.append(sorted(str(event["uid"]) for event in parsed))
+        summaries = sorted(str(event["summary"]) for event in parsed)
+    assert uids[0] == uids[1] == ["appointment-5@calldesk", "callback-1@calldesk", "callback-2@calldesk"]
+    assert summaries == ["Appointment Acme", "Call back Beta", "Call back Thames Ltd"]
+    one_line_error(cli("callbacks", "--ics", tmp_path / "nofolder" / "a.ics", code=1), "cannot write")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["report", "--from", "24-11-2026"], "--from '24-11-2026': expected a date as YYYY-MM-DD"),
+    (["report", "--to", "2026-02-30"], "--to '2026-02-30': expected a date as YYYY-MM-DD"),
+    (["report", "--from", "2026-11-25", "--to", "2026-11-24"], "--from 2026-11-25 is after --to 2026-11-24"),
+    (["report", "--from", "2026-12-01", "--at", TUESDAY], "--from 2026-12-01 is not before the end of the period"),
+    (["callbacks", "--from", "tomorrow"], "--from 'tomorrow': expected a date as YYYY-MM-DD"),
+    (["callbacks", "--from", "2026-11-25", "--to", "2026-11-01"], "--from 2026-11-25 is after --to 2026-11-01"),
+])
+def test_report_and_callbacks_bad_dates_are_one_line_errors(cli, args, message):
+    one_line_error(cli(*args, code=1), message)

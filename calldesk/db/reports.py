@@ -1,0 +1,276 @@
+"""The pipeline report for team leads: the funnel, conversion, callers' figures, stuck leads.
+
+Every figure is counted by the database (GROUP BY and conditional sums over leads, calls and
+stage_changes); only aggregates come back to Python, so a store of a million leads reports in
+one pass per section. Periods are half-open [start, end) in UTC; "today" and "this week" run
+from the desk's local midnight / Monday (`calldesk.windows.day_bounds`, `week_start`) up to and
+including `now`, as the queue header counts calls.
+
+Definitions (the tests count each of them independently over all rows):
+
+- funnel: leads per current stage, lost included.
+- highest stage reached by a moment T: the furthest funnel stage (suspect … customer) the lead
+  had been in before T: its initial stage (the from_stage of its first stage change, or its
+  stage when it has none) and every from/to stage of its changes before T. Lost is outside the
+  funnel: a prospect that was lost has still reached prospect. Leads created at or after T
+  have reached nothing by T.
+- conversion A → B over [start, end): `base` = leads whose highest stage reached at the start
+  (or when created, if created within the period) was A or earlier, and by the end A or later:
+  the leads that were in A, or passed through it, during the period. `converted` = those of
+  them whose highest stage by the end is B or later. A lead that skips stages (suspect straight
+  to opportunity) converts at every step it passed.
+- per caller, in a window: calls = calls started in it; connects = those whose outcome means a
+  person answered (`dispositions.CONNECTED`); hot leads = the caller's stage changes from
+  suspect or prospect to hot lead or beyond (an appointment straight from a prospect qualified
+  it too); appointments = calls with outcome appointment; wins = the caller's stage changes to
+  customer (a lead is won once, however many `won` calls follow). Goal = `daily_goal` per
+  calling day (config `calling_hours.days`) of the window.
+- calls per hour: today's calls per hour of the desk's clock, up to now.
+- stuck: leads in suspect, prospect, hot lead or opportunity whose last activity — the latest of
+  their last call, last stage change, last e-mail/LinkedIn activity and creation — is more than
+  `stuck.<stage>` days before now; oldest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from calldesk.config import WEEKDAYS, Config
+from calldesk.db.engine import Store
+from calldesk.db.models import Activity, Call, Lead, StageChange
+from calldesk.dispositions import CONNECTED
+from calldesk.outcomes import Outcome
+from calldesk.stages import FUNNEL, Stage
+from calldesk.windows import local_time
+
+_L, _C, _SC, _ACT = Lead.__table__, Call.__table__, StageChange.__table__, Activity.__table__
+STUCK_STAGES = (Stage.suspect, Stage.prospect, Stage.hot_lead, Stage.opportunity)
+_CONNECTED = sorted(o.value for o in CONNECTED)
+_BEFORE_HOT = (Stage.suspect.value, Stage.prospect.value)
+_HOT_OR_BEYOND = (Stage.hot_lead.value, Stage.opportunity.value, Stage.customer.value)
+
+
+@dataclass(frozen=True)
+class Conversion:
+    from_stage: Stage
+    to_stage: Stage
+    base: int  # leads in from_stage (or passing through it) during the period
+    converted: int  # of them, those that reached to_stage or beyond by its end
+
+    @property
+    def rate(self) -> float | None:
+        return self.converted / self.base if self.base else None
+
+
+@dataclass(frozen=True)
+class CallerFigures:
+    caller: str
+    calls: int
+    connects: int
+    hot_leads: int
+    appointments: int
+    wins: int
+    goal: int  # calls aimed for in the window
+
+    @property
+    def connect_rate(self) -> float | None:
+        return self.connects / self.calls if self.calls else None
+
+    @property
+    def of_goal(self) -> float | None:
+        return self.calls / self.goal if self.goal else None
+
+
+@dataclass(frozen=True)
+class HourCount:
+    hour: datetime  # the hour's start on the desk's clock (aware, home zone)
+    calls: int
+
+
+@dataclass(frozen=True)
+class StuckLead:
+    lead_id: int
+    company: str
+    contact: str
+    phone_e164: str
+    stage: Stage
+    owner: str | None
+    last_activity_at: datetime  # UTC
+    idle_days: int  # whole days since then
+
+
+@dataclass(frozen=True)
+class Report:
+    now: datetime
+    start: datetime  # the conversion period [start, end)
+    end: datetime
+    day_start: datetime
+    week_start: datetime
+    funnel: dict[Stage, int]  # every stage, lost last
+    conversion: list[Conversion]  # one per funnel step, in order
+    today: list[CallerFigures]  # by caller name
+    week: list[CallerFigures]
+    calls_per_hour: list[HourCount]  # every hour of today up to now's
+    stuck: list[StuckLead]  # the oldest `stuck_limit`
+    stuck_counts: dict[Stage, int]  # all stuck leads per stage
+
+    @property
+    def stuck_total(self) -> int:
+        return sum(self.stuck_counts.values())
+
+
+def pipeline_report(store: Store, now: datetime, config: Config, *, start: datetime, end: datetime,
+                    day_start: datetime, week_start: datetime, stuck_limit: int = 50) -> Report:
+    """The whole report at `now` (see the module docstring for what each figure counts)."""
+    for name, moment in (("now", now), ("start", start), ("end", end), ("day_start", day_start),
+                         ("week_start", week_start)):
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"{name} must be timezone-aware")
+    with store.read() as session:
+        conn = session.connection()
+        funnel = _funnel(conn)
+        conversion = _conversion(conn, start, end)
+        today = _callers(conn, day_start, now, config.daily_goal * _calling_days(day_start, now, config))
+        week = _callers(conn, week_start, now, config.daily_goal * _calling_days(week_start, now, config))
+        per_hour = _per_hour(conn, day_start, now, config.region)
+        stuck, counts = _stuck(conn, now, config, stuck_limit)
+    return Report(now, start, end, day_start, week_start, funnel, conversion, today, week, per_hour,
+                  stuck, counts)
+
+
+def _funnel(conn: sa.Connection) -> dict[Stage, int]:
+    counts = dict(conn.execute(sa.select(_L.c.stage, sa.func.count()).group_by(_L.c.stage)).all())
+    return {stage: int(counts.get(stage, 0)) for stage in Stage}  # StrEnum: keys match either way
+
+
+def _rank(column: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    """The funnel position of a stage column; NULL for lost (outside the funnel)."""
+    return sa.case(*((column == stage.value, index) for index, stage in enumerate(FUNNEL)), else_=None)
+
+
+def _greater(a: sa.ColumnElement[Any], b: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """The larger of two values, ignoring NULLs (SQLite's max() and GREATEST disagree on NULL)."""
+    return sa.case((a.is_(None), b), (sa.or_(b.is_(None), a > b), a), else_=b)
+
+
+def _conversion(conn: sa.Connection, start: datetime, end: datetime) -> list[Conversion]:
+    # Every stage a change shows the lead in, at the change's moment: from_stage was held
+    # before it, to_stage from it on.
+    events = sa.union_all(
+        sa.select(_SC.c.lead_id, _SC.c.at, _rank(_SC.c.from_stage).label("r")),
+        sa.select(_SC.c.lead_id, _SC.c.at, _rank(_SC.c.to_stage).label("r")),
+    ).subquery("events")
+    history = sa.select(
+        events.c.lead_id,
+        sa.func.max(sa.case((events.c.at < start, events.c.r))).label("by_start"),
+        sa.func.max(sa.case((events.c.at < end, events.c.r))).label("by_end"),
+    ).group_by(events.c.lead_id).subquery("history")
+    numbered = sa.select(
+        _SC.c.lead_id, _rank(_SC.c.from_stage).label("r"),
+        sa.func.row_number().over(partition_by=_SC.c.lead_id, order_by=(_SC.c.at, _SC.c.id)).label("n"),
+    ).subquery("numbered")
+    first = sa.select(numbered.c.lead_id, numbered.c.r).where(numbered.c.n == 1).subquery("first_change")
+    initial = sa.case((first.c.lead_id.is_not(None), first.c.r), else_=_rank(_L.c.stage))
+    per_lead = (
+        sa.select(_L.c.created_at, initial.label("initial"), history.c.by_start, history.c.by_end)
+        .select_from(_L.outerjoin(history, history.c.lead_id == _L.c.id).outerjoin(first, first.c.lead_id == _L.c.id))
+        .where(_L.c.created_at < end)
+        .subquery("per_lead")
+    )
+    # Highest stage reached when the period began for the lead (its start, or its creation).
+    began = sa.case((per_lead.c.created_at < start, _greater(per_lead.c.by_start, per_lead.c.initial)),
+                    else_=per_lead.c.initial)
+    ended = _greater(per_lead.c.by_end, per_lead.c.initial)
+    columns = []
+    for k in range(len(FUNNEL) - 1):
+        columns.append(sa.func.coalesce(sa.func.sum(sa.case((sa.and_(began <= k, ended >= k), 1), else_=0)), 0))
+        columns.append(sa.func.coalesce(sa.func.sum(sa.case((sa.and_(began <= k, ended >= k + 1), 1), else_=0)), 0))
+    row = conn.execute(sa.select(*columns)).one()
+    return [Conversion(FUNNEL[k], FUNNEL[k + 1], int(row[2 * k]), int(row[2 * k + 1]))
+            for k in range(len(FUNNEL) - 1)]
+
+
+def _calling_days(since: datetime, now: datetime, config: Config) -> int:
+    """Calling days (by weekday) on the desk's calendar from `since` to `now`, both included."""
+    first = local_time(None, since, config.region).date()
+    last = local_time(None, now, config.region).date()
+    days = (last - first).days + 1
+    return sum(1 for n in range(max(days, 0))
+               if WEEKDAYS[(first + timedelta(days=n)).weekday()] in config.calling_hours.days)
+
+
+def _callers(conn: sa.Connection, since: datetime, now: datetime, goal: int) -> list[CallerFigures]:
+    def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    calls = conn.execute(
+        sa.select(_C.c.caller, sa.func.count(), flag(_C.c.outcome.in_(_CONNECTED)),
+                  flag(_C.c.outcome == Outcome.appointment.value))
+        .where(_C.c.started_at >= since, _C.c.started_at <= now).group_by(_C.c.caller)
+    ).all()
+    changes = conn.execute(
+        sa.select(_SC.c.changed_by,
+                  flag(sa.and_(_SC.c.from_stage.in_(_BEFORE_HOT), _SC.c.to_stage.in_(_HOT_OR_BEYOND))),
+                  flag(_SC.c.to_stage == Stage.customer.value))
+        .where(_SC.c.at >= since, _SC.c.at <= now).group_by(_SC.c.changed_by)
+    ).all()
+    figures: dict[str, list[int]] = {}
+    for caller, count, connects, appointments in calls:
+        figures[caller] = [count, connects, 0, appointments, 0]
+    for caller, hot, wins in changes:
+        entry = figures.setdefault(caller, [0] * 5)
+        entry[2], entry[4] = int(hot), int(wins)
+    return [CallerFigures(caller, *(int(v) for v in values), goal=goal) for caller, values in sorted(figures.items())]
+
+
+def _per_hour(conn: sa.Connection, day_start: datetime, now: datetime, region: str) -> list[HourCount]:
+    # Hour boundaries are taken on the desk's clock in Python, so no dialect's time zone
+    # functions are needed; the database only sorts calls into them.
+    starts = []
+    hour = day_start
+    while hour <= now:
+        starts.append(hour)
+        hour += timedelta(hours=1)
+    if not starts:
+        return []
+    bucket = sa.case(*((_C.c.started_at < boundary, index) for index, boundary in enumerate(starts[1:])),
+                     else_=len(starts) - 1).label("bucket")
+    counts = dict(conn.execute(sa.select(bucket, sa.func.count())
+                               .where(_C.c.started_at >= day_start, _C.c.started_at <= now)
+                               .group_by(bucket)).all())
+    return [HourCount(local_time(None, moment, region), int(counts.get(index, 0)))
+            for index, moment in enumerate(starts)]
+
+
+def _stuck(conn: sa.Connection, now: datetime, config: Config, limit: int) -> tuple[list[StuckLead], dict[Stage, int]]:
+    stamp = _L.c.created_at.type
+    cutoff = sa.case(*((_L.c.stage == stage.value,
+                        sa.literal(now - timedelta(days=getattr(config.stuck, stage.value)), stamp))
+                       for stage in STUCK_STAGES), else_=None)
+    # Cheap tests first; each NOT EXISTS is one index probe per lead (ix on lead_id).
+    quiet = sa.and_(
+        _L.c.stage.in_([s.value for s in STUCK_STAGES]),
+        _L.c.created_at < cutoff,
+        sa.or_(_L.c.last_called_at.is_(None), _L.c.last_called_at < cutoff),
+        ~sa.exists().where(_SC.c.lead_id == _L.c.id, _SC.c.at >= cutoff),
+        ~sa.exists().where(_ACT.c.lead_id == _L.c.id, _ACT.c.at >= cutoff),
+    )
+    counts = dict(conn.execute(sa.select(_L.c.stage, sa.func.count()).where(quiet).group_by(_L.c.stage)).all())
+    last_change = sa.select(sa.func.max(_SC.c.at)).where(_SC.c.lead_id == _L.c.id).scalar_subquery()
+    last_activity = sa.select(sa.func.max(_ACT.c.at)).where(_ACT.c.lead_id == _L.c.id).scalar_subquery()
+    parts = [_L.c.created_at, sa.func.coalesce(_L.c.last_called_at, _L.c.created_at),
+             sa.func.coalesce(last_change, _L.c.created_at), sa.func.coalesce(last_activity, _L.c.created_at)]
+    # Several arguments: SQLite's scalar max(), PostgreSQL's GREATEST.
+    greatest = sa.func.greatest if conn.dialect.name == "postgresql" else sa.func.max
+    last = greatest(*parts, type_=stamp).label("last")
+    rows = conn.execute(
+        sa.select(_L.c.id, _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.stage, _L.c.owner, last)
+        .where(quiet).order_by(last, _L.c.id).limit(limit)
+    ).all()
+    stuck = [StuckLead(row.id, row.company, row.contact_name, row.phone_e164, Stage(row.stage), row.owner,
+                       row.last, (now - row.last).days) for row in rows]
+    return stuck, {stage: int(counts.get(stage, 0)) for stage in STUCK_STAGES}
