@@ -1,9 +1,10 @@
 """The call, driven with Pilot on the demo store: script, outcomes, callbacks, undo, backing out."""
 
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
-from textual.widgets import TextArea
+from textual.widgets import Static, TextArea
 
 from calldesk.db.leads import lead_detail
 from calldesk.db.models import Activity, Callback, Lead
@@ -228,3 +229,78 @@ def test_snapshot_outcome_picker(snap_compare, demo_store):
         await settle(pilot)
 
     assert snap_compare(make_app(demo_store), terminal_size=(140, 40), run_before=picking)
+
+
+async def test_the_question_before_leaving_is_readable(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await take_next(pilot)
+        await pilot.press("1", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm)
+        texts = {str(s.render()): s.region.width for s in app.screen.query(Static)}
+        question = "Leave this call without an outcome?"
+        assert texts[question] >= len(question)  # the box once collapsed to an empty frame
+        assert all(width > 0 for width in texts.values())
+
+
+def slowed(monkeypatch, name, seconds=0.3):
+    real = getattr(call_module, name)
+
+    def slow(*args, **kwargs):
+        time.sleep(seconds)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(call_module, name, slow)
+
+
+async def test_escape_twice_while_the_lead_is_released_goes_back_once(demo_store, monkeypatch):
+    slowed(monkeypatch, "release_claim")
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await take_next(pilot)
+        await pilot.press("escape", "escape", "o")
+        await settle(pilot)
+        assert [type(s) for s in app.screen_stack][1:] == [QueueScreen]  # not a blank screen
+        assert claims(demo_store) == {}
+
+
+async def test_escape_while_the_outcome_saves_closes_nothing_else(demo_store, monkeypatch):
+    slowed(monkeypatch, "record_outcome")
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        await pilot.press("1", "o", "i", "escape")
+        await settle(pilot)
+        # The save closed the call (not a "leave?" question the Escape opened over it).
+        assert [type(s) for s in app.screen_stack][1:] == [QueueScreen]
+        assert lead(demo_store, lead_id).last_outcome == "interested" and claims(demo_store) == {}
+
+
+async def test_a_modal_still_open_when_the_call_closes_goes_with_it(demo_store, monkeypatch):
+    slowed(monkeypatch, "record_outcome")
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await take_next(pilot)
+        await pilot.press("o", "n", "ctrl+p")  # the command palette opens while the outcome saves
+        await settle(pilot)
+        assert [type(s) for s in app.screen_stack][1:] == [QueueScreen]
+
+
+async def test_a_store_error_on_release_or_renew_does_not_end_the_app(demo_store, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("server closed the connection")
+
+    monkeypatch.setattr(call_module, "release_claim", broken)
+    monkeypatch.setattr(call_module, "renew_claim", broken)
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await take_next(pilot)
+        app.screen.renew()
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        messages = [n.message for n in app._notifications]
+        assert any("Could not renew" in m for m in messages) and any("Could not release" in m for m in messages)

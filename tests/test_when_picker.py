@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from textual import events
 from textual.app import App
 from textual.widgets import Input, Static
 
@@ -97,6 +98,27 @@ async def test_an_edited_entry_must_be_read_again() -> None:
         await pilot.press("shift+tab", "enter", "enter")
         await pilot.pause()
     assert app.results == [When(datetime(2026, 11, 24, 9, 5, tzinfo=UTC), False, "")]
+
+
+def burst(app: App[None], *keys: str) -> None:
+    """Keys arriving at once, as a paste or a slow link delivers them: no pause between them."""
+    names = {" ": "space", "-": "minus", ":": "colon", "+": "plus"}
+    for key in keys:
+        app.post_message(events.Key("enter", "\r") if key == "enter" else events.Key(names.get(key, key), key))
+
+
+async def test_text_typed_in_a_burst_then_enter_is_all_read() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab")
+        burst(app, *"morgen 10:00", "enter")
+        await pilot.pause(0.2)
+        assert shown(app, "#when-error") == ""
+        assert shown(app, "#when-preview").startswith("Tue 24 Nov 10:00 lead (Europe/Amsterdam)")
+        await pilot.press("tab")
+        burst(app, *"bel na 10 uur", "enter")
+        await pilot.pause(0.2)
+    assert app.results == [When(datetime(2026, 11, 24, 9, 0, tzinfo=UTC), False, "bel na 10 uur")]
 
 
 async def test_enter_without_a_moment_keeps_the_modal_open() -> None:

@@ -58,7 +58,8 @@ class CallScreen(Screen[Recorded | None]):
         self.detail: LeadDetail | None = None
         self.started_at: datetime | None = None
         self.started_tick = 0.0
-        self.saving = False
+        self.saving = False  # an outcome is being recorded
+        self.leaving = False  # the claim is being released on the way back to the queue
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,7 +87,7 @@ class CallScreen(Screen[Recorded | None]):
     def show(self, detail: LeadDetail | None) -> None:
         if detail is None:
             self.notify(f"Lead {self.lead_id} no longer exists", severity="error")
-            self.dismiss(None)
+            self.close(None)
             return
         first = self.detail is None
         self.detail = detail
@@ -127,14 +128,22 @@ class CallScreen(Screen[Recorded | None]):
     @work(thread=True, group="claim")
     def renew(self) -> None:
         app = self.app
-        if not renew_claim(app.store, self.lead_id, app.caller, app.now()):
+        try:
+            renewed = renew_claim(app.store, self.lead_id, app.caller, app.now())
+        except Exception as exc:  # noqa: BLE001 - a missed renewal must not end the call
+            app.call_from_thread(self.notify, f"Could not renew your claim on this lead: {_why(exc)}",
+                                 severity="warning")
+            return
+        if not renewed:
             app.call_from_thread(self.notify, "Your claim on this lead ran out and another caller has it",
                                  severity="error")
 
     # -- keys ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("outcome", "edit", "log_contact") and (self.detail is None or self.saving):
-            return None  # shown greyed: not until the lead has loaded, nor while saving
+        if action in ("outcome", "edit", "log_contact") and (self.detail is None or self.saving or self.leaving):
+            return None  # shown greyed: not until the lead has loaded, nor while saving or leaving
+        if action == "back" and (self.saving or self.leaving):
+            return None  # the save or the release closes the call; a second close would close the queue
         return True
 
     def action_notes(self) -> None:
@@ -150,23 +159,47 @@ class CallScreen(Screen[Recorded | None]):
             return
         self.leave()
 
-    @work(exclusive=True, group="flow")
-    async def leave(self) -> None:
+    def leave(self) -> None:
         panel = self.panel
         if (panel is not None and panel.dirty) or self.notes():
-            keep = not await self.app.push_screen_wait(
+            self.ask_to_leave()
+        else:
+            self.release()
+
+    @work(exclusive=True, group="flow")
+    async def ask_to_leave(self) -> None:
+        if await self.app.push_screen_wait(
                 Confirm("Leave this call without an outcome?",
                         "Your answers and notes on this call are not saved.", "leave, discard them",
-                        "stay on the call"))
-            if keep:
-                return
+                        "stay on the call")):
+            self.release()
+
+    def release(self) -> None:
+        # Set before the release runs, so that keys pressed meanwhile (a second Escape, o)
+        # can't open a modal that the call's dismiss would close instead of the call.
+        self.leaving = True
+        self.refresh_bindings()
         self.let_go()
 
     @work(thread=True, exclusive=True, group="claim")
     def let_go(self) -> None:
         app = self.app
-        release_claim(app.store, self.lead_id, app.caller)
-        app.call_from_thread(self.dismiss, None)
+        try:
+            release_claim(app.store, self.lead_id, app.caller)
+        except Exception as exc:  # noqa: BLE001 - the claim runs out by itself; the caller moves on
+            app.call_from_thread(self.notify, f"Could not release the lead ({_why(exc)}): "
+                                 "other callers get it when your claim runs out", severity="warning")
+        app.call_from_thread(self.close, None)
+
+    def close(self, result: Recorded | None) -> None:
+        """Back to the queue with `result`. Screen.dismiss pops whatever is on top, so a modal
+        still open over the call (the palette, a picker a fast key opened) closes first."""
+        app = self.app
+        if self not in app.screen_stack:
+            return  # already closed
+        while app.screen is not self:
+            app.pop_screen()
+        self.dismiss(result)
 
     # -- the outcome -------------------------------------------------------------------------
     def action_outcome(self) -> None:
@@ -221,10 +254,9 @@ class CallScreen(Screen[Recorded | None]):
                 callback=callback, appointment_at=appointment_at,
             )
         except Exception as exc:  # noqa: BLE001 - the call stays on screen whatever went wrong
-            message = str(exc) if isinstance(exc, CalldeskError) else f"{type(exc).__name__}: {exc}"
-            app.call_from_thread(self.save_failed, outcome, message)
+            app.call_from_thread(self.save_failed, outcome, _why(exc))
             return
-        app.call_from_thread(self.dismiss, recorded)
+        app.call_from_thread(self.close, recorded)
 
     def save_failed(self, outcome: Outcome, message: str) -> None:
         self.saving = False
@@ -263,9 +295,14 @@ class CallScreen(Screen[Recorded | None]):
         app = self.app
         try:
             log_activity(app.store, self.lead_id, ActivityKind(kind), caller=app.caller, now=app.now(), note=note)
-        except CalldeskError as exc:
-            app.call_from_thread(self.notify, str(exc), severity="error")
+        except Exception as exc:  # noqa: BLE001 - the call goes on whatever went wrong
+            app.call_from_thread(self.notify, f"Not logged: {_why(exc)}", severity="error")
             return
         label = "E-mail" if kind == "email" else "LinkedIn message"
         app.call_from_thread(self.notify, f"{label} logged")
         app.call_from_thread(self.load)
+
+
+def _why(exc: Exception) -> str:
+    """One line for the caller: calldesk's own errors as they are, anything else with its type."""
+    return str(exc) if isinstance(exc, CalldeskError) else f"{type(exc).__name__}: {exc}"

@@ -23,6 +23,10 @@ MODAL_CSS = """
     background: $panel;
     border: round $primary;
 }}
+{name} > Vertical > Static {{
+    width: auto;  /* a 1fr child of an auto-width box would collapse it to nothing */
+    max-width: 84;  /* the box's 90 less its border and padding: longer text wraps */
+}}
 {name} .title {{
     text-style: bold;
     margin-bottom: 1;

@@ -8,6 +8,7 @@ confirms, t switches between only me and the team, Escape cancels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -270,13 +271,28 @@ class WhenPicker(ModalScreen[When | None]):
         self.team = team
         self._show()
 
+    def _after_typing(self, then: Callable[[], None]) -> None:
+        # Enter is a priority binding, so it runs as soon as it arrives, while keys typed just
+        # before it (a paste, a fast typist, a slow link) may still wait in the focused box's
+        # queue. Reading the box through that queue sees everything typed before Enter.
+        focused = self.focused
+        if isinstance(focused, Input):
+            focused.call_later(then)
+        else:
+            then()
+
     def action_read_entry(self) -> None:
+        self._after_typing(self._read_entry)
+
+    def _read_entry(self) -> None:
+        if not self.is_current:
+            return  # Enter already confirmed it
         text = self.query_one("#when-entry", Input).value
         same = self.chosen_from == "typed" and text == self.read_text
         if self.chosen is not None and (same or not text.strip()):
             # The same text again (its preview was seen), or an empty box passed through on the
             # way to the note: confirm what is chosen.
-            self.action_confirm()
+            self._confirm()
             return
         try:
             moment = parse_when(text, self._now, self._zone, self._region)
@@ -290,11 +306,18 @@ class WhenPicker(ModalScreen[When | None]):
         self._show()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "when-entry" and self.chosen_from == "typed" and event.value != self.read_text:
+        # The box's text now, not the event's: a burst of typing read at once by Enter sends its
+        # Changed events after the read, each with a shorter text than was read.
+        if event.input.id == "when-entry" and self.chosen_from == "typed" and event.input.value != self.read_text:
             self.chosen = None  # the preview must never show a moment other than the text says
             self._show()
 
     def action_confirm(self) -> None:
+        self._after_typing(self._confirm)
+
+    def _confirm(self) -> None:
+        if not self.is_current:
+            return  # already confirmed (two Enters in one batch)
         if self.chosen is None:
             self._error(f"Choose a moment first: press 1–{self.choices[-1].key} or type one")
             return
