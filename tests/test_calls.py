@@ -90,7 +90,8 @@ def test_callback_personal_and_team(store):
     mine, team = lead(store), lead(store)
     due = NOW + timedelta(days=1)
     record(store, mine, Outcome.callback, callback=CallbackRequest(due, note="after the board meeting"))
-    record(store, team, Outcome.callback, callback=CallbackRequest(due, team=True))
+    done = record(store, team, Outcome.callback, callback=CallbackRequest(due, team=True))
+    assert "callback Tue 24 Nov 10:30" in done.summary("NL")
     with store.read() as session:
         cbs = {c.lead_id: (c.caller, c.due_at, c.status, c.created_by) for c in session.scalars(sa.select(Callback))}
     assert cbs == {mine: ("anne", due, "open", "anne"), team: (None, due, "open", "anne")}
@@ -148,6 +149,7 @@ def test_do_not_call_suppresses_and_survives_delete_and_reimport(store, tmp_path
 
 @pytest.mark.parametrize("outcome, kwargs, message", [
     (Outcome.callback, {}, "needs a callback time"),
+    (Outcome.no_answer, {"appointment_at": NOW + timedelta(days=1)}, "goes with the appointment outcome"),
     (Outcome.appointment, {}, "needs the appointment's date and time"),
     (Outcome.do_not_call, {"callback": CallbackRequest(NOW + timedelta(days=1))}, "no callback can follow"),
     (Outcome.callback, {"callback": CallbackRequest(NOW - timedelta(hours=1))}, "in the past"),

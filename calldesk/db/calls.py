@@ -56,12 +56,15 @@ class Recorded:
     next_call_at: datetime | None
     parked: bool
     callback_id: int | None
+    callback_at: datetime | None = None
 
     def summary(self, region: str = "NL") -> str:
         """One line for the caller: what happened to the lead (times on the desk's clock)."""
         text = f"{self.outcome.label} — {self.company or f'lead {self.lead_id}'}"
         if self.stage is not self.stage_before:
             text += f": {self.stage_before.label} → {self.stage.label}"
+        if self.callback_at is not None:
+            text += f" · callback {local_time(None, self.callback_at, region):%a %d %b %H:%M}"
         if self.parked:
             text += " · parked as unreachable"
         elif self.next_call_at is not None and self.callback_id is None:
@@ -86,6 +89,8 @@ def _check_request(outcome: Outcome, now: datetime, bant: Mapping[str, Answer],
         raise CalldeskError("a callback outcome needs a callback time")
     if outcome is Outcome.appointment and appointment_at is None:
         raise CalldeskError("an appointment outcome needs the appointment's date and time")
+    if outcome is not Outcome.appointment and appointment_at is not None:
+        raise CalldeskError(f"an appointment time goes with the appointment outcome, not '{outcome.label}'")
     if callback is not None and outcome in FINAL:
         raise CalldeskError(f"no callback can follow '{outcome.label}': nobody calls this lead again")
     if callback is not None and callback.at < now - timedelta(minutes=1):
@@ -159,7 +164,7 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
         rescore(conn, [lead_id], now, config)
         conn.execute(sa.update(_C).where(_C.c.id == call_id).values(undo=json.dumps(undo)))
     return Recorded(call_id, lead_id, lead.company, outcome, Stage(lead.stage), effect.stage,
-                    effect.next_call_at, effect.parked, callback_id)
+                    effect.next_call_at, effect.parked, callback_id, callback.at if callback else None)
 
 
 def _write_bant(conn: sa.Connection, lead_id: int, call_id: int, bant: Mapping[str, Answer],
