@@ -278,11 +278,14 @@ async def test_escape_while_the_outcome_saves_closes_nothing_else(demo_store, mo
 
 
 async def test_a_modal_still_open_when_the_call_closes_goes_with_it(demo_store, monkeypatch):
-    slowed(monkeypatch, "record_outcome")
+    # Long enough that ctrl+p surely lands while saving, even on a loaded machine (at 0.3 s a
+    # busy CI saw the palette open after the call had closed: right, but not what is tested).
+    slowed(monkeypatch, "record_outcome", seconds=1.5)
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:
         await take_next(pilot)
         await pilot.press("o", "n", "ctrl+p")  # the command palette opens while the outcome saves
+        assert CallScreen in [type(s) for s in app.screen_stack]  # the save is still running
         await settle(pilot)
         assert [type(s) for s in app.screen_stack][1:] == [QueueScreen]
 
