@@ -169,6 +169,13 @@ class Stuck(_Section):
     opportunity: int = Field(default=14, ge=1)
 
 
+class Callbacks(_Section):
+    """Personal callbacks still open this long after they fell due go to the whole team, so a
+    missed callback can't rot on an absent caller's list."""
+
+    release_after: Duration = timedelta(hours=2)
+
+
 class Config(_Section):
     region: Region = "NL"  # country for numbers typed without a country code
     language: Literal["en", "nl"] = "en"
@@ -180,6 +187,7 @@ class Config(_Section):
     retry: Retry = Retry()
     qualification: Qualification = Qualification()
     script: Script = Script()
+    callbacks: Callbacks = Callbacks()  # [callbacks] release_after = "2h"
     stuck: Stuck = Stuck()  # [stuck] suspect = 30, prospect = 14, hot_lead = 7, opportunity = 14 (days)
 
 

@@ -71,7 +71,7 @@ def demo_store(tmp_path: Path) -> Iterator[Store]:
     from calldesk.db.demo import load_demo
 
     opened = open_store(str(tmp_path / "demo.db"))
-    load_demo(opened, NOW)
+    load_demo(opened, NOW, team_lead="tess")
     yield opened
     opened.close()
 

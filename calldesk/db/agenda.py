@@ -50,6 +50,12 @@ class AgendaItem:
     phone_e164: str
     time_zone: str  # the lead's zone as used (the home zone when its own is unknown)
     due_local: datetime  # the due moment on the lead's wall clock
+    released_from: str | None = None  # whose it was before it went to the team, overdue
+    released_at: datetime | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.group == "overdue"
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,8 @@ def agenda(store: Store, now: datetime, config: Config, *, caller: str | None = 
     # Open callbacks are few next to leads: the grouping (a rule on the desk's calendar) is
     # decided per item in Python.
     rows = sa.select(_CB.c.id, _CB.c.due_at, _CB.c.caller, _CB.c.created_by, _CB.c.note, _L.c.id.label("lead_id"),
-                     _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone)
+                     _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone,
+                     _CB.c.released_from, _CB.c.released_at)
     with store.read() as session:
         found = session.connection().execute(
             rows.join_from(_CB, _L, _L.c.id == _CB.c.lead_id).where(*conditions).order_by(_CB.c.due_at, _CB.c.id)
@@ -99,7 +106,7 @@ def agenda(store: Store, now: datetime, config: Config, *, caller: str | None = 
         local = local_time(row.time_zone, row.due_at, config.region)
         items.append(AgendaItem(row.id, row.due_at, agenda_group(row.due_at, now, config.region), row.caller,
                                 row.created_by, row.note, row.lead_id, row.company, row.contact_name,
-                                row.phone_e164, str(local.tzinfo), local))
+                                row.phone_e164, str(local.tzinfo), local, row.released_from, row.released_at))
     order = {group: index for index, group in enumerate(AGENDA_GROUPS)}
     items.sort(key=lambda i: (order[i.group], i.caller is None, i.caller or "", i.due_at, i.callback_id))
     return items
@@ -157,7 +164,8 @@ def calendar(items: list[AgendaItem], meetings: list[Appointment], now: datetime
         event.add("location", item.phone_e164)  # calendar apps show it beside the time
         event.add("description", _description(item.contact, item.phone_e164, item.due_local, [
             f"Note: {item.note}" if item.note else "",
-            f"For: {item.caller or 'the team'}", f"Set by: {item.created_by}", f"Lead: {item.lead_id}"]))
+            f"For: {item.caller or 'the team'}"
+            + (f" (released from {item.released_from})" if item.released_from else ""), f"Set by: {item.created_by}", f"Lead: {item.lead_id}"]))
         cal.add_component(event)
     for meeting in meetings:
         company = meeting.company or f"lead {meeting.lead_id}"

@@ -15,7 +15,7 @@ from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.scoring import rescore
 from calldesk.db.imports import ImportSummary, import_csv
-from calldesk.db.models import BantAnswer, Call, Callback, Lead, Signal, StageChange, Suppression
+from calldesk.db.models import BantAnswer, Call, Callback, Caller, Lead, Role, Signal, StageChange, Suppression
 from calldesk.demo import DEMO_HEADERS, demo_rows
 from calldesk.outcomes import Outcome
 from calldesk.stages import FUNNEL, Stage
@@ -38,8 +38,10 @@ _SIGNALS = (("demo_request", "Demo aangevraagd via de website"),
 
 
 def load_demo(store: Store, now: datetime, *, count: int = 300, seed: int = 7,
-              config: Config | None = None) -> ImportSummary:
-    """Write the demo leads as an Excel-NL CSV (cp1252, ';'), import it, then add history."""
+              config: Config | None = None, team_lead: str | None = None) -> ImportSummary:
+    """Write the demo leads as an Excel-NL CSV (cp1252, ';'), import it, then add history.
+    The demo callers join the desk as callers; `team_lead` (whoever opens the demo, unless
+    that is one of the demo callers) joins as their team lead, to try the team lead's screens."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demo-leads.csv"
         with path.open("w", encoding="cp1252", newline="") as out:
@@ -49,6 +51,7 @@ def load_demo(store: Store, now: datetime, *, count: int = 300, seed: int = 7,
         summary = import_csv(store, path, now=now - timedelta(days=60), by="demo", source="demo",
                              config=config)
     _add_history(store, now, random.Random(seed))
+    _add_callers(store, now, team_lead)
     with store.write() as session:  # warmth from the history just written
         conn = session.connection()
         rescore(conn, list(conn.execute(sa.select(Lead.__table__.c.id)).scalars()), now, config or Config())
@@ -81,6 +84,16 @@ def _add_history(store: Store, now: datetime, rnd: random.Random) -> None:
             ),
             lead_updates,
         )
+
+
+def _add_callers(store: Store, now: datetime, team_lead: str | None) -> None:
+    rows = [{"name": name, "role": Role.caller.value, "daily_goal": goal, "active": True, "created_at": now}
+            for name, goal in zip(DEMO_CALLERS, (60, 60, 50, None), strict=True)]
+    if team_lead and team_lead not in DEMO_CALLERS:
+        rows.append({"name": team_lead, "role": Role.team_lead.value, "daily_goal": 20, "active": True,
+                     "created_at": now})
+    with store.write() as session:
+        session.connection().execute(sa.insert(Caller.__table__), rows)
 
 
 def _working_time(now: datetime, rnd: random.Random, days_back: int) -> datetime:

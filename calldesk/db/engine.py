@@ -22,7 +22,7 @@ from sqlmodel import Session
 from calldesk.errors import CalldeskError
 
 # The newest migration this calldesk knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 BUSY_TIMEOUT_MS = 15_000
 _PG_MIGRATION_LOCK = 0x0CA11DE5  # advisory lock id: one process migrates at a time
 

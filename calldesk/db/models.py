@@ -61,6 +61,11 @@ class CallbackStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class Role(StrEnum):
+    caller = "caller"
+    team_lead = "team_lead"
+
+
 def _fk(target: str, *, cascade: bool = True) -> sa.ForeignKey:
     return sa.ForeignKey(target, ondelete="CASCADE" if cascade else "SET NULL")
 
@@ -213,6 +218,12 @@ class Callback(SQLModel, table=True):
         default=CallbackStatus.open, sa_type=enum_type(CallbackStatus, "callback_status")
     )
     note: str = ""
+    # A personal callback left overdue past the grace period goes to the team; who it was for
+    # stays visible in the schedule.
+    released_from: str | None = None
+    released_at: datetime | None = None
+    closed_by: str | None = None  # who cancelled it (team lead), and why
+    close_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class StageChange(SQLModel, table=True):
@@ -224,6 +235,19 @@ class StageChange(SQLModel, table=True):
     at: datetime = Field(index=True)
     changed_by: str
     reason: str = ""
+    # Moved by a team lead's hand (the only way back): not a caller's result in the report.
+    manual: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class Caller(SQLModel, table=True):
+    """Who works the desk. A name seen for the first time is added as a caller."""
+
+    __tablename__ = "callers"
+    name: str = Field(primary_key=True)  # lower-case, as --caller/CALLDESK_CALLER give it
+    role: Role = Field(default=Role.caller, sa_type=enum_type(Role, "role"))
+    daily_goal: int | None = None  # None: the config's daily_goal
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    created_at: datetime
 
 
 class Suppression(SQLModel, table=True):

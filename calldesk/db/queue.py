@@ -175,8 +175,8 @@ def _callback_part(team: bool, pairs: tuple[int, int], columns: Sequence[sa.Colu
                _L.c.stage != Stage.lost.value, _L.c.phone_bad.is_(False))
         .order_by(_CB.c.due_at, _CB.c.id)
     )
-    if team:  # a team callback on someone's own lead stays theirs
-        query = query.where(sa.or_(_L.c.owner.is_(None), _L.c.owner == caller))
+    if team:  # a team callback on someone's own lead stays theirs, unless it was released to all
+        query = query.where(sa.or_(_L.c.owner.is_(None), _L.c.owner == caller, _CB.c.released_from.is_not(None)))
     return query.where(*_not_blocked(caller, now))
 
 

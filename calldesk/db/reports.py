@@ -23,8 +23,9 @@ Definitions (the tests count each of them independently over all rows):
   person answered (`dispositions.CONNECTED`); hot leads = the caller's stage changes from
   suspect or prospect to hot lead or beyond (an appointment straight from a prospect qualified
   it too); appointments = calls with outcome appointment; wins = the caller's stage changes to
-  customer (a lead is won once, however many `won` calls follow). Goal = `daily_goal` per
-  calling day (config `calling_hours.days`) of the window.
+  customer (a lead is won once, however many `won` calls follow); a team lead's moves by hand
+  are nobody's result. Goal = the caller's daily goal (callers table, else the config's
+  `daily_goal`) per calling day (config `calling_hours.days`) of the window.
 - calls per hour: today's calls per hour of the desk's clock, up to now.
 - stuck: leads in suspect, prospect, hot lead or opportunity whose last activity — the latest of
   their last call, last stage change, last e-mail/LinkedIn activity and creation — is more than
@@ -41,13 +42,14 @@ import sqlalchemy as sa
 
 from calldesk.config import WEEKDAYS, Config
 from calldesk.db.engine import Store
-from calldesk.db.models import Activity, Call, Lead, StageChange
+from calldesk.db.models import Activity, Call, Caller, Lead, StageChange
 from calldesk.dispositions import CONNECTED
 from calldesk.outcomes import Outcome
 from calldesk.stages import FUNNEL, Stage
 from calldesk.windows import local_time
 
 _L, _C, _SC, _ACT = Lead.__table__, Call.__table__, StageChange.__table__, Activity.__table__
+_CALLERS = Caller.__table__
 STUCK_STAGES = (Stage.suspect, Stage.prospect, Stage.hot_lead, Stage.opportunity)
 _CONNECTED = sorted(o.value for o in CONNECTED)
 _BEFORE_HOT = (Stage.suspect.value, Stage.prospect.value)
@@ -134,8 +136,9 @@ def pipeline_report(store: Store, now: datetime, config: Config, *, start: datet
         conn = session.connection()
         funnel = _funnel(conn)
         conversion = _conversion(conn, start, end)
-        today = _callers(conn, day_start, now, config.daily_goal * _calling_days(day_start, now, config))
-        week = _callers(conn, week_start, now, config.daily_goal * _calling_days(week_start, now, config))
+        goals = dict(conn.execute(sa.select(_CALLERS.c.name, _CALLERS.c.daily_goal)).all())
+        today = _callers(conn, day_start, now, goals, config.daily_goal, _calling_days(day_start, now, config))
+        week = _callers(conn, week_start, now, goals, config.daily_goal, _calling_days(week_start, now, config))
         per_hour = _per_hour(conn, day_start, now, config.region)
         stuck, counts = _stuck(conn, now, config, stuck_limit)
     return Report(now, start, end, day_start, week_start, funnel, conversion, today, week, per_hour,
@@ -203,7 +206,8 @@ def _calling_days(since: datetime, now: datetime, config: Config) -> int:
                if WEEKDAYS[(first + timedelta(days=n)).weekday()] in config.calling_hours.days)
 
 
-def _callers(conn: sa.Connection, since: datetime, now: datetime, goal: int) -> list[CallerFigures]:
+def _callers(conn: sa.Connection, since: datetime, now: datetime, goals: dict[str, int | None], default_goal: int,
+             days: int) -> list[CallerFigures]:
     def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
@@ -216,7 +220,7 @@ def _callers(conn: sa.Connection, since: datetime, now: datetime, goal: int) -> 
         sa.select(_SC.c.changed_by,
                   flag(sa.and_(_SC.c.from_stage.in_(_BEFORE_HOT), _SC.c.to_stage.in_(_HOT_OR_BEYOND))),
                   flag(_SC.c.to_stage == Stage.customer.value))
-        .where(_SC.c.at >= since, _SC.c.at <= now).group_by(_SC.c.changed_by)
+        .where(_SC.c.at >= since, _SC.c.at <= now, _SC.c.manual.is_(False)).group_by(_SC.c.changed_by)
     ).all()
     figures: dict[str, list[int]] = {}
     for caller, count, connects, appointments in calls:
@@ -224,7 +228,12 @@ def _callers(conn: sa.Connection, since: datetime, now: datetime, goal: int) -> 
     for caller, hot, wins in changes:
         entry = figures.setdefault(caller, [0] * 5)
         entry[2], entry[4] = int(hot), int(wins)
-    return [CallerFigures(caller, *(int(v) for v in values), goal=goal) for caller, values in sorted(figures.items())]
+    def goal(caller: str) -> int:
+        own = goals.get(caller)
+        return (default_goal if own is None else own) * days
+
+    return [CallerFigures(caller, *(int(v) for v in values), goal=goal(caller))
+            for caller, values in sorted(figures.items())]
 
 
 def _per_hour(conn: sa.Connection, day_start: datetime, now: datetime, region: str) -> list[HourCount]:

@@ -1,0 +1,329 @@
+"""Team leads' work: callers and roles, the callback schedule's actions, assignment, and moving
+a lead's stage by hand.
+
+Every action that changes someone else's work checks, in its own transaction, that whoever
+does it (`by`) is an active team lead; a CalldeskError says why not, and nothing is written.
+Until a store has a team lead, anyone may make the first one (a fresh desk must start somewhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from calldesk.config import Config
+from calldesk.db.engine import Store
+from calldesk.db.models import Caller, Callback, CallbackStatus, Lead, Role, StageChange
+from calldesk.db.scoring import rescore
+from calldesk.errors import CalldeskError
+from calldesk.stages import Stage
+
+_CALLERS, _CB, _L, _SC = Caller.__table__, Callback.__table__, Lead.__table__, StageChange.__table__
+_OPEN = CallbackStatus.open.value
+MAX_NAME = 40
+
+
+@dataclass(frozen=True)
+class CallerInfo:
+    name: str
+    role: Role
+    daily_goal: int | None  # None: the config's
+    active: bool
+    created_at: datetime
+
+    @property
+    def is_team_lead(self) -> bool:
+        return self.role is Role.team_lead and self.active
+
+    def goal(self, config: Config) -> int:
+        return config.daily_goal if self.daily_goal is None else self.daily_goal
+
+
+def _info(row: sa.Row) -> CallerInfo:
+    return CallerInfo(row.name, Role(row.role), row.daily_goal, bool(row.active), row.created_at)
+
+
+def caller_name(text: str) -> str:
+    """A caller's name as stored: trimmed, lower-case (as --caller and CALLDESK_CALLER are read)."""
+    name = " ".join(text.split()).lower()
+    if not name:
+        raise CalldeskError("a caller's name can't be empty")
+    if len(name) > MAX_NAME:
+        raise CalldeskError(f"a caller's name is at most {MAX_NAME} characters")
+    if name == "team":
+        raise CalldeskError("'team' stands for the whole team; pick another name")
+    return name
+
+
+# -- callers ---------------------------------------------------------------------------------
+
+
+def get_caller(store: Store, name: str) -> CallerInfo | None:
+    with store.read() as session:
+        row = session.connection().execute(sa.select(_CALLERS).where(_CALLERS.c.name == name)).first()
+    return _info(row) if row else None
+
+
+def ensure_caller(store: Store, name: str, now: datetime) -> CallerInfo:
+    """The caller of this name, added as a caller the first time they are seen."""
+    found = get_caller(store, name)
+    if found is not None:
+        return found
+    try:
+        with store.write() as session:
+            conn = session.connection()
+            if conn.execute(sa.select(_CALLERS.c.name).where(_CALLERS.c.name == name)).first() is None:
+                conn.execute(sa.insert(_CALLERS).values(name=name, role=Role.caller.value, active=True,
+                                                        created_at=now))
+    except IntegrityError:
+        pass  # another workstation added them at the same moment
+    found = get_caller(store, name)
+    assert found is not None
+    return found
+
+
+def list_callers(store: Store, *, active_only: bool = False) -> list[CallerInfo]:
+    query = sa.select(_CALLERS).order_by(_CALLERS.c.name)
+    if active_only:
+        query = query.where(_CALLERS.c.active.is_(True))
+    with store.read() as session:
+        return [_info(row) for row in session.connection().execute(query)]
+
+
+def _team_leads(conn: sa.Connection) -> list[str]:
+    return list(conn.execute(sa.select(_CALLERS.c.name).where(
+        _CALLERS.c.role == Role.team_lead.value, _CALLERS.c.active.is_(True))).scalars())
+
+
+def _require_team_lead(conn: sa.Connection, by: str, doing: str) -> None:
+    if by not in _team_leads(conn):
+        raise CalldeskError(f"only a team lead can {doing} ({by} is not one: a team lead adds them "
+                            f"with `calldesk caller add {by} --role team_lead`)")
+
+
+def require_team_lead(store: Store, name: str, doing: str) -> None:
+    with store.read() as session:
+        _require_team_lead(session.connection(), name, doing)
+
+
+def is_team_lead(store: Store, name: str) -> bool:
+    with store.read() as session:
+        return name in _team_leads(session.connection())
+
+
+def save_caller(store: Store, name: str, *, by: str, now: datetime, role: Role | None = None,
+                goal: int | None = None, active: bool | None = None) -> tuple[CallerInfo, bool]:
+    """Add a caller or change one (what is None stays as it is). Returns it and whether it is new.
+    Only team leads may, except for the first team lead of a store."""
+    name = caller_name(name)
+    if goal is not None and not 0 <= goal <= 1000:
+        raise CalldeskError("a daily goal is a number of calls from 0 to 1000")
+    with store.write() as session:
+        conn = session.connection()
+        leads = _team_leads(conn)
+        if leads:
+            _require_team_lead(conn, by, "add or change callers")
+        elif role is not Role.team_lead:
+            raise CalldeskError("this desk has no team lead yet: add one first "
+                                f"(`calldesk caller add {by} --role team_lead`)")
+        row = conn.execute(sa.select(_CALLERS).where(_CALLERS.c.name == name)).first()
+        values = {key: value for key, value in (("role", role.value if role else None), ("daily_goal", goal),
+                                                ("active", active)) if value is not None}
+        # Nobody may leave the desk without a team lead.
+        demoted = row is not None and name in leads and (
+            values.get("role", Role.team_lead.value) != Role.team_lead.value or values.get("active") is False)
+        if demoted and leads == [name]:
+            raise CalldeskError(f"{name} is the only team lead: make someone else team lead first")
+        if row is None:
+            conn.execute(sa.insert(_CALLERS).values(
+                name=name, role=values.get("role", Role.caller.value), daily_goal=goal,
+                active=values.get("active", True), created_at=now))
+        elif values:
+            conn.execute(sa.update(_CALLERS).where(_CALLERS.c.name == name).values(values))
+        saved = conn.execute(sa.select(_CALLERS).where(_CALLERS.c.name == name)).one()
+    return _info(saved), row is None
+
+
+def caller_goals(store: Store, config: Config) -> dict[str, int]:
+    """Each known caller's daily goal (the config's where they have none of their own)."""
+    return {c.name: c.goal(config) for c in list_callers(store)}
+
+
+def _check_target(conn: sa.Connection, name: str) -> None:
+    row = conn.execute(sa.select(_CALLERS.c.active).where(_CALLERS.c.name == name)).first()
+    if row is None:
+        raise CalldeskError(f"no caller named {name!r} (add them: calldesk caller add {name})")
+    if not row.active:
+        raise CalldeskError(f"{name} is not active")
+
+
+# -- callbacks -------------------------------------------------------------------------------
+
+
+def release_overdue(store: Store, now: datetime, grace: timedelta) -> int:
+    """Personal callbacks open more than `grace` past their time go to the team; the schedule
+    keeps who they were for. Returns how many. A read decides first: most refreshes find none
+    and take no write lock."""
+    cutoff = now - grace
+    overdue = (_CB.c.status == _OPEN, _CB.c.caller.is_not(None), _CB.c.due_at < cutoff)
+    with store.read() as session:
+        if session.connection().execute(sa.select(_CB.c.id).where(*overdue).limit(1)).first() is None:
+            return 0
+    with store.write() as session:
+        return session.connection().execute(sa.update(_CB).where(*overdue).values(
+            released_from=_CB.c.caller, released_at=now, caller=None)).rowcount
+
+
+def _open_callbacks(conn: sa.Connection, ids: Sequence[int]) -> list[int]:
+    """The ids, all of them open callbacks, or an error naming those that are not."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        raise CalldeskError("no callbacks selected")
+    found = set(conn.execute(sa.select(_CB.c.id).where(_CB.c.id.in_(wanted), _CB.c.status == _OPEN)).scalars())
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise CalldeskError(f"not an open callback: {', '.join(missing)} (done or cancelled meanwhile?)")
+    return wanted
+
+
+def reassign_callbacks(store: Store, ids: Sequence[int], to: str | None, *, by: str) -> int:
+    """Give these open callbacks to a caller, or (to=None) to the whole team."""
+    with store.write() as session:
+        conn = session.connection()
+        _require_team_lead(conn, by, "reassign callbacks")
+        wanted = _open_callbacks(conn, ids)
+        if to is not None:
+            _check_target(conn, to)
+        return conn.execute(sa.update(_CB).where(_CB.c.id.in_(wanted)).values(
+            caller=to, released_from=None, released_at=None)).rowcount
+
+
+def reschedule_callbacks(store: Store, ids: Sequence[int], due_at: datetime, *, by: str, now: datetime) -> int:
+    if due_at.tzinfo is None or due_at.utcoffset() is None:
+        raise ValueError("due_at must be timezone-aware")
+    if due_at < now - timedelta(minutes=1):
+        raise CalldeskError("that time has passed: pick a moment from now on")
+    with store.write() as session:
+        conn = session.connection()
+        _require_team_lead(conn, by, "reschedule callbacks")
+        wanted = _open_callbacks(conn, ids)
+        return conn.execute(sa.update(_CB).where(_CB.c.id.in_(wanted)).values(due_at=due_at)).rowcount
+
+
+def cancel_callbacks(store: Store, ids: Sequence[int], reason: str, *, by: str) -> int:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise CalldeskError("say why the callbacks are cancelled (a reason is kept with them)")
+    with store.write() as session:
+        conn = session.connection()
+        _require_team_lead(conn, by, "cancel callbacks")
+        wanted = _open_callbacks(conn, ids)
+        return conn.execute(sa.update(_CB).where(_CB.c.id.in_(wanted)).values(
+            status=CallbackStatus.cancelled.value, closed_by=by, close_reason=reason)).rowcount
+
+
+# -- assignment and stages -------------------------------------------------------------------
+
+
+def _lead_filter(stage: Stage | None, source: str | None, industry: str | None) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if stage is not None:
+        where.append(_L.c.stage == stage.value)
+    if source:
+        where.append(sa.func.lower(_L.c.source) == source.strip().lower())
+    if industry:
+        where.append(sa.func.lower(_L.c.industry) == industry.strip().lower())
+    return where
+
+
+def _pick(conn: sa.Connection, where: list[sa.ColumnElement[bool]], lead_ids: Sequence[int] | None,
+          count: int | None) -> list[int]:
+    if count is not None and count < 1:
+        raise CalldeskError("--count must be at least 1")
+    query = sa.select(_L.c.id).where(*where)
+    if lead_ids is not None:
+        wanted = sorted(set(lead_ids))
+        known = set(conn.execute(sa.select(_L.c.id).where(_L.c.id.in_(wanted))).scalars())
+        missing = [str(i) for i in wanted if i not in known]
+        if missing:
+            raise CalldeskError(f"no lead with id {', '.join(missing)}")
+        query = query.where(_L.c.id.in_(wanted))
+    query = query.order_by(_L.c.warmth.desc(), _L.c.id)  # the warmest first
+    if count is not None:
+        query = query.limit(count)
+    return list(conn.execute(query).scalars())
+
+
+def _update_owner(conn: sa.Connection, ids: list[int], owner: str | None, now: datetime) -> int:
+    changed = 0
+    for start in range(0, len(ids), 500):  # bind-parameter limits
+        changed += conn.execute(sa.update(_L).where(_L.c.id.in_(ids[start:start + 500])).values(
+            owner=owner, updated_at=now)).rowcount
+    return changed
+
+
+def assign_leads(store: Store, to: str, *, by: str, now: datetime, lead_ids: Sequence[int] | None = None,
+                 stage: Stage | None = None, source: str | None = None, industry: str | None = None,
+                 count: int | None = None) -> int:
+    """Give leads to a caller: the ones named (whoever had them), or the warmest `count` of the
+    shared pool matching the filters. Without a stage, lost leads and customers are left out."""
+    if lead_ids is None and count is None and stage is None and not source and not industry:
+        raise CalldeskError("say which leads: --stage, --source, --industry, --count or --lead")
+    with store.write() as session:
+        conn = session.connection()
+        _require_team_lead(conn, by, "assign leads")
+        _check_target(conn, to)
+        where = _lead_filter(stage, source, industry)
+        if lead_ids is None:
+            where.append(sa.or_(_L.c.owner.is_(None), _L.c.owner == ""))
+        if stage is None and lead_ids is None:
+            where.append(_L.c.stage.not_in([Stage.lost.value, Stage.customer.value]))
+        return _update_owner(conn, _pick(conn, where, lead_ids, count), to, now)
+
+
+def unassign_leads(store: Store, *, by: str, now: datetime, caller: str | None = None,
+                   lead_ids: Sequence[int] | None = None, stage: Stage | None = None, source: str | None = None,
+                   industry: str | None = None, count: int | None = None) -> int:
+    """Take leads back into the shared pool: the ones named, or a caller's (filtered)."""
+    if caller is None and lead_ids is None:
+        raise CalldeskError("say whose leads to take back (--caller) or which (--lead)")
+    with store.write() as session:
+        conn = session.connection()
+        _require_team_lead(conn, by, "take leads back")
+        where = _lead_filter(stage, source, industry)
+        where.append(_L.c.owner == caller if caller is not None else _L.c.owner.is_not(None))
+        return _update_owner(conn, _pick(conn, where, lead_ids, count), None, now)
+
+
+@dataclass(frozen=True)
+class StageMove:
+    lead_id: int
+    company: str
+    from_stage: Stage
+    to_stage: Stage
+
+
+def move_stage(store: Store, lead_id: int, to_stage: Stage, reason: str, *, by: str, now: datetime,
+               config: Config) -> StageMove:
+    """A team lead moves a lead to any stage, backwards too, with a reason kept in its history."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise CalldeskError("say why the stage is moved by hand (the reason is kept in the lead's history)")
+    with store.write() as session:
+        conn = session.connection()
+        _require_team_lead(conn, by, "move a lead's stage by hand")
+        lead = conn.execute(sa.select(_L.c.stage, _L.c.company).where(_L.c.id == lead_id).with_for_update()).first()
+        if lead is None:
+            raise CalldeskError(f"no lead with id {lead_id}")
+        if lead.stage == to_stage.value:
+            raise CalldeskError(f"lead {lead_id} is already {to_stage.label}")
+        conn.execute(sa.insert(_SC).values(lead_id=lead_id, from_stage=lead.stage, to_stage=to_stage.value, at=now,
+                                           changed_by=by, reason=reason, manual=True))
+        conn.execute(sa.update(_L).where(_L.c.id == lead_id).values(
+            stage=to_stage.value, lost_reason=reason if to_stage is Stage.lost else "", updated_at=now))
+        rescore(conn, [lead_id], now, config)
+    return StageMove(lead_id, lead.company, Stage(lead.stage), to_stage)
