@@ -77,10 +77,13 @@ class Context:
     def working_store(self) -> Iterator:  # noqa: ANN201
         """The store, with the day's warmth decay applied first (what queue and next see)."""
         from calldesk.db.scoring import refresh_if_due
+        from calldesk.db.team import ensure_caller, release_overdue
 
         store = self.open_store()
         try:
+            ensure_caller(store, self.caller, self.now)  # a first login adds the caller
             refresh_if_due(store, self.now, self.config)
+            release_overdue(store, self.now, self.config.callbacks.release_after)
             yield store
         finally:
             store.close()
@@ -211,7 +214,7 @@ def demo(
 
         if count_leads(store):
             raise CalldeskError(f"store {store.describe()} already holds leads; the demo needs a fresh store")
-        summary = load_demo(store, ctx.now, count=count, config=ctx.config)
+        summary = load_demo(store, ctx.now, count=count, config=ctx.config, team_lead=ctx.caller)
         typer.echo(f"Demo store {store.describe()}: {summary.imported} leads with calls, callbacks and signals.")
         if open_app:
             run_app(ctx, store)
@@ -490,6 +493,9 @@ def log_outcome(
         from calldesk.db.calls import CallbackRequest, record_outcome
         from calldesk.db.leads import lead_detail
         from calldesk.script import qualify
+        from calldesk.db.team import ensure_caller
+
+        ensure_caller(store, ctx.caller, ctx.now)
 
         if chosen is Outcome.qualified and not yes:
             detail = lead_detail(store, lead_id)
@@ -735,6 +741,9 @@ def report(
         raise CalldeskError(f"--from {from_} is not before the end of the period ({end:%Y-%m-%d %H:%M} UTC)")
     store = ctx.open_store()
     try:
+        from calldesk.db.team import require_team_lead
+
+        require_team_lead(store, ctx.caller, "read the pipeline report")
         result = pipeline_report(store, ctx.now, ctx.config, start=start, end=end,
                                  day_start=day_bounds(ctx.now, region)[0], week_start=monday, stuck_limit=stuck_limit)
     finally:
@@ -753,14 +762,14 @@ _AGENDA_COLUMNS = {"due": ("due (desk)", 16), "lead_time": ("lead time", 9), "le
 
 
 _AGENDA_FIELDS = ("group", "due_at", "caller", "callback_id", "lead_id", "company", "contact", "phone",
-                  "time_zone", "lead_local_time", "note", "created_by")
+                  "time_zone", "lead_local_time", "note", "created_by", "released_from")
 
 
 def _agenda_rows(items) -> list[dict[str, object]]:  # noqa: ANN001
     return [{"group": i.group, "due_at": i.due_at.isoformat(), "caller": i.caller, "callback_id": i.callback_id,
              "lead_id": i.lead_id, "company": i.company, "contact": i.contact, "phone": i.phone_e164,
              "time_zone": i.time_zone, "lead_local_time": i.due_local.isoformat(), "note": i.note,
-             "created_by": i.created_by} for i in items]
+             "created_by": i.created_by, "released_from": i.released_from} for i in items]
 
 
 def _agenda_table(items, region: str) -> None:  # noqa: ANN001
@@ -779,9 +788,13 @@ def _agenda_table(items, region: str) -> None:  # noqa: ANN001
         if i.caller != caller:
             caller = i.caller
             typer.echo(f" {i.caller or 'team'}")
+        if i.released_from:
+            values_note = f"(released from {i.released_from}) {i.note}"
+        else:
+            values_note = i.note
         values = {"due": f"{local_time(None, i.due_at, region):%a %d %b %H:%M}",
                   "lead_time": f"{i.due_local:%H:%M} {i.due_local.tzname()}", "lead": i.lead_id,
-                  "company": i.company, "phone": i.phone_e164, "note": i.note, "set_by": i.created_by}
+                  "company": i.company, "phone": i.phone_e164, "note": values_note, "set_by": i.created_by}
         typer.echo("  " + "  ".join(cell(values[name], w) for name, (_, w) in _AGENDA_COLUMNS.items()).rstrip())
 
 
@@ -808,6 +821,13 @@ def callbacks(
     who = caller.strip().lower() if caller and caller.strip() else None
     store = ctx.open_store()
     try:
+        from calldesk.db.team import is_team_lead, release_overdue
+
+        if not is_team_lead(store, ctx.caller):  # callers see their own (and the team's)
+            if who not in (None, ctx.caller):
+                raise CalldeskError(f"only a team lead can see {who}'s callbacks ({ctx.caller} is not one)")
+            who = ctx.caller
+        release_overdue(store, ctx.now, ctx.config.callbacks.release_after)
         items = agenda(store, ctx.now, ctx.config, caller=who, start=start, end=end, overdue_only=overdue)
         meetings = [] if ics is None or overdue else appointments(
             store, ctx.config, caller=who, start=start or day_bounds(ctx.now, region)[0], end=end)
@@ -835,6 +855,178 @@ def callbacks(
         _agenda_table(items, region)
     if not rows:
         typer.echo("no open callbacks", err=True)
+
+
+# -- callers, assignment, stages by hand (team leads) ----------------------------------------
+
+caller_app = typer.Typer(help="Who works the desk: callers and team leads, with their daily goals.",
+                         no_args_is_help=True)
+app.add_typer(caller_app, name="caller")
+
+
+class RoleChoice(StrEnum):
+    caller = "caller"
+    team_lead = "team_lead"
+
+
+@caller_app.command("add")
+def caller_add(
+    name: Annotated[str, typer.Argument(help="The caller's name (as they give it with --caller or CALLDESK_CALLER).", show_default=False)],
+    role: Annotated[RoleChoice | None, typer.Option("--role", help="caller or team_lead [new callers: caller].", show_default=False)] = None,
+    goal: Annotated[int | None, typer.Option("--goal", min=0, max=1000, help="Calls a day [default: the config's daily_goal].", show_default=False)] = None,
+    active: Annotated[bool | None, typer.Option("--active/--inactive", help="An inactive caller gets no work (kept for the figures).", show_default=False)] = None,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Add a caller, or change one's role, goal or whether they are active (team leads only;
+    a desk's first team lead may be added by anyone)."""
+    from calldesk.db.models import Role
+    from calldesk.db.team import save_caller
+
+    ctx = make_context(db, config, None, at)
+    store = ctx.open_store()
+    try:
+        saved, created = save_caller(store, name, by=ctx.caller, now=ctx.now, role=Role(role.value) if role else None,
+                                     goal=goal, active=active)
+    finally:
+        store.close()
+    goal_text = f"goal {saved.goal(ctx.config)}" + ("" if saved.daily_goal is not None else " (config)")
+    typer.echo(f"{'added' if created else 'changed'}: {saved.name}, {saved.role.value.replace('_', ' ')}, "
+               f"{goal_text}{'' if saved.active else ', inactive'}")
+
+
+@caller_app.command("list")
+def caller_list(
+    format_: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Every caller: name, role, daily goal, active."""
+    from calldesk.db.team import list_callers
+
+    ctx = make_context(db, config)
+    store = ctx.open_store()
+    try:
+        callers = list_callers(store)
+    finally:
+        store.close()
+    rows = [{"name": c.name, "role": c.role.value, "daily_goal": c.goal(ctx.config),
+             "own_goal": c.daily_goal is not None, "active": c.active} for c in callers]
+    if format_ is Format.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif format_ is Format.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["name"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        typer.echo(f"{'name':<20}  {'role':<10}  {'goal':>5}  active")
+        for row in rows:
+            goal_text = f"{row['daily_goal']}{'' if row['own_goal'] else '*'}"
+            typer.echo(f"{row['name']:<20}  {row['role'].replace('_', ' '):<10}  {goal_text:>5}  "
+                       f"{'yes' if row['active'] else 'no'}")
+        if any(not row["own_goal"] for row in rows):
+            typer.echo("* the config's daily_goal", err=True)
+    if not rows:
+        typer.echo("no callers yet: they are added when they first open the desk, or with `calldesk caller add`",
+                   err=True)
+
+
+class StageChoice(StrEnum):
+    suspect = "suspect"
+    prospect = "prospect"
+    hot_lead = "hot_lead"
+    opportunity = "opportunity"
+    customer = "customer"
+    lost = "lost"
+
+
+StageOpt = Annotated[StageChoice | None, typer.Option("--stage", help="Only leads in this stage.", show_default=False)]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="Only leads from this source (as imported).", show_default=False)]
+IndustryOpt = Annotated[str | None, typer.Option("--industry", help="Only leads in this industry.", show_default=False)]
+CountOpt = Annotated[int | None, typer.Option("--count", min=1, help="At most this many (the warmest first).", show_default=False)]
+LeadOpt = Annotated[list[int] | None, typer.Option("--lead", help="This lead (repeatable) instead of filters.", show_default=False)]
+
+
+def _stage(choice: StageChoice | None):  # noqa: ANN202
+    from calldesk.stages import Stage
+
+    return Stage(choice.value) if choice else None
+
+
+@app.command()
+def assign(
+    to: Annotated[str, typer.Option("--caller", help="The caller who gets the leads.", show_default=False)],
+    stage: StageOpt = None,
+    source: SourceOpt = None,
+    industry: IndustryOpt = None,
+    count: CountOpt = None,
+    lead: LeadOpt = None,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Give leads from the shared pool to a caller (team leads only; who you are: the
+    --caller before the command, CALLDESK_CALLER or your login name). Without --stage,
+    lost leads and customers are left out. --lead names leads directly, whoever has them."""
+    from calldesk.db.team import assign_leads, caller_name
+
+    ctx = make_context(db, config, None, at)
+    store = ctx.open_store()
+    try:
+        done = assign_leads(store, caller_name(to), by=ctx.caller, now=ctx.now, lead_ids=lead or None,
+                            stage=_stage(stage), source=source, industry=industry, count=count)
+    finally:
+        store.close()
+    typer.echo(f"{done} lead{'' if done == 1 else 's'} assigned to {caller_name(to)}")
+
+
+@app.command()
+def unassign(
+    from_: Annotated[str | None, typer.Option("--caller", help="Whose leads to take back.", show_default=False)] = None,
+    stage: StageOpt = None,
+    source: SourceOpt = None,
+    industry: IndustryOpt = None,
+    count: CountOpt = None,
+    lead: LeadOpt = None,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Take leads back into the shared pool: a caller's (filtered), or the ones named with --lead
+    (team leads only)."""
+    from calldesk.db.team import caller_name, unassign_leads
+
+    ctx = make_context(db, config, None, at)
+    store = ctx.open_store()
+    try:
+        done = unassign_leads(store, by=ctx.caller, now=ctx.now, caller=caller_name(from_) if from_ else None,
+                              lead_ids=lead or None, stage=_stage(stage), source=source, industry=industry,
+                              count=count)
+    finally:
+        store.close()
+    typer.echo(f"{done} lead{'' if done == 1 else 's'} back in the shared pool")
+
+
+@app.command("stage")
+def stage_move(
+    lead_id: Annotated[int, typer.Argument(help="The lead's id.", show_default=False)],
+    to: Annotated[StageChoice, typer.Argument(help="The stage to move it to (backwards too).", show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the lead's history).", show_default=False)],
+    at: AtOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Move a lead's stage by hand (team leads only): the one way a stage goes backwards."""
+    from calldesk.db.team import move_stage
+
+    ctx = make_context(db, config, None, at)
+    store = ctx.open_store()
+    try:
+        moved = move_stage(store, lead_id, _stage(to), reason, by=ctx.caller, now=ctx.now, config=ctx.config)
+    finally:
+        store.close()
+    typer.echo(f"lead {moved.lead_id} ({moved.company or 'no company'}): {moved.from_stage.label} → {moved.to_stage.label}")
 
 
 @db_app.command("upgrade")

@@ -153,7 +153,8 @@ def test_queue_formats(cli, demo_db):
     assert len(table) == 6 and "callback" in table[1]
     rows = json.loads(cli("queue", "--db", demo_db, "--caller", "anne", "--at", MONDAY, "--format", "json").stdout)["leads"]
     assert len(rows) == 50
-    assert rows[0]["next_action"] == "callback" and rows[0]["callback_due"]
+    # Anne's callbacks from yesterday went to the team (overdue past the 2 h grace).
+    assert rows[0]["next_action"] == "team callback" and rows[0]["callback_due"]
     assert set(rows[0]) == {"id", "company", "contact", "phone", "local_time", "stage", "warmth", "reasons", "next_action", "callback_due"}
     assert rows[-1]["reasons"] and rows[-1]["phone"].startswith("+")
     lines = cli("queue", "--db", demo_db, "--at", MONDAY, "--format", "csv", "--limit", "3").stdout.splitlines()
@@ -253,6 +254,7 @@ def desk(cli, tmp_path):
     due after midnight in Amsterdam on a London lead, and an appointment."""
     path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\nThames Ltd;+44 20 7946 0958\nBeta;020-1234567\n")
     cli("import", path, "--at", "2026-11-02T09:00+01:00")
+    cli("caller", "add", "tester", "--role", "team_lead", "--at", "2026-11-02T09:00+01:00")  # who runs these
     cli("log", "1", "interested", "--caller", "anne", "--at", "2026-11-24T10:00+01:00")
     cli("log", "2", "no_answer", "--caller", "bram", "--at", "2026-11-24T10:20+01:00")
     cli("log", "2", "callback", "--callback", "2026-11-25T00:30+01:00", "--team", "--note", "their evening",
@@ -297,7 +299,8 @@ def test_callbacks_formats_filters_and_ics(cli, desk, tmp_path):
     assert data[1]["lead_local_time"] == "2026-11-24T23:30:00+00:00" and data[1]["time_zone"] == "Europe/London"
     assert (data[1]["note"], data[1]["created_by"], data[1]["phone"]) == ("their evening", "bram", "+442079460958")
     lines = cli("callbacks", "--at", TUESDAY, "--format", "csv", "--caller", "team").stdout.splitlines()
-    assert lines[0] == "group,due_at,caller,callback_id,lead_id,company,contact,phone,time_zone,lead_local_time,note,created_by"
+    assert lines[0] == ("group,due_at,caller,callback_id,lead_id,company,contact,phone,time_zone,lead_local_time,note,"
+                        "created_by,released_from")
     assert len(lines) == 2 and "Thames Ltd" in lines[1]
     overdue = json.loads(cli("callbacks", "--at", TUESDAY, "--overdue", "--format", "json").stdout)["callbacks"]
     assert [c["company"] for c in overdue] == ["Beta"]
@@ -330,3 +333,54 @@ def test_callbacks_formats_filters_and_ics(cli, desk, tmp_path):
 ])
 def test_report_and_callbacks_bad_dates_are_one_line_errors(cli, args, message):
     one_line_error(cli(*args, code=1), message)
+
+
+def test_callers_and_roles_from_the_command_line(cli):
+    one_line_error(cli("caller", "add", "anne", code=1), "this desk has no team lead yet")
+    assert cli("caller", "add", "Tess", "--role", "team_lead", "--goal", "20").stdout.strip() == \
+        "added: tess, team lead, goal 20"
+    assert cli("--caller", "tess", "caller", "add", "anne").stdout.strip() == "added: anne, caller, goal 60 (config)"
+    one_line_error(cli("--caller", "anne", "caller", "add", "bram", code=1), "only a team lead can add or change callers")
+    assert cli("--caller", "tess", "caller", "add", "anne", "--goal", "45", "--inactive").stdout.strip() == \
+        "changed: anne, caller, goal 45, inactive"
+    table = cli("caller", "list").stdout.splitlines()
+    assert [line.split() for line in table] == [["name", "role", "goal", "active"], ["anne", "caller", "45", "no"],
+                                                ["tess", "team", "lead", "20", "yes"]]
+    data = json.loads(cli("caller", "list", "--format", "json").stdout)
+    assert [(c["name"], c["role"], c["daily_goal"], c["active"]) for c in data] == [
+        ("anne", "caller", 45, False), ("tess", "team_lead", 20, True)]
+    cli("next", "--caller", "bram", "--at", MONDAY, code=3)  # a first use adds the caller
+    assert "bram" in cli("caller", "list").stdout
+
+
+def test_assign_unassign_and_stage_by_hand(cli, demo_db):
+    # demo_db: the demo was made by "tester" (CALLDESK_CALLER), its team lead.
+    cli("--db", demo_db, "caller", "add", "eva")  # a new caller: no demo leads of her own yet
+    assert cli("--db", demo_db, "assign", "--caller", "eva", "--stage", "suspect", "--count", "3").stdout.strip() == \
+        "3 leads assigned to eva"
+    one_line_error(cli("--db", demo_db, "assign", "--caller", "piet", "--count", "1", code=1), "no caller named 'piet'")
+    one_line_error(cli("--db", demo_db, "assign", "--caller", "bram", code=1), "say which leads")
+    one_line_error(cli("--db", demo_db, "--caller", "anne", "assign", "--caller", "bram", "--count", "1", code=1),
+                   "only a team lead can assign leads (anne is not one")
+    assert cli("--db", demo_db, "unassign", "--caller", "eva").stdout.strip() == "3 leads back in the shared pool"
+    lead_id = json.loads(cli("queue", "--db", demo_db, "--caller", "anne", "--at", MONDAY, "--format", "json",
+                             "--limit", "1").stdout)["leads"][0]["id"]
+    assert cli("--db", demo_db, "assign", "--caller", "anne", "--lead", lead_id).stdout.strip() == "1 lead assigned to anne"
+    moved = cli("--db", demo_db, "stage", lead_id, "suspect", "--reason", "wrong contact").stdout
+    assert moved.startswith(f"lead {lead_id} (") and moved.strip().endswith("→ suspect")
+    one_line_error(cli("--db", demo_db, "stage", lead_id, "suspect", "--reason", "again", code=1), "already suspect")
+    one_line_error(cli("--db", demo_db, "stage", "99999", "lost", "--reason", "x", code=1), "no lead with id 99999")
+    assert cli("--db", demo_db, "stage", lead_id, "banana", "--reason", "x", code=2).stderr  # Typer names the choices
+
+
+def test_callers_see_only_their_own_callbacks_and_no_report(cli, demo_db):
+    mine = json.loads(cli("--db", demo_db, "--caller", "anne", "callbacks", "--at", MONDAY, "--format", "json").stdout)
+    assert mine["caller"] == "anne" and {c["caller"] for c in mine["callbacks"]} <= {"anne", None}
+    everyone = json.loads(cli("--db", demo_db, "callbacks", "--at", MONDAY, "--format", "json").stdout)["callbacks"]
+    assert {c["caller"] for c in everyone} - {"anne", None}  # the team lead sees the others' too
+    released = [c for c in everyone if c["released_from"]]
+    assert released and all(c["caller"] is None and c["group"] == "overdue" for c in released)
+    one_line_error(cli("--db", demo_db, "--caller", "anne", "callbacks", "--caller", "bram", code=1),
+                   "only a team lead can see bram's callbacks")
+    one_line_error(cli("--db", demo_db, "--caller", "anne", "report", "--at", MONDAY, code=1),
+                   "only a team lead can read the pipeline report (anne is not one")
