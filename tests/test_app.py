@@ -20,8 +20,9 @@ from calldesk.screens.queue import QueueScreen
 from tests.conftest import NOW
 
 
-def make_app(store, caller="anne", now=NOW):
-    return CalldeskApp(store=store, config=Config(), caller=caller, clock=lambda: now, ticks=lambda: 0.0)
+def make_app(store, caller="anne", now=NOW, config=None):
+    return CalldeskApp(store=store, config=config or Config(), caller=caller, clock=lambda: now,
+                       ticks=lambda: 0.0)
 
 
 async def settle(pilot):
@@ -51,7 +52,8 @@ def claims(store):
 
 
 async def test_queue_shows_callbacks_then_warmth_with_header(demo_store):
-    app = make_app(demo_store)
+    # A long grace keeps yesterday's personal callbacks personal (not released to the team).
+    app = make_app(demo_store, config=Config.model_validate({"callbacks": {"release_after": "7d"}}))
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -63,6 +65,32 @@ async def test_queue_shows_callbacks_then_warmth_with_header(demo_store):
         assert "anne" in status and "calls today 0/60" in status and "callbacks due now" in status
         detail = text_of(screen.query_one("#detail", Static))
         assert screen.entries[0].company in detail and "Warmth" in detail
+
+
+async def test_overdue_callbacks_reach_the_team_and_the_header_has_the_callers_goal(demo_store):
+    app = make_app(demo_store, caller="sanne")  # the demo gives sanne a goal of 50
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        with demo_store.read() as session:
+            released = session.execute(sa.select(Callback.id, Callback.lead_id).where(
+                Callback.released_from.is_not(None))).all()
+        assert released  # yesterday's personal callbacks, two hours past their time
+        shown = {e.callback_id for e in app.screen.entries if e.next_action == "team callback"}
+        assert {cb_id for cb_id, _ in released} & shown
+        assert "calls today 0/50" in text_of(app.screen.query_one("#status", Static))
+        assert app.me is not None and app.me.name == "sanne" and not app.team_lead
+
+
+async def test_a_first_login_joins_the_desk_as_a_caller_and_p_is_for_team_leads(demo_store):
+    from calldesk.db.team import get_caller
+
+    app = make_app(demo_store, caller="nieuw")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        assert get_caller(demo_store, "nieuw").role == "caller"
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)  # refused, with a notice
 
 
 async def test_n_claims_the_top_lead_and_escape_releases_it(demo_store):

@@ -100,25 +100,33 @@ def test_overdue_personal_callbacks_go_to_the_team_after_the_grace(desk):
     assert late in {e.callback_id for e in queue(desk, "bram", NOW, CONFIG).entries}
     shown = {i.callback_id: i for i in agenda(desk, NOW, CONFIG, caller=TEAM)}
     assert shown[late].released_from == "anne" and shown[late].caller is None
+    # A team lead gives the released one to bram: it stays his, though long overdue …
+    reassign_callbacks(desk, [late], "bram", by="tess", now=NOW)
+    assert release_overdue(desk, NOW + timedelta(hours=5), GRACE) == 1  # only `recent`, by now overdue too
+    assert (callbacks(desk)[late].caller, callbacks(desk)[late].released_from) == ("bram", None)
+    # … until it is set for later and missed again.
+    reschedule_callbacks(desk, [late], NOW + timedelta(hours=1), by="tess", now=NOW)
+    assert release_overdue(desk, NOW + timedelta(hours=1) + GRACE + timedelta(minutes=1), GRACE) == 1
+    assert callbacks(desk)[late].released_from == "bram"
 
 
 def test_reassign_reschedule_and_cancel_are_for_team_leads_and_all_or_nothing(desk):
     ids = [set_callback(desk, lead(desk), NOW + timedelta(hours=h)) for h in (1, 2, 3)]
     before = everything(desk)
     with pytest.raises(CalldeskError, match="only a team lead can reassign callbacks"):
-        reassign_callbacks(desk, ids, "bram", by="anne")
+        reassign_callbacks(desk, ids, "bram", by="anne", now=NOW)
     with pytest.raises(CalldeskError, match="no caller named 'piet'"):
-        reassign_callbacks(desk, ids, "piet", by="tess")
+        reassign_callbacks(desk, ids, "piet", by="tess", now=NOW)
     with pytest.raises(CalldeskError, match="not an open callback: 999"):
-        reassign_callbacks(desk, [*ids, 999], "bram", by="tess")
+        reassign_callbacks(desk, [*ids, 999], "bram", by="tess", now=NOW)
     with pytest.raises(CalldeskError, match="say why"):
         cancel_callbacks(desk, ids, "  ", by="tess")
     with pytest.raises(CalldeskError, match="has passed"):
         reschedule_callbacks(desk, ids, NOW - timedelta(hours=1), by="tess", now=NOW)
     assert everything(desk) == before
 
-    assert reassign_callbacks(desk, ids[:2], "bram", by="tess") == 2
-    assert reassign_callbacks(desk, ids[2:], None, by="tess") == 1
+    assert reassign_callbacks(desk, ids[:2], "bram", by="tess", now=NOW) == 2
+    assert reassign_callbacks(desk, ids[2:], None, by="tess", now=NOW) == 1
     assert [callbacks(desk)[i].caller for i in ids] == ["bram", "bram", None]
     tomorrow = NOW + timedelta(days=1)
     assert reschedule_callbacks(desk, ids[:1], tomorrow, by="tess", now=NOW) == 1

@@ -157,6 +157,8 @@ def _lead_history(lead_id: int, stage: Stage, phone: str, now: datetime, rnd: ra
         # Some overdue (yesterday), some due today, tomorrow morning or next week.
         due = now + rnd.choice((timedelta(days=-1), timedelta(hours=2), timedelta(days=1),
                                 timedelta(days=6)))
+        while due < now and due.weekday() >= 5:  # missed on the last working day, not on a Sunday
+            due -= timedelta(days=1)
         due = due.replace(minute=0, second=0, microsecond=0)
         rows["callbacks"].append({"lead_id": lead_id, "due_at": due,
                                   "caller": caller if rnd.random() < 0.6 else None,

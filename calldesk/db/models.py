@@ -222,6 +222,8 @@ class Callback(SQLModel, table=True):
     # stays visible in the schedule.
     released_from: str | None = None
     released_at: datetime | None = None
+    # When a team lead last gave it to someone: their choice stands even if it is overdue then.
+    assigned_at: datetime | None = None
     closed_by: str | None = None  # who cancelled it (team lead), and why
     close_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
 

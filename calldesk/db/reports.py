@@ -19,7 +19,8 @@ Definitions (the tests count each of them independently over all rows):
   the leads that were in A, or passed through it, during the period. `converted` = those of
   them whose highest stage by the end is B or later. A lead that skips stages (suspect straight
   to opportunity) converts at every step it passed.
-- per caller, in a window: calls = calls started in it; connects = those whose outcome means a
+- per caller, in a window (every active caller, and anyone else with figures in it): calls =
+  calls started in it; connects = those whose outcome means a
   person answered (`dispositions.CONNECTED`); hot leads = the caller's stage changes from
   suspect or prospect to hot lead or beyond (an appointment straight from a prospect qualified
   it too); appointments = calls with outcome appointment; wins = the caller's stage changes to
@@ -42,7 +43,7 @@ import sqlalchemy as sa
 
 from calldesk.config import WEEKDAYS, Config
 from calldesk.db.engine import Store
-from calldesk.db.models import Activity, Call, Caller, Lead, StageChange
+from calldesk.db.models import Activity, Call, Caller, Lead, Role, StageChange
 from calldesk.dispositions import CONNECTED
 from calldesk.outcomes import Outcome
 from calldesk.stages import FUNNEL, Stage
@@ -137,8 +138,11 @@ def pipeline_report(store: Store, now: datetime, config: Config, *, start: datet
         funnel = _funnel(conn)
         conversion = _conversion(conn, start, end)
         goals = dict(conn.execute(sa.select(_CALLERS.c.name, _CALLERS.c.daily_goal)).all())
-        today = _callers(conn, day_start, now, goals, config.daily_goal, _calling_days(day_start, now, config))
-        week = _callers(conn, week_start, now, goals, config.daily_goal, _calling_days(week_start, now, config))
+        # Active callers are listed even before their first call: that is the figure to see.
+        active = set(conn.execute(sa.select(_CALLERS.c.name).where(
+            _CALLERS.c.active.is_(True), _CALLERS.c.role == Role.caller.value)).scalars())
+        today = _callers(conn, day_start, now, goals, config.daily_goal, calling_days(day_start, now, config), active)
+        week = _callers(conn, week_start, now, goals, config.daily_goal, calling_days(week_start, now, config), active)
         per_hour = _per_hour(conn, day_start, now, config.region)
         stuck, counts = _stuck(conn, now, config, stuck_limit)
     return Report(now, start, end, day_start, week_start, funnel, conversion, today, week, per_hour,
@@ -197,7 +201,7 @@ def _conversion(conn: sa.Connection, start: datetime, end: datetime) -> list[Con
             for k in range(len(FUNNEL) - 1)]
 
 
-def _calling_days(since: datetime, now: datetime, config: Config) -> int:
+def calling_days(since: datetime, now: datetime, config: Config) -> int:
     """Calling days (by weekday) on the desk's calendar from `since` to `now`, both included."""
     first = local_time(None, since, config.region).date()
     last = local_time(None, now, config.region).date()
@@ -207,7 +211,7 @@ def _calling_days(since: datetime, now: datetime, config: Config) -> int:
 
 
 def _callers(conn: sa.Connection, since: datetime, now: datetime, goals: dict[str, int | None], default_goal: int,
-             days: int) -> list[CallerFigures]:
+             days: int, active: set[str]) -> list[CallerFigures]:
     def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
@@ -222,9 +226,9 @@ def _callers(conn: sa.Connection, since: datetime, now: datetime, goals: dict[st
                   flag(_SC.c.to_stage == Stage.customer.value))
         .where(_SC.c.at >= since, _SC.c.at <= now, _SC.c.manual.is_(False)).group_by(_SC.c.changed_by)
     ).all()
-    figures: dict[str, list[int]] = {}
+    figures: dict[str, list[int]] = {name: [0] * 5 for name in active}
     for caller, count, connects, appointments in calls:
-        figures[caller] = [count, connects, 0, appointments, 0]
+        figures[caller] = [count, connects, 0, appointments, 0]  # before the stage changes: overwriting is right
     for caller, hot, wins in changes:
         entry = figures.setdefault(caller, [0] * 5)
         entry[2], entry[4] = int(hot), int(wins)

@@ -169,7 +169,9 @@ def release_overdue(store: Store, now: datetime, grace: timedelta) -> int:
     keeps who they were for. Returns how many. A read decides first: most refreshes find none
     and take no write lock."""
     cutoff = now - grace
-    overdue = (_CB.c.status == _OPEN, _CB.c.caller.is_not(None), _CB.c.due_at < cutoff)
+    # A team lead who gave a callback to a caller after it fell due meant it: it stays theirs.
+    overdue = (_CB.c.status == _OPEN, _CB.c.caller.is_not(None), _CB.c.due_at < cutoff,
+               sa.or_(_CB.c.assigned_at.is_(None), _CB.c.assigned_at < _CB.c.due_at))
     with store.read() as session:
         if session.connection().execute(sa.select(_CB.c.id).where(*overdue).limit(1)).first() is None:
             return 0
@@ -190,8 +192,9 @@ def _open_callbacks(conn: sa.Connection, ids: Sequence[int]) -> list[int]:
     return wanted
 
 
-def reassign_callbacks(store: Store, ids: Sequence[int], to: str | None, *, by: str) -> int:
-    """Give these open callbacks to a caller, or (to=None) to the whole team."""
+def reassign_callbacks(store: Store, ids: Sequence[int], to: str | None, *, by: str, now: datetime) -> int:
+    """Give these open callbacks to a caller, or (to=None) to the whole team. Overdue ones given
+    to a caller stay theirs (they are not released again until they fall due anew)."""
     with store.write() as session:
         conn = session.connection()
         _require_team_lead(conn, by, "reassign callbacks")
@@ -199,7 +202,7 @@ def reassign_callbacks(store: Store, ids: Sequence[int], to: str | None, *, by: 
         if to is not None:
             _check_target(conn, to)
         return conn.execute(sa.update(_CB).where(_CB.c.id.in_(wanted)).values(
-            caller=to, released_from=None, released_at=None)).rowcount
+            caller=to, released_from=None, released_at=None, assigned_at=now)).rowcount
 
 
 def reschedule_callbacks(store: Store, ids: Sequence[int], due_at: datetime, *, by: str, now: datetime) -> int:

@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from calldesk.config import Config
 from calldesk.db.engine import Store
+from calldesk.db.team import CallerInfo
 from calldesk.screens.queue import QueueScreen
 from calldesk.script import Script, builtin_script
 
@@ -31,6 +32,11 @@ class CalldeskApp(App[None]):
         self.ticks = ticks  # seconds for the call timer (runs even when --at fixes the clock)
         self.script = script or builtin_script(config.language)
         self.sub_title = f"{caller} · {store.name}"
+        self.me: CallerInfo | None = None  # this caller's row (role, goal), read by the queue's worker
+
+    @property
+    def team_lead(self) -> bool:
+        return self.me is not None and self.me.is_team_lead
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())

@@ -49,7 +49,7 @@ def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
     if detail.callbacks:
         parts.append(Text("\nCallbacks", style="bold"))
         for cb in detail.callbacks:
-            who = cb.caller or "team"
+            who = cb.caller or (f"team, was {cb.released_from}'s" if cb.released_from else "team")
             parts.append(Text(f"  {when(cb.due_at, now, lead.time_zone, region)} ({who}) {cb.note}"))
     if detail.signals:
         parts.append(Text("\nSignals", style="bold"))

@@ -17,6 +17,7 @@ from calldesk.db.leads import DeskStatus, add_lead, desk_status, lead_detail
 from calldesk.errors import CalldeskError
 from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
 from calldesk.db.scoring import refresh_if_due
+from calldesk.db.team import CallerInfo, ensure_caller, release_overdue
 from calldesk.screens.leadview import lead_view
 from calldesk.windows import local_time
 
@@ -36,8 +37,10 @@ class QueueScreen(Screen[None]):
         # Priority: the table's own Enter would otherwise take it (and hide it from the footer).
         Binding("enter", "open_selected", "Open", id="queue.open", priority=True),
         Binding("slash", "filter", "Filter", id="queue.filter", key_display="/"),
-        Binding("u", "undo", "Undo last outcome", id="queue.undo"),
+        Binding("u", "undo", "Undo", id="queue.undo", tooltip="Undo your last outcome (within 5 minutes)"),
         Binding("a", "add_lead", "Add lead", id="queue.add"),
+        Binding("b", "schedule", "Callbacks", id="queue.schedule"),
+        Binding("p", "pipeline", "Pipeline", id="queue.pipeline"),
         Binding("r", "refresh", "Refresh", id="queue.refresh"),
         Binding("question_mark", "app.toggle_help", "Keys", id="queue.help", key_display="?"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear_filter"),
@@ -80,13 +83,17 @@ class QueueScreen(Screen[None]):
     def load_queue(self) -> None:
         app = self.app
         now = app.now()
+        me = ensure_caller(app.store, app.caller, now)  # a first login adds the caller
         refresh_if_due(app.store, now, app.config)
+        release_overdue(app.store, now, app.config.callbacks.release_after)
         result = queue(app.store, app.caller, now, app.config, WINDOW, self.search)
         day = local_time(None, now, app.config.region).replace(hour=0, minute=0, second=0, microsecond=0)
         status = desk_status(app.store, app.caller, now, day)
-        app.call_from_thread(self.show_queue, result, status, now)
+        app.call_from_thread(self.show_queue, result, status, now, me)
 
-    def show_queue(self, result: Queue, status: DeskStatus, now: datetime) -> None:
+    def show_queue(self, result: Queue, status: DeskStatus, now: datetime, me: CallerInfo | None = None) -> None:
+        if me is not None:
+            self.app.me = me
         self.entries = result.entries
         table = self.query_one("#queue", DataTable)
         selected = self._selected()
@@ -99,9 +106,11 @@ class QueueScreen(Screen[None]):
                           key=str(entry.lead_id))
         if selected is not None and str(selected.lead_id) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected.lead_id)))
-        goal = self.app.config.daily_goal
+        me = self.app.me
+        goal = me.goal(self.app.config) if me else self.app.config.daily_goal
+        role = "  (team lead)" if self.app.team_lead else ""
         self.query_one("#status", Static).update(
-            f"{self.app.caller}  ·  calls today {status.calls_today}/{goal}  ·  "
+            f"{self.app.caller}{role}  ·  calls today {status.calls_today}/{goal}  ·  "
             f"callbacks due now {status.callbacks_due}"
             + (f"  ·  filter: {self.search}" if self.search else "")
         )
@@ -168,6 +177,21 @@ class QueueScreen(Screen[None]):
         if recorded is not None:
             self.notify(recorded.summary(self.app.config.region) + "  ·  u undoes it", title="Recorded")
         self.action_refresh()
+
+    # -- team leads' screens ------------------------------------------------------------
+    def action_schedule(self) -> None:
+        from calldesk.screens.schedule import ScheduleScreen
+
+        # Callers see their own callbacks and the team's; team leads see and change everyone's.
+        self.app.push_screen(ScheduleScreen(), lambda _: self.action_refresh())
+
+    def action_pipeline(self) -> None:
+        if not self.app.team_lead:
+            self.notify("The pipeline dashboard is for team leads.", severity="warning")
+            return
+        from calldesk.screens.dashboard import DashboardScreen
+
+        self.app.push_screen(DashboardScreen(), lambda _: self.action_refresh())
 
     # -- undo, adding a lead ---------------------------------------------------------------
     def action_undo(self) -> None:

@@ -30,6 +30,7 @@ def upgrade() -> None:
     with op.batch_alter_table('callbacks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('released_from', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('released_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('assigned_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('closed_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('close_reason', sqlmodel.sql.sqltypes.AutoString(), server_default='', nullable=False))
     with op.batch_alter_table('stage_changes', schema=None) as batch_op:
@@ -42,6 +43,7 @@ def downgrade() -> None:
     with op.batch_alter_table('callbacks', schema=None) as batch_op:
         batch_op.drop_column('close_reason')
         batch_op.drop_column('closed_by')
+        batch_op.drop_column('assigned_at')
         batch_op.drop_column('released_at')
         batch_op.drop_column('released_from')
     op.drop_table('callers')

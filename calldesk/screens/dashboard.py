@@ -1,0 +1,505 @@
+"""The pipeline dashboard for team leads: the funnel, conversion, callers' figures today and this
+week, calls per hour, and the stuck leads, which a team lead assigns, takes back or moves.
+
+The figures are `calldesk report`'s (`pipeline_report`), computed in a worker thread; every
+change goes through `calldesk.db.team`, which checks the team lead again in its transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+
+from calldesk.config import Config
+from calldesk.db.leads import lead_detail
+from calldesk.db.reports import CallerFigures, HourCount, Report, StuckLead, pipeline_report
+from calldesk.db.team import CallerInfo, assign_leads, list_callers, move_stage, unassign_leads
+from calldesk.errors import CalldeskError
+from calldesk.screens.leadview import lead_view
+from calldesk.screens.modals import MODAL_CSS
+from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
+from calldesk.stages import Stage
+from calldesk.windows import day_bounds, local_midnight, local_time, week_start
+
+if TYPE_CHECKING:
+    from calldesk.screens.app import CalldeskApp
+
+STUCK_LIMIT = 100  # rows listed; the title counts them all
+REFRESH_SECONDS = 60  # figures move as the team calls, without a key press
+FUNNEL_BAR = 22  # the widest bar (the largest stage)
+HOUR_COLUMNS = 3  # sparkline columns per hour: room for an "09" label under each
+PERIODS = ("this week", "last 30 days")
+
+# (label, width) per figure; the same seven for today and for this week.
+FIGURES = (("Calls", 5), ("Conn", 5), ("Rate", 5), ("Hot", 4), ("Appt", 4), ("Wins", 4), ("Goal", 8))
+CALLER_WIDTH = 12
+STUCK_COLUMNS = (("mark", "", 1), ("id", "Id", 6), ("company", "Company", 34), ("stage", "Stage", 11),
+                 ("owner", "Owner", 12), ("idle", "Idle days", 9), ("last", "Last activity", 16))
+RIGHT = {"id", "idle"}  # numbers, right-aligned
+MUTATIONS = {"assign", "take_back", "move"}
+
+
+def percent(value: float | None) -> str:
+    """As `calldesk report` prints it: whole percents, a decimal below 10%."""
+    return "—" if value is None else f"{value:.0%}" if value >= 0.1 else f"{value:.1%}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    report: Report
+    callers: list[CallerInfo]
+    period: str
+
+
+class LeadCard(ModalScreen[None]):
+    """One lead's card, read-only: the stuck lead under the cursor. Escape closes it."""
+
+    app: CalldeskApp
+    DEFAULT_CSS = MODAL_CSS.format(name="LeadCard") + """
+    LeadCard > Vertical > VerticalScroll { width: 84; height: auto; max-height: 30; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close", id="lead_card.close")]
+
+    def __init__(self, lead_id: int) -> None:
+        super().__init__()
+        self.lead_id = lead_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Lead {self.lead_id}", classes="title", markup=False)
+            with VerticalScroll():
+                yield Static("Loading…", id="lead-card")
+            yield Static("Escape close", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="card")
+    def load(self) -> None:
+        app = self.app
+        try:
+            detail = lead_detail(app.store, self.lead_id)
+        except Exception as exc:  # noqa: BLE001 - the card says so; the dashboard stays
+            view: object = Text(f"The lead could not be read: {_why(exc)}")
+        else:
+            view = (lead_view(detail, app.now(), app.config.region)
+                    if detail is not None else Text(f"Lead {self.lead_id} no longer exists"))
+        app.call_from_thread(self.query_one("#lead-card", Static).update, view)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class DashboardScreen(Screen[None]):
+    app: CalldeskApp
+    AUTO_FOCUS = "#stuck"
+    DEFAULT_CSS = """
+    DashboardScreen #dash-status {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+        color: $text-muted;
+    }
+    DashboardScreen #refusal {
+        display: none;
+        height: auto;
+        padding: 1 2;
+        color: $warning;
+    }
+    DashboardScreen #top {
+        height: 8;
+    }
+    DashboardScreen #top > Vertical {
+        padding: 0 1;
+    }
+    DashboardScreen #funnel-box { width: 46; }
+    DashboardScreen #conversion-box {
+        width: 46;
+        border-left: vkey $primary-background;
+    }
+    DashboardScreen #hours-box {
+        width: 1fr;
+        border-left: vkey $primary-background;
+    }
+    DashboardScreen .section {
+        height: 1;
+        text-style: bold;
+    }
+    DashboardScreen #dash-body > .section {
+        padding: 0 1;
+        background: $boost;
+    }
+    DashboardScreen #dash-body > #callers-title {
+        padding: 0;  /* its headings line up with the table's columns */
+    }
+    DashboardScreen #hours { height: 3; width: auto; }
+    DashboardScreen #hour-labels, DashboardScreen #hours-summary { height: 1; color: $text-muted; }
+    DashboardScreen #callers {
+        height: auto;
+        max-height: 9;
+    }
+    DashboardScreen #stuck {
+        height: 1fr;
+        min-height: 5;
+    }
+    """
+    BINDINGS = [
+        # Priority: the table's own Enter would otherwise take it (and hide it from the footer).
+        Binding("enter", "open", "Open lead", id="dashboard.open", priority=True),
+        Binding("space", "select", "Select", id="dashboard.select"),
+        Binding("g", "assign", "Assign to…", id="dashboard.assign"),
+        Binding("t", "take_back", "Take back", id="dashboard.take_back"),
+        Binding("m", "move", "Move stage", id="dashboard.move"),
+        Binding("c", "period", "Conversion period", id="dashboard.period"),
+        Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
+        Binding("question_mark", "app.toggle_help", "Keys", id="dashboard.help", key_display="?"),
+        Binding("escape", "back", "Back", id="dashboard.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stuck: list[StuckLead] = []
+        self.marked: set[int] = set()  # lead ids selected with space
+        self.callers: list[CallerInfo] = []
+        self.period = PERIODS[0]
+        self.allowed = False  # a team lead (decided on mount)
+        self.stuck_head = "Stuck leads"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the pipeline…", id="dash-status", markup=False)
+        yield Static("", id="refusal", markup=False)
+        with Vertical(id="dash-body"):
+            with Horizontal(id="top"):
+                with Vertical(id="funnel-box"):
+                    yield Static("Leads per stage", classes="section")
+                    yield Static("", id="funnel")
+                with Vertical(id="conversion-box"):
+                    yield Static("Conversion", id="conversion-title", classes="section", markup=False)
+                    yield Static("", id="conversion")
+                with Vertical(id="hours-box"):
+                    yield Static("Calls per hour today", classes="section")
+                    yield Sparkline([], id="hours")
+                    yield Static("", id="hour-labels", markup=False)
+                    yield Static("", id="hours-summary", markup=False)
+            yield Static("", id="callers-title", classes="section", markup=False)
+            callers: DataTable[str | Text] = DataTable(id="callers", cursor_type="row", zebra_stripes=True,
+                                                      show_cursor=False)
+            callers.add_column("Caller", width=CALLER_WIDTH, key="caller")
+            for window in ("today", "week"):
+                for label, width in FIGURES:
+                    callers.add_column(Text(label, justify="right"), width=width, key=f"{window}.{label.lower()}")
+            yield callers
+            yield Static("Stuck leads", id="stuck-title", classes="section", markup=False)
+            stuck: DataTable[str | Text] = DataTable(id="stuck", cursor_type="row", zebra_stripes=True)
+            for key, label, width in STUCK_COLUMNS:
+                stuck.add_column(Text(label, justify="right") if key in RIGHT else label, width=width, key=key)
+            yield stuck
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#callers-title", Static).update(self._callers_title())
+        self.allowed = self.app.team_lead
+        if not self.allowed:
+            # The queue does not open this screen for callers; shown if anything else does.
+            self.query_one("#dash-body").display = False
+            self.query_one("#dash-status", Static).update(f"{self.app.caller}  ·  pipeline dashboard")
+            refusal = self.query_one("#refusal", Static)
+            refusal.update("The pipeline dashboard is for team leads: it shows no figures to "
+                           f"{self.app.caller}, and leads are assigned and moved by a team lead. "
+                           "Escape goes back to the queue.")
+            refusal.display = True
+            self.refresh_bindings()
+            return
+        self.action_refresh()
+        self.set_interval(REFRESH_SECONDS, self.action_refresh)
+
+    def _callers_title(self) -> str:
+        # Group headings over the two sets of columns (each column is its width + 2 of padding).
+        group = sum(width + 2 for _, width in FIGURES)
+        first = CALLER_WIDTH + 2
+        return (" Callers".ljust(first) + "─ today ".ljust(group - 1, "─") + " "
+                + "─ this week ".ljust(group - 1, "─"))
+
+    # -- keys --------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in MUTATIONS | {"select", "open", "period", "refresh"} and not self.allowed:
+            return None  # shown greyed: callers see the refusal only
+        if action in MUTATIONS | {"select", "open"}:
+            if not self.stuck or self.focused is not self.query_one("#stuck", DataTable):
+                return None
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_refresh(self) -> None:
+        if self.allowed:
+            self.load(self.period)
+
+    def action_period(self) -> None:
+        self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]
+        self.action_refresh()
+
+    # -- loading -----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self, period: str) -> None:
+        app = self.app
+        now, config = app.now(), app.config
+        region = config.region
+        monday = week_start(now, region)
+        if period == PERIODS[0]:
+            start = monday
+        else:
+            start = local_midnight(local_time(None, now, region).date() - timedelta(days=30), region)
+        try:
+            report = pipeline_report(app.store, now, config, start=start, end=now,
+                                     day_start=day_bounds(now, region)[0], week_start=monday,
+                                     stuck_limit=STUCK_LIMIT)
+            callers = list_callers(app.store, active_only=True)
+        except Exception as exc:  # noqa: BLE001 - the dashboard stays open; r tries again
+            app.call_from_thread(self.notify, f"The pipeline could not be read: {_why(exc)}", severity="error")
+            return
+        app.call_from_thread(self.show, Loaded(report, callers, period))
+
+    def show(self, loaded: Loaded) -> None:
+        report, config = loaded.report, self.app.config
+        self.callers = loaded.callers
+        region = config.region
+        now_local = local_time(None, report.now, region)
+        self.query_one("#funnel", Static).update(funnel_content(report.funnel))
+        start = local_time(None, report.start, region)
+        self.query_one("#conversion-title", Static).update(
+            f"Conversion {loaded.period} (from {start:%a %d %b})")
+        self.query_one("#conversion", Static).update(conversion_content(report))
+        self._show_hours(report.calls_per_hour, config)
+        self._show_callers(report, loaded.callers, config)
+        self._show_stuck(report)
+        self.query_one("#dash-status", Static).update(
+            f"Pipeline at {now_local:%a %d %b %H:%M} ({now_local.tzinfo})  ·  "
+            f"{sum(report.funnel.values())} leads  ·  {report.stuck_total} stuck")
+        self.refresh_bindings()
+
+    def _show_hours(self, hours: list[HourCount], config: Config) -> None:
+        shown = shown_hours(hours, config)
+        spark = self.query_one("#hours", Sparkline)
+        spark.data = [float(h.calls) for h in shown for _ in range(HOUR_COLUMNS)]
+        spark.styles.width = max(len(shown) * HOUR_COLUMNS, 1)
+        self.query_one("#hour-labels", Static).update(
+            "".join(f"{h.hour:%H}".ljust(HOUR_COLUMNS) for h in shown))
+        total = sum(h.calls for h in hours)
+        if not total:
+            summary = "no calls yet today"
+        else:
+            busiest = max(hours, key=lambda h: h.calls)  # the earliest of equals
+            summary = f"{plural(total, 'call')} today · most at {busiest.hour:%H}:00 ({busiest.calls})"
+        self.query_one("#hours-summary", Static).update(summary)
+
+    def _show_callers(self, report: Report, callers: list[CallerInfo], config: Config) -> None:
+        table = self.query_one("#callers", DataTable)
+        table.clear()
+        today = {f.caller: f for f in report.today}
+        week = {f.caller: f for f in report.week}
+        # The report lists every active caller (and anyone else with figures).
+        names = set(today) | set(week)
+        for name in sorted(names):
+            cells: list[str | Text] = [name]
+            for figures in (today.get(name), week.get(name)):
+                cells += figure_cells(figures or CallerFigures(name, 0, 0, 0, 0, 0, goal=0))
+            table.add_row(*cells, key=name)
+        title = self._callers_title()
+        if not names:
+            title += "   no callers yet"
+        self.query_one("#callers-title", Static).update(title)
+
+    def _show_stuck(self, report: Report) -> None:
+        table = self.query_one("#stuck", DataTable)
+        current = self._cursor_lead()
+        self.stuck = report.stuck
+        ids = {s.lead_id for s in report.stuck}
+        self.marked &= ids  # a lead that is no longer stuck can't stay selected
+        table.clear()
+        region = self.app.config.region
+        for s in report.stuck:
+            table.add_row("✓" if s.lead_id in self.marked else "", Text(str(s.lead_id), justify="right"),
+                          s.company or "—", s.stage.label, s.owner or "team", Text(str(s.idle_days), justify="right"),
+                          f"{local_time(None, s.last_activity_at, region):%a %d %b %H:%M}", key=str(s.lead_id))
+        if current is not None and current.lead_id in ids:
+            table.move_cursor(row=table.get_row_index(str(current.lead_id)))
+        counts = ", ".join(f"{stage.label} {n}" for stage, n in report.stuck_counts.items())
+        shown = f", {len(report.stuck)} listed" if len(report.stuck) < report.stuck_total else ""
+        self.stuck_head = f"Stuck leads: {report.stuck_total} ({counts})  ·  oldest first{shown}"
+        self._show_selection()
+
+    def _show_selection(self) -> None:
+        self.query_one("#stuck-title", Static).update(
+            self.stuck_head + (f"  ·  {len(self.marked)} selected" if self.marked else ""))
+
+    # -- the stuck leads ---------------------------------------------------------------------
+    def _cursor_lead(self) -> StuckLead | None:
+        table = self.query_one("#stuck", DataTable)
+        if not self.stuck or not 0 <= table.cursor_row < len(self.stuck):
+            return None
+        return self.stuck[table.cursor_row]
+
+    def _targets(self) -> list[int]:
+        """The selected leads, or the one under the cursor when none are."""
+        if self.marked:
+            return sorted(self.marked)
+        lead = self._cursor_lead()
+        return [lead.lead_id] if lead is not None else []
+
+    def action_select(self) -> None:
+        lead = self._cursor_lead()
+        if lead is None:
+            return
+        self.marked ^= {lead.lead_id}
+        table = self.query_one("#stuck", DataTable)
+        table.update_cell(str(lead.lead_id), "mark", "✓" if lead.lead_id in self.marked else "")
+        table.action_cursor_down()  # on to the next, as file managers do: selecting a run is quick
+        self._show_selection()
+
+    def action_open(self) -> None:
+        lead = self._cursor_lead()
+        if lead is not None:
+            self.app.push_screen(LeadCard(lead.lead_id))
+
+    def action_assign(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        names = [c.name for c in self.callers]
+        lead = self._cursor_lead()
+        if len(ids) == 1 and lead is not None and lead.lead_id == ids[0] and lead.company:
+            what = lead.company
+        else:
+            what = plural(len(ids), "lead")
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.assign(ids, name)
+
+        self.app.push_screen(CallerPicker(f"Assign {what} to", names, allow_team=False,
+                                          detail="They go to this caller's queue, whoever had them."), picked)
+
+    @work(thread=True, exclusive=True, group="change")
+    def assign(self, ids: list[int], name: str) -> None:
+        app = self.app
+        try:
+            count = assign_leads(app.store, name, by=app.caller, now=app.now(), lead_ids=ids)
+        except Exception as exc:  # noqa: BLE001 - a refused change is a notice, never a crash
+            app.call_from_thread(self.notify, _why(exc), severity="error")
+            return
+        app.call_from_thread(self.changed, f"{plural(count, 'lead')} assigned to {name}")
+
+    def action_take_back(self) -> None:
+        ids = self._targets()
+        if ids:
+            self.take_back(ids)
+
+    @work(thread=True, exclusive=True, group="change")
+    def take_back(self, ids: list[int]) -> None:
+        app = self.app
+        try:
+            count = unassign_leads(app.store, by=app.caller, now=app.now(), lead_ids=ids)
+        except Exception as exc:  # noqa: BLE001 - a refused change is a notice, never a crash
+            app.call_from_thread(self.notify, _why(exc), severity="error")
+            return
+        unowned = len(ids) - count
+        app.call_from_thread(self.changed, f"{plural(count, 'lead')} taken back into the shared pool"
+                             + (f" ({unowned} had no owner)" if unowned else ""))
+
+    def action_move(self) -> None:
+        lead = self._cursor_lead()
+        if lead is None:
+            return
+        name = lead.company or f"lead {lead.lead_id}"
+
+        # Callbacks, not a waiting worker: nothing stays pending while a modal is open.
+        def stage_picked(stage: Stage | None) -> None:
+            if stage is not None:
+                self.app.push_screen(ReasonPrompt(
+                    f"Why move {name} from {lead.stage.label} to {stage.label}?",
+                    detail="The reason is kept in the lead's history.", placeholder="Reason"),
+                    lambda reason: reason and self.move(lead.lead_id, stage, reason))
+
+        self.app.push_screen(StagePicker(f"Move {name} ({lead.stage.label}) to", lead.stage), stage_picked)
+
+    @work(thread=True, exclusive=True, group="change")
+    def move(self, lead_id: int, stage: Stage, reason: str) -> None:
+        app = self.app
+        try:
+            moved = move_stage(app.store, lead_id, stage, reason, by=app.caller, now=app.now(), config=app.config)
+        except Exception as exc:  # noqa: BLE001 - a refused change is a notice, never a crash
+            app.call_from_thread(self.notify, _why(exc), severity="error")
+            return
+        app.call_from_thread(self.changed, f"{moved.company or f'Lead {moved.lead_id}'}: "
+                             f"{moved.from_stage.label} → {moved.to_stage.label}")
+
+    def changed(self, message: str) -> None:
+        self.notify(message, title="Done")
+        self.marked.clear()
+        self.action_refresh()
+
+
+# -- what the panels show ---------------------------------------------------------------------
+
+
+def funnel_content(funnel: dict[Stage, int]) -> Content:
+    """One centred bar per stage, as wide as its share of the largest: a funnel, lost last."""
+    most = max(funnel.values(), default=0)
+    lines = []
+    for stage, count in funnel.items():
+        width = max(1, round(FUNNEL_BAR * count / most)) if count and most else 0
+        left = (FUNNEL_BAR - width) // 2
+        bar = " " * left + "█" * width + " " * (FUNNEL_BAR - width - left)
+        style = "$error" if stage is Stage.lost else "$success" if stage is Stage.customer else "$primary"
+        lines.append(Content.assemble(f"{stage.label:<12}", (bar, style), f"{count:>7}"))
+    return Content("\n").join(lines)
+
+
+def conversion_content(report: Report) -> Content:
+    lines = []
+    for c in report.conversion:
+        step = f"{c.from_stage.label} → {c.to_stage.label}"
+        lines.append(Content.assemble(f"{step:<25}", (f"{c.converted:>5}/{c.base:<5}", "bold"),
+                                      f"{percent(c.rate):>6}"))
+    lines.append(Content.styled("reached the next stage / in the stage", "$text-muted"))
+    return Content("\n").join(lines)
+
+
+def figure_cells(f: CallerFigures) -> list[str | Text]:
+    """calls, connects, connect rate, hot leads, appointments, wins, calls/goal: right-aligned."""
+    cells = [Text(value, justify="right") for value in (
+        str(f.calls), str(f.connects), percent(f.connect_rate), str(f.hot_leads), str(f.appointments), str(f.wins))]
+    reached = f.goal and f.calls >= f.goal
+    return [*cells, Text(f"{f.calls}/{f.goal}", justify="right", style="green" if reached else "")]
+
+
+def shown_hours(hours: list[HourCount], config: Config) -> list[HourCount]:
+    """From the calling day's first hour (or an earlier hour with calls) up to now's hour:
+    the quiet night says nothing."""
+    if not hours:
+        return []
+    starts = [i for i, h in enumerate(hours) if h.calls][:1]
+    starts += [i for i, h in enumerate(hours) if h.hour.hour >= config.calling_hours.start.hour][:1]
+    return hours[min(starts, default=len(hours) - 1):]
+
+
+def _why(exc: Exception) -> str:
+    """One line: calldesk's own errors as they are, anything else with its type."""
+    return str(exc) if isinstance(exc, CalldeskError) else f"{type(exc).__name__}: {exc}"
