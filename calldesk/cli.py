@@ -315,6 +315,7 @@ def export(
     out: Annotated[Path | None, typer.Option(help="Write to this file [default: standard output].", show_default=False)] = None,
     stage: Annotated[str | None, typer.Option(help="Only leads in this stage (suspect, prospect, hot_lead, opportunity, customer, lost).", show_default=False)] = None,
     excel: Annotated[bool, typer.Option("--excel", help="For Excel-NL: semicolons and a UTF-8 BOM.")] = False,
+    person: Annotated[str | None, typer.Option("--person", metavar="PHONE", help="Instead: everything stored about the person with this number, as JSON (an access request).", show_default=False)] = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -322,6 +323,11 @@ def export(
     from calldesk.stages import Stage
 
     ctx = make_context(db, config)
+    if person is not None:
+        if stage or excel:
+            raise CalldeskError("--person exports one person as JSON: it goes without --stage and --excel")
+        _export_person(ctx, person, out)
+        return
     try:
         wanted = Stage(stage) if stage else None
     except ValueError:
@@ -346,6 +352,33 @@ def export(
         typer.echo(f"{count} leads written to {out}", err=True)
     finally:
         store.close()
+
+
+def _export_person(ctx: Context, phone: str, out: Path | None) -> None:
+    from calldesk.db.privacy import person_record
+    from calldesk.phones import PhoneError
+
+    store = ctx.open_store()
+    try:
+        record = person_record(store, phone, region=ctx.config.region, now=ctx.now)
+    except PhoneError as exc:
+        raise _phone_error(phone, exc) from None
+    finally:
+        store.close()
+    text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        partial = out.with_name(out.name + ".partial")  # no half file on failure, as the CSV export
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(out)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CalldeskError(f"cannot write {out}: {exc.strerror}") from None
+        typer.echo(f"{record['number']}: {len(record['leads'])} lead(s) written to {out}", err=True)
+    if not record["leads"] and record["do_not_call"] is None:
+        typer.echo(f"nothing stored about {record['number']}", err=True)
 
 
 class Format(StrEnum):
@@ -587,6 +620,91 @@ def dnc_list(db: DbOpt = None, config: ConfigOpt = None) -> None:
     typer.echo(f"{len(rows)} numbers on the do-not-call list", err=True)
 
 
+# -- privacy: erasure and retention ------------------------------------------------------------
+
+_ROW_NAMES = {"calls": ("call", "calls"), "bant_answers": ("BANT answer", "BANT answers"),
+              "callbacks": ("callback", "callbacks"), "signals": ("signal", "signals"),
+              "activities": ("e-mail/LinkedIn message", "e-mails/LinkedIn messages"),
+              "stage_changes": ("stage change", "stage changes")}
+
+
+def _rows_text(rows: dict[str, int]) -> str:
+    parts = [f"{rows[name]} {one if rows[name] == 1 else many}" for name, (one, many) in _ROW_NAMES.items()
+             if rows.get(name)]
+    return ", ".join(parts) or "no history"
+
+
+def _scrub_warning(scrubbed: bool | None) -> None:
+    if scrubbed is False:
+        typer.echo("calldesk: warning: the store file could not be rewritten or its write-ahead log emptied "
+                   "(another calldesk is using it): old copies of the deleted rows stay in those files until "
+                   "every calldesk on this store has closed", err=True)
+
+
+@app.command()
+def erase(
+    lead_or_phone: Annotated[str, typer.Argument(help="The lead's id, or the person's number as typed (06-12345678, +32 2 512 34 56, …).", show_default=False)],
+    objected: Annotated[bool, typer.Option("--objected", help="They object to being called: keep the number suppressed (as a keyed hash) even if it was not on the do-not-call list.")] = False,
+    region: RegionOpt = None,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Erase everything stored about a person (team leads only): their lead with its calls, notes,
+    BANT answers, callbacks, signals and history. A number on the do-not-call list stays
+    suppressed, as a keyed hash only. A SQLite store is rewritten so no copy stays in the file."""
+    from calldesk.db.privacy import erase as erase_person
+
+    ctx = make_context(db, config, None, at)
+    store = ctx.open_store()
+    try:
+        done = erase_person(store, lead_or_phone, by=ctx.caller, now=ctx.now, region=_region(ctx, region),
+                            objected=objected)
+    finally:
+        store.close()
+    what = (f"lead {done.lead_ids[0]} ({done.company or 'no company'}) erased with {_rows_text(done.rows)}"
+            if done.lead_ids else f"no lead has {done.number}")
+    kept = ("; the number stays on the do-not-call list as a keyed hash only" if done.suppressed
+            else "; the number is not on the do-not-call list")
+    typer.echo(what + kept)
+    _scrub_warning(done.scrubbed)
+
+
+@app.command()
+def purge(
+    apply: Annotated[bool, typer.Option("--apply", help="Delete them; without it, only list what would go.")] = False,
+    at: AtOpt = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Remove lost leads kept longer than [privacy] retain_lost_months (default 24) since they
+    were lost, with their history (--apply: team leads only). Numbers on the do-not-call list
+    stay suppressed, as keyed hashes."""
+    from calldesk.db.privacy import purge_lost
+
+    ctx = make_context(db, config, None, at)
+    months = ctx.config.privacy.retain_lost_months
+    store = ctx.open_store()
+    try:
+        done = purge_lost(store, now=ctx.now, months=months, by=ctx.caller, apply=apply)
+    finally:
+        store.close()
+    count = f"{len(done.leads)} lead{'' if len(done.leads) == 1 else 's'}"
+    rule = f"lost before {done.cutoff:%Y-%m-%d} (kept {months} months)"
+    if not done.applied:
+        typer.echo(f"Dry run: {count} {rule} would be removed" + ("; --apply removes them." if done.leads else "."))
+    else:
+        typer.echo(f"{count} {rule} removed" + (f" with {_rows_text(done.rows)}" if done.leads else "")
+                   + (f"; {done.kept_suppressed} kept on the do-not-call list as keyed hashes"
+                      if done.kept_suppressed else ""))
+    if done.leads:
+        typer.echo(f"  {'id':>7}  {'company':<30}  lost since")
+    for item in done.leads:
+        company = item.company if len(item.company) <= 30 else item.company[:29] + "…"
+        typer.echo(f"  {item.lead_id:>7}  {company:<30}  {item.lost_since:%Y-%m-%d}")
+    _scrub_warning(done.scrubbed)
+
+
 FromOpt = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD on the desk's calendar (the home region's zone).", show_default=False)]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.", show_default=False)]
 
@@ -789,7 +907,7 @@ def _agenda_table(items, region: str) -> None:  # noqa: ANN001
             caller = i.caller
             typer.echo(f" {i.caller or 'team'}")
         if i.released_from:
-            values_note = f"(released from {i.released_from}) {i.note}"
+            values_note = f"from {i.released_from}: {i.note}"
         else:
             values_note = i.note
         values = {"due": f"{local_time(None, i.due_at, region):%a %d %b %H:%M}",
@@ -926,7 +1044,7 @@ def caller_list(
             typer.echo(f"{row['name']:<20}  {row['role'].replace('_', ' '):<10}  {goal_text:>5}  "
                        f"{'yes' if row['active'] else 'no'}")
         if any(not row["own_goal"] for row in rows):
-            typer.echo("* the config's daily_goal", err=True)
+            typer.echo("* the config's daily_goal")
     if not rows:
         typer.echo("no callers yet: they are added when they first open the desk, or with `calldesk caller add`",
                    err=True)

@@ -176,6 +176,12 @@ class Callbacks(_Section):
     release_after: Duration = timedelta(hours=2)
 
 
+class Privacy(_Section):
+    """Retention: `calldesk purge` removes lost leads this many months after they were lost."""
+
+    retain_lost_months: int = Field(default=24, ge=1, le=1200)
+
+
 class Config(_Section):
     region: Region = "NL"  # country for numbers typed without a country code
     language: Literal["en", "nl"] = "en"
@@ -189,6 +195,7 @@ class Config(_Section):
     script: Script = Script()
     callbacks: Callbacks = Callbacks()  # [callbacks] release_after = "2h"
     stuck: Stuck = Stuck()  # [stuck] suspect = 30, prospect = 14, hot_lead = 7, opportunity = 14 (days)
+    privacy: Privacy = Privacy()  # [privacy] retain_lost_months = 24
 
 
 def parse_config(text: str, source: str = "config") -> Config:

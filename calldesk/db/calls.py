@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.models import Activity, ActivityKind, BantAnswer, Call, Callback, Lead, StageChange, Suppression
+from calldesk.db.privacy import ERASED_LABEL, is_hashed, is_suppressed, suppression_keys
 from calldesk.db.queue import CLAIM_LEASE
 from calldesk.db.scoring import rescore
 from calldesk.dispositions import FINAL, LeadState, apply
@@ -278,7 +279,7 @@ def dnc_add(store: Store, phone: str, *, now: datetime, by: str, region: str,
     number = normalize(phone, region).e164
     with store.write() as session:
         conn = session.connection()
-        if conn.execute(sa.select(_SUP.c.phone_e164).where(_SUP.c.phone_e164 == number)).first():
+        if is_suppressed(conn, number):
             return number, False
         conn.execute(sa.insert(_SUP).values(phone_e164=number, reason=reason, added_at=now, added_by=by))
     return number, True
@@ -287,10 +288,15 @@ def dnc_add(store: Store, phone: str, *, now: datetime, by: str, region: str,
 def dnc_remove(store: Store, phone: str, *, region: str) -> tuple[str, bool]:
     number = normalize(phone, region).e164
     with store.write() as session:
-        removed = session.connection().execute(sa.delete(_SUP).where(_SUP.c.phone_e164 == number)).rowcount
+        conn = session.connection()
+        # An erased person's number is kept hashed: it comes off the list too.
+        removed = conn.execute(sa.delete(_SUP).where(_SUP.c.phone_e164.in_(suppression_keys(conn, number)))).rowcount
     return number, bool(removed)
 
 
 def dnc_list(store: Store) -> list[Suppression]:
+    """Every entry; an erased person's (a keyed hash) shows as ERASED_LABEL instead of a number."""
     with store.read() as session:
-        return list(session.scalars(sa.select(Suppression).order_by(Suppression.added_at, Suppression.phone_e164)))
+        rows = list(session.scalars(sa.select(Suppression).order_by(Suppression.added_at, Suppression.phone_e164)))
+    return [Suppression(**{**row.model_dump(), "phone_e164": ERASED_LABEL}) if is_hashed(row.phone_e164) else row
+            for row in rows]

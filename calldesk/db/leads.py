@@ -13,7 +13,8 @@ from sqlmodel import col, func, select
 
 from calldesk.config import Config
 from calldesk.db.engine import Store
-from calldesk.db.models import Activity, BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, Suppression, WindowKey
+from calldesk.db.models import Activity, BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, WindowKey
+from calldesk.db.privacy import is_suppressed
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
 from calldesk.mapping import parse_employees
@@ -130,7 +131,7 @@ def _phone_columns(number: Phone) -> dict[str, Any]:
 
 def _check_number_free(conn: sa.Connection, e164: str, lead_id: int | None = None) -> None:
     """The import's checks for a number a lead is about to get: not do-not-call, not another lead's."""
-    if conn.execute(sa.select(Suppression.phone_e164).where(Suppression.phone_e164 == e164)).first():
+    if is_suppressed(conn, e164):  # plainly or, for an erased person, as a keyed hash
         raise CalldeskError(f"{e164} is on the do-not-call list")
     query = sa.select(_LEAD.c.id, _LEAD.c.company).where(_LEAD.c.phone_e164 == e164)
     if lead_id is not None:
