@@ -1147,6 +1147,137 @@ def stage_move(
     typer.echo(f"lead {moved.lead_id} ({moved.company or 'no company'}): {moved.from_stage.label} → {moved.to_stage.label}")
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may well reach other machines
+
+
+def serve_exposure(host: str, public: bool) -> str | None:
+    """None for a loopback address; for any other, the warning to print. Without --public that
+    address is refused: the page has no login of its own."""
+    if _is_loopback(host):
+        return None
+    if not public:
+        raise CalldeskError(f"--host {host} lets other machines reach the desk, and the page has no login "
+                            "of its own: add --public to allow it (and put it behind an authenticating proxy)")
+    return (f"the desk is reachable from other machines at {host}, and the page has no login of its own: "
+            "anyone who reaches it works as the server's caller. Put it behind an authenticating proxy.")
+
+
+def serve_url(host: str, port: int, url: str | None) -> str:
+    """The address browsers open; the page points its websocket at it, so it must be reachable."""
+    if url:
+        return url.rstrip("/")
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        host = socket.gethostname()  # every address: name the machine rather than 0.0.0.0
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def serve_origins(url: str, host: str, port: int) -> set[str]:
+    """The origins whose pages may open a desk: the served address (and loopback's other names)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    default_port = {"http": 80, "https": 443}.get(parts.scheme)
+    netloc = parts.hostname or ""
+    netloc = f"[{netloc}]" if ":" in netloc else netloc
+    if parts.port and parts.port != default_port:
+        netloc = f"{netloc}:{parts.port}"
+    origins = {f"{parts.scheme}://{netloc}".lower()}
+    if _is_loopback(host):
+        origins |= {f"http://{name}:{port}" for name in ("localhost", "127.0.0.1", "[::1]")}
+    return origins
+
+
+def serve_child(ctx: Context, config: Path | None) -> tuple[str, dict[str, str]]:
+    """The command each browser tab runs (the app), and the environment naming its store, config
+    and caller: the store goes in the environment so a database password stays out of `ps`."""
+    import shlex
+
+    env = {"CALLDESK_DB": ctx.store_target, "CALLDESK_CALLER": ctx.caller}
+    path, named = config_path(config or _root.get("config"))  # type: ignore[arg-type]
+    if named:
+        env["CALLDESK_CONFIG"] = str(path.expanduser().absolute())
+    args = [sys.executable, "-m", "calldesk"]
+    if _root.get("lang"):
+        args += ["--lang", str(_root["lang"])]
+    if ctx.fixed:
+        args += ["--at", ctx.now.isoformat()]
+    return shlex.join(args), env
+
+
+def _desk_server(command: str, host: str, port: int, url: str):  # noqa: ANN202 (keeps aiohttp off --help)
+    import asyncio
+
+    from aiohttp import web
+    from textual_serve.server import Server
+
+    origins = serve_origins(url, host, port)
+    tabs: set[asyncio.Task] = set()  # the open tabs' websocket handlers
+
+    class DeskServer(Server):
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            # Any page a user visits may open a websocket to this address: only the desk's own may.
+            origin = request.headers.get("Origin")
+            if origin is not None and origin.lower() not in origins:
+                raise web.HTTPForbidden(text="calldesk: this page may not open a desk")
+            task = asyncio.current_task()
+            tabs.add(task)
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                tabs.discard(task)
+
+        async def on_shutdown(self, app: web.Application) -> None:
+            # Otherwise aiohttp waits up to a minute for open tabs; cancelled, each quits its app.
+            for task in tabs:
+                task.cancel()
+            if tabs:
+                await asyncio.wait(tabs, timeout=10)
+
+    return DeskServer(command, host=host, port=port, title="calldesk", public_url=url)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; anything but loopback needs --public.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    public: Annotated[bool, typer.Option("--public", help="Allow a non-loopback --host. The page has no login of its own: put it behind an authenticating proxy.")] = False,
+    url: Annotated[str | None, typer.Option("--url", help="The address browsers open, when not http://HOST:PORT (e.g. the proxy's https:// address).", show_default=False)] = None,
+    db: DbOpt = None,
+    config: ConfigOpt = None,
+    caller: CallerOpt = None,
+    at: AtOpt = None,
+) -> None:
+    """Serve the app in a browser (textual-serve): each browser tab is its own desk, as the
+    server's caller, on the server's store and config. Ctrl+C stops it."""
+    host = host.strip("[]")  # [::1] as written in a URL
+    warning = serve_exposure(host, public)
+    ctx = make_context(db, config, caller, at)
+    store = ctx.open_store()  # fails here once, not in every tab; brings the schema up to date
+    store.close()
+    command, env = serve_child(ctx, config)
+    public_url = serve_url(host, port, url)
+    if warning:
+        typer.echo(f"calldesk: warning: {warning}", err=True)
+    os.environ.update(env)  # textual-serve hands its environment to each tab's process
+    server = _desk_server(command, host, port, public_url)
+    typer.echo(f"calldesk: serving {store.describe()} as {ctx.caller} at {public_url}")
+    try:
+        server.serve()
+    except OSError as exc:
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise CalldeskError(f"cannot listen on {host}:{port}: {reason}") from None
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: DbOpt = None, config: ConfigOpt = None) -> None:
     """Bring the store's schema up to this calldesk's (done automatically on open too)."""
