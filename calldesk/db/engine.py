@@ -8,6 +8,8 @@ processes writing one file queue on the lock instead of failing with "database i
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ from calldesk.errors import CalldeskError
 # The newest migration this calldesk knows; tests check it equals Alembic's head.
 SCHEMA_HEAD = "0004"
 BUSY_TIMEOUT_MS = 15_000
+WRITE_LOCK_POLL = 0.002  # seconds between tries for the write lock (see _sqlite_on_begin)
 _PG_MIGRATION_LOCK = 0x0CA11DE5  # advisory lock id: one process migrates at a time
 
 
@@ -107,7 +110,28 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 (driver obj
 
 def _sqlite_on_begin(conn: sa.Connection) -> None:
     mode = conn.get_execution_options().get("calldesk_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    if mode != "IMMEDIATE":
+        conn.exec_driver_sql(f"BEGIN {mode}")
+        return
+    # SQLite's own busy wait backs off to one try per 100 ms: the longer a writer has waited,
+    # the less often it tries, and writers that just came take the lock first. Eight callers
+    # writing without pause starved one past the timeout ("database is locked") while the
+    # rest recorded hundreds of calls. Trying every few ms gives every waiter the same chance.
+    raw = conn.connection.driver_connection
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                    break
+            time.sleep(WRITE_LOCK_POLL)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # raises what stopped it, as SQLAlchemy does
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def open_store(target: str, *, create_parent: bool = False) -> Store:
@@ -138,11 +162,17 @@ def _create_private_file(path: Path, create_parent: bool) -> None:
     """New stores hold personal data: create the file readable by its owner only."""
     if path.exists():
         # SQLite would open it and fail at the first write, mid-call: say so now.
-        if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        if not os.access(path, os.W_OK):
             raise CalldeskError(f"store {path} is read-only: calldesk needs to write to it and its folder")
+        if path.is_file() and not os.access(path.parent, os.W_OK):
+            raise CalldeskError(f"store {path} is in a read-only folder: calldesk needs to write its "
+                                f"journal files beside it, in {path.parent}")
         return
     if create_parent:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CalldeskError(f"cannot create store {path}: cannot make folder {path.parent} ({exc.strerror})") from None
     if not path.parent.is_dir():
         raise CalldeskError(f"cannot create store {path}: folder {path.parent} does not exist")
     try:
@@ -195,9 +225,21 @@ def upgrade(store: Store, revision: str = "head") -> None:
 
     config = _alembic_config()
     with store.engine.connect() as conn:
-        conn = conn.execution_options(calldesk_begin="IMMEDIATE")
-        with conn.begin():
-            if not store.is_sqlite:
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
-            config.attributes["connection"] = conn
-            command.upgrade(config, revision)
+        if store.is_sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
+            # dropping `leads` would cascade to every call, callback and answer. The pragma is
+            # ignored inside a transaction: off before BEGIN, links checked before COMMIT.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            conn = conn.execution_options(calldesk_begin="IMMEDIATE")
+            with conn.begin():
+                if not store.is_sqlite:
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
+                if store.is_sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").first()):
+                    raise CalldeskError(f"store {store.describe()}: upgrading would leave rows of {broken[0]} "
+                                        "pointing at nothing; the store was left as it was")
+        finally:
+            if store.is_sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")

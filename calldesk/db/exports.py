@@ -50,12 +50,16 @@ def export_leads(store: Store, out: TextIO, *, stage: Stage | None = None,
     if stage is not None:
         query = query.where(lead.stage == stage)
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    # The csv module quotes only the line terminator's characters: a cell holding a lone CR
+    # (imported from a quoted field) would split its row. Such rows are written fully quoted.
+    quoted = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     count = 0
     with store.read() as session:
         # Streamed in batches: an export of a million leads does not sit in memory.
         result = session.connection().execution_options(yield_per=2000).execute(query)
         for row in result:
-            writer.writerow([_cell(v) for v in row])
+            cells = [_cell(v) for v in row]
+            (quoted if "\r" in "".join(cells) else writer).writerow(cells)
             count += 1
     return count

@@ -216,7 +216,11 @@ def import_csv(
         except _DryRunDone:
             pass
         except UnicodeDecodeError as exc:
+            rejects.discard()
             raise CalldeskError(f"cannot read {path}: not text in {summary.encoding} ({exc.reason})") from None
+        except BaseException:
+            rejects.discard()  # the import was undone: its rejects would describe rows never imported
+            raise
         finally:
             rejects.close()
         if progress:
@@ -500,3 +504,9 @@ class _RejectsFile:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
+
+    def discard(self) -> None:
+        if self.opened:
+            self.close()
+            self.path.unlink(missing_ok=True)
+            self.opened = False
