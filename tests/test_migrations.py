@@ -1,0 +1,198 @@
+"""Upgrades keep data: a store built at every earlier schema revision, filled with plain SQL as
+that calldesk wrote it, is opened by this calldesk and every value is still there."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlmodel import SQLModel
+
+import calldesk.db.engine as engine_module
+from calldesk.db.engine import (
+    SCHEMA_HEAD,
+    Store,
+    open_store,
+    schema_revision,
+    to_url,
+    upgrade,
+)
+from calldesk.db.imports import import_csv
+from tests.conftest import NOW, write_csv
+
+# Times in a local zone with microseconds: they must come back as the same instant, in UTC.
+T0 = datetime(2026, 3, 29, 1, 59, 59, 123456, tzinfo=ZoneInfo("Europe/Amsterdam"))
+T1 = T0 + timedelta(days=1, hours=3)
+T2 = T0 + timedelta(days=9)
+
+
+def _revisions() -> list[str]:
+    config = Config()
+    config.set_main_option("script_location", str(Path(engine_module.__file__).parent / "migrations"))
+    return [script.revision for script in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))]
+
+
+REVISIONS = _revisions()
+
+# One or two rows per table as the head schema has them, every column away from its default.
+# Row ids are left to the database (a fresh store numbers them 1, 2, …), as calldesk does.
+ROWS: dict[str, list[dict]] = {
+    "imports": [{"file_name": "beurs.csv", "source": "Beurs 2026", "started_at": T0, "run_by": "anne",
+                     "rows_read": 6, "imported": 2, "updated": 1, "duplicates": 1, "rejected": 1, "suppressed": 1}],
+    "suppression": [{"phone_e164": "+31687654321", "reason": "vroeg het zelf", "added_at": T1, "added_by": "bram"}],
+    "leads": [
+        {"company": "Café Zoë 'De Hoek'", "contact_name": "Zoë Peeters", "role": "Eigenaar",
+             "phone_raw": "020-1234567", "phone_e164": "+31201234567", "phone_type": "fixed", "phone_bad": True,
+             "time_zone": "Europe/Amsterdam", "country": "NL", "email": "zoe@hoek.nl",
+             "linkedin_url": "https://www.linkedin.com/in/zoe", "industry": "Horeca", "company_size": "11-50",
+             "employees": 11, "source": "beurs", "owner": "anne", "stage": "hot_lead", "lost_reason": "", "warmth": 57,
+             "warmth_reasons": '[["stage", 40], ["icp_role", 15]]', "attempts": 3, "no_answer_streak": 2,
+             "unreachable": True, "last_outcome": "callback", "last_called_at": T1, "next_call_at": T2,
+             "claimed_by": "anne", "claim_expires_at": T1 + timedelta(minutes=20), "import_id": 1,
+             "created_at": T0, "updated_at": T1},
+        # Nulls where allowed; warmth NULL was allowed before 0002 (which makes it 0).
+        {"company": "Brasserie Geneviève", "contact_name": "", "role": "", "phone_raw": "+32 2 512 34 56",
+             "phone_e164": "+3225123456", "phone_type": "unknown", "phone_bad": False, "time_zone": None,
+             "country": "BE", "email": "", "linkedin_url": "", "industry": "", "company_size": "", "employees": None,
+             "source": "", "owner": None, "stage": "lost", "lost_reason": "te duur", "warmth": None,
+             "warmth_reasons": "[]", "attempts": 0, "no_answer_streak": 0, "unreachable": False, "last_outcome": None,
+             "last_called_at": None, "next_call_at": None, "claimed_by": None, "claim_expires_at": None,
+             "import_id": None, "created_at": T0, "updated_at": T0},
+    ],
+    "calls": [{"lead_id": 1, "caller": "anne", "started_at": T1, "ended_at": T1 + timedelta(minutes=3),
+                   "outcome": "appointment", "notes": "Bel na de vakantie; \"echt\" geïnteresseerd",
+                   "appointment_at": T2, "undo": '{"lead": {"stage": "prospect"}}'}],
+    "callbacks": [{"lead_id": 1, "due_at": T2, "caller": "anne", "created_by": "anne", "created_at": T1,
+                       "status": "cancelled", "note": "na 14:00", "released_from": "bram", "released_at": T1,
+                       "assigned_at": T1, "closed_by": "tess", "close_reason": "dubbel"}],
+    "signals": [{"lead_id": 1, "kind": "demo_request", "at": T0, "detail": "formulier op de site"}],
+    "stage_changes": [
+        {"lead_id": 1, "from_stage": None, "to_stage": "suspect", "at": T0, "changed_by": "import", "reason": "", "manual": False},
+        {"lead_id": 1, "from_stage": "suspect", "to_stage": "hot_lead", "at": T1, "changed_by": "tess", "reason": "BANT", "manual": True},
+    ],
+    "bant_answers": [{"lead_id": 1, "element": "budget", "value": "yes", "note": "€ 5k", "call_id": 1, "updated_at": T1}],
+    "meta": [{"key": "scored", "value": "2026-03-29|abc123"}],
+    "window_keys": [{"time_zone": "Europe/Berlin", "country": "DE"}],
+    "activities": [{"lead_id": 1, "kind": "email", "caller": "anne", "at": T1, "note": "offerte gestuurd"}],
+    "callers": [{"name": "anne", "role": "team_lead", "daily_goal": 80, "active": False, "created_at": T0}],
+}
+# Columns later revisions added: the value a row written before them has afterwards.
+ADDED = {
+    ("leads", "warmth_reasons"): "[]", ("leads", "no_answer_streak"): 0, ("leads", "unreachable"): False,
+    ("leads", "claimed_by"): None, ("leads", "claim_expires_at"): None,
+    ("calls", "appointment_at"): None, ("calls", "undo"): None,
+    ("callbacks", "released_from"): None, ("callbacks", "released_at"): None,
+    ("callbacks", "assigned_at"): None, ("callbacks", "closed_by"): None, ("callbacks", "close_reason"): "",
+    ("stage_changes", "manual"): False,
+}
+TABLES = {table.name: table for table in SQLModel.metadata.sorted_tables}
+
+
+def test_every_table_and_column_has_a_representative_value():
+    # A new migration's table or column needs a value here (and its default in ADDED).
+    assert set(ROWS) == set(TABLES)
+    for name, table in TABLES.items():
+        columns = {c.name for c in table.columns} - {"id"}
+        for row in ROWS[name]:
+            assert set(row) == columns, name
+
+
+def test_revisions_end_at_the_head():
+    assert REVISIONS[-1] == SCHEMA_HEAD
+
+
+def _insert(conn: sa.Connection, name: str, present: set[str], rows: list[dict]) -> None:
+    """INSERT as plain SQL, binding each value with its column's type (times in UTC)."""
+    columns = [c for c in rows[0] if c in present]
+    sql = sa.text(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})")
+    sql = sql.bindparams(*(sa.bindparam(c, type_=TABLES[name].c[c].type) for c in columns))
+    for row in rows:
+        conn.execute(sql, {c: row[c] for c in columns})
+
+
+def _fill(store: Store) -> dict[str, set[str]]:
+    """Rows for the tables this revision has; returns its columns per table."""
+    with store.engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        present = {name: {c["name"] for c in inspector.get_columns(name)} for name in inspector.get_table_names()}
+        for table in SQLModel.metadata.sorted_tables:  # parents before children
+            if table.name not in present:
+                continue
+            rows = [dict(row) for row in ROWS[table.name]]
+            if table.name == "leads" and not next(
+                    c for c in inspector.get_columns("leads") if c["name"] == "warmth")["nullable"]:
+                rows[1]["warmth"] = 0
+            _insert(conn, table.name, present[table.name], rows)
+    return present
+
+
+def _expected(present: dict[str, set[str]]) -> dict[str, list[dict]]:
+    expected: dict[str, list[dict]] = {}
+    for name, table in TABLES.items():
+        if name not in present:
+            expected[name] = []
+            continue
+        expected[name] = []
+        for number, row in enumerate(ROWS[name], start=1):
+            want = {}
+            if "id" in table.c:
+                want["id"] = number
+            for column in row:
+                if column in present[name]:
+                    want[column] = row[column]
+                else:
+                    assert (name, column) in ADDED, f"{name}.{column}: add the value old rows get to ADDED"
+                    want[column] = ADDED[(name, column)]
+            expected[name].append(want)
+    # 0002 made warmth NOT NULL, and recorded each (time zone, country) pair the leads had.
+    expected["leads"][1]["warmth"] = 0
+    if "window_keys" not in present:
+        expected["window_keys"] = [{"time_zone": tz or "", "country": country} for tz, country in
+                                   {(r["time_zone"], r["country"]) for r in ROWS["leads"]}]
+    expected["window_keys"].sort(key=lambda r: (r["time_zone"], r["country"]))
+    return expected
+
+
+def _stored(store: Store) -> dict[str, list[dict]]:
+    with store.read() as session:
+        conn = session.connection()
+        return {name: [dict(row) for row in conn.execute(
+                    sa.select(table).order_by(*table.primary_key.columns)).mappings()]
+                for name, table in TABLES.items()}
+
+
+@pytest.mark.parametrize("revision", REVISIONS[:-1])
+def test_upgrade_keeps_every_value(store_target, tmp_path, revision):
+    old = Store(to_url(store_target))
+    try:
+        upgrade(old, revision)
+        assert schema_revision(old.engine) == revision
+        present = _fill(old)
+    finally:
+        old.close()
+
+    store = open_store(store_target)  # upgrades to the head
+    try:
+        assert schema_revision(store.engine) == SCHEMA_HEAD
+        stored = _stored(store)
+        for name, rows in _expected(present).items():
+            assert stored[name] == rows, name
+        if store.is_sqlite:
+            with store.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+                # The upgrade turns foreign keys off for itself only: the pooled connection has them back.
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        # Still a working store: new rows get fresh ids next to the old ones.
+        new = write_csv(tmp_path / "new.csv", "Company,Phone\nNieuw BV,06-12345678\n")
+        summary = import_csv(store, new, now=NOW, by="t")
+        assert summary.imported == 1
+        with store.read() as session:
+            ids = session.connection().execute(sa.text("SELECT id FROM leads ORDER BY id")).scalars().all()
+        assert ids == [1, 2, 3]
+    finally:
+        store.close()
