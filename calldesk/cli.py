@@ -135,8 +135,12 @@ def make_context(db: str | None, config: Path | None, caller: str | None = None,
     db, config = db or _root.get("db"), config or _root.get("config")  # type: ignore[assignment]
     caller, at = caller or _root.get("caller"), at or _root.get("at")  # type: ignore[assignment]
     cfg = load_config(config)
-    if _root.get("lang"):
-        cfg = cfg.model_copy(update={"language": _root["lang"]})
+    from calldesk.i18n import resolve_language, set_language
+
+    # --lang, else the config, else the locale; the app and the built-in script follow it.
+    lang = resolve_language(_root.get("lang"), cfg.language, os.environ)
+    cfg = cfg.model_copy(update={"language": lang})
+    set_language(lang)
     from calldesk.db.engine import resolve_target
 
     target = resolve_target(db, os.environ, cfg.database)
@@ -167,7 +171,7 @@ def root(
     config: ConfigOpt = None,
     caller: CallerOpt = None,
     at: AtOpt = None,
-    lang: Annotated[Language | None, typer.Option("--lang", help="Language of the call script (and later of the app) [default: the config's language].", show_default=False)] = None,
+    lang: Annotated[Language | None, typer.Option("--lang", help="Language of the app and the call script [default: the config's, else the locale's, else en].", show_default=False)] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     _root.clear()

@@ -184,7 +184,9 @@ class Privacy(_Section):
 
 class Config(_Section):
     region: Region = "NL"  # country for numbers typed without a country code
-    language: Literal["en", "nl"] = "en"
+    # The app's and the script's language; None: --lang, else the environment's locale decides
+    # (calldesk.i18n.resolve_language), and the CLI fills the result in.
+    language: Literal["en", "nl"] | None = None
     database: str = ""  # a path or postgresql:// URL; --db and CALLDESK_DB win over it
     daily_goal: int = Field(default=60, ge=0)  # calls a caller aims for in a day (queue header)
     calling_hours: CallingHours = CallingHours()

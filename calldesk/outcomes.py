@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from calldesk.i18n import N_, _
+
 
 class Outcome(StrEnum):
     no_answer = "no_answer"
@@ -21,7 +23,18 @@ class Outcome(StrEnum):
 
     @property
     def label(self) -> str:
+        """English, as stored (a stage change's reason, a lost reason) and exported."""
         return self.value.replace("_", " ")
+
+    @property
+    def ui_label(self) -> str:
+        """The label in the UI language: for screens, never for what is stored."""
+        return _(self.label)
+
+
+# Every outcome's label, for the catalog (Outcome.ui_label translates them).
+_LABELS = (N_("no answer"), N_("busy"), N_("voicemail"), N_("wrong number"), N_("not interested"), N_("no fit"),
+           N_("callback"), N_("interested"), N_("qualified"), N_("appointment"), N_("won"), N_("do not call"))
 
 
 # One key each in the outcome picker (the call issue's table).

@@ -17,6 +17,7 @@ from phonenumbers import ValidationResult
 from phonenumbers.timezone import time_zones_for_geographical_number, time_zones_for_number
 
 from calldesk.errors import CalldeskError
+from calldesk.i18n import N_, _, pgettext
 
 
 class PhoneType(StrEnum):
@@ -49,18 +50,18 @@ _TYPES = {
 }
 
 _PARSE_REASONS = {
-    NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
-    NumberParseException.NOT_A_NUMBER: "not a phone number",
-    NumberParseException.TOO_SHORT_AFTER_IDD: "too short after the international prefix",
-    NumberParseException.TOO_SHORT_NSN: "too short",
-    NumberParseException.TOO_LONG: "too long",
+    NumberParseException.INVALID_COUNTRY_CODE: N_("unknown country code"),
+    NumberParseException.NOT_A_NUMBER: N_("not a phone number"),
+    NumberParseException.TOO_SHORT_AFTER_IDD: N_("too short after the international prefix"),
+    NumberParseException.TOO_SHORT_NSN: N_("too short"),
+    NumberParseException.TOO_LONG: N_("too long"),
 }
 
 _LENGTH_REASONS = {
-    ValidationResult.TOO_SHORT: "too short",
-    ValidationResult.TOO_LONG: "too long",
-    ValidationResult.INVALID_LENGTH: "wrong length",
-    ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+    ValidationResult.TOO_SHORT: N_("too short"),
+    ValidationResult.TOO_LONG: N_("too long"),
+    ValidationResult.INVALID_LENGTH: N_("wrong length"),
+    ValidationResult.INVALID_COUNTRY_CODE: N_("unknown country code"),
 }
 
 
@@ -94,9 +95,9 @@ def normalize(raw: str, region: str = "NL") -> Phone:
     """Parse what a person typed; raise PhoneError with the reason when it can't be called."""
     text = raw.strip()
     if not text:
-        raise PhoneError("missing phone number")
+        raise PhoneError(_("missing phone number"))
     if _SCIENTIFIC.match(text):
-        raise PhoneError("number was mangled by a spreadsheet (scientific notation)")
+        raise PhoneError(_("number was mangled by a spreadsheet (scientific notation)"))
     try:
         return _normalize(text, region)
     except PhoneError:
@@ -114,17 +115,17 @@ def _normalize(text: str, region: str, raw: str | None = None) -> Phone:
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
-        raise PhoneError(_PARSE_REASONS.get(exc.error_type, "not a phone number")) from None
+        raise PhoneError(_(_PARSE_REASONS.get(exc.error_type, "not a phone number"))) from None
     # number_type() is UNKNOWN exactly when is_valid_number() is False (same metadata match),
     # so one call validates and classifies; the reason is worked out only for a bad number.
     ntype = phonenumbers.number_type(number)
     number_region = _region(number)
     if ntype == PhoneNumberType.UNKNOWN:
         length = phonenumbers.is_possible_number_with_reason(number)
-        reason = _LENGTH_REASONS.get(length, "not a valid")
-        if reason == "not a valid":
-            raise PhoneError(f"not a valid {number_region} number")
-        raise PhoneError(f"{reason} for a {number_region} number")
+        reason = _LENGTH_REASONS.get(length)
+        if reason is None:
+            raise PhoneError(_("not a valid {country} number").format(country=number_region))
+        raise PhoneError(_("{reason} for a {country} number").format(reason=_(reason), country=number_region))
     if phonenumbers.is_number_type_geographical(ntype, number.country_code):
         zones = time_zones_for_geographical_number(number)
     else:
@@ -153,6 +154,25 @@ def _region(number: phonenumbers.PhoneNumber) -> str:
         else:  # +1, +44, +7…: the number itself decides (US or CA, GB or JE)
             region = phonenumbers.region_code_for_number(number) or (regions[0] if regions else "ZZ")
     return region
+
+
+def kind_label(kind: str) -> str:
+    """A stored PhoneType value as the screens show it, in the UI language ("fixed or mobile")."""
+    labels = {
+        "mobile": pgettext("phone type", "mobile"),
+        "fixed": pgettext("phone type", "fixed"),
+        "fixed_or_mobile": pgettext("phone type", "fixed or mobile"),
+        "voip": pgettext("phone type", "voip"),
+        "company": pgettext("phone type", "company"),
+        "toll_free": pgettext("phone type", "toll free"),
+        "premium": pgettext("phone type", "premium"),
+        "shared_cost": pgettext("phone type", "shared cost"),
+        "personal": pgettext("phone type", "personal"),
+        "pager": pgettext("phone type", "pager"),
+        "voicemail": pgettext("phone type", "voicemail"),
+        "unknown": pgettext("phone type", "unknown"),
+    }
+    return labels.get(kind, kind.replace("_", " "))
 
 
 @lru_cache(maxsize=4096)

@@ -48,13 +48,11 @@ import holidays
 
 from calldesk.config import WEEKDAYS, CallingHours
 from calldesk.errors import CalldeskError
+from calldesk.i18n import N_, _, format_weekday
 from calldesk.windows import callable_day, holiday_country, holiday_dates, local_time, next_opening
 
 __all__ = ["AGENDA_GROUPS", "Choice", "agenda_group", "check_when", "parse_when", "quick_choices"]
 
-# Fixed English names: strftime's %a follows the process locale.
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_EXAMPLES = "expected e.g. 'tomorrow 10:00', '24-11 14:00' or '+2h'"
 _MAX_DISTANCE = timedelta(days=3660)  # about ten years: anything further is a typo
 _NO_HOLIDAY_COUNTRIES = {"", "001", "ZZ"}
 
@@ -62,7 +60,7 @@ _NO_HOLIDAY_COUNTRIES = {"", "001", "ZZ"}
 @dataclass(frozen=True)
 class Choice:
     key: str  # "1".."9"
-    label: str  # "in 1 hour", "tomorrow 09:00", …
+    label: str  # "in 1 hour", "tomorrow 09:00", … (UI language)
     at: datetime  # aware, UTC
 
 
@@ -123,8 +121,8 @@ def quick_choices(
     tomorrow = today + timedelta(days=1)
 
     choices = [
-        Choice("1", "in 1 hour", _minute(now_utc + timedelta(hours=1))),
-        Choice("2", f"tomorrow {start}", _to_utc(tomorrow, hours.start, tz)),
+        Choice("1", _("in 1 hour"), _minute(now_utc + timedelta(hours=1))),
+        Choice("2", _("tomorrow {time}").format(time=start), _to_utc(tomorrow, hours.start, tz)),
     ]
     if not callable_day(tomorrow, hours, holiday_country((zone, country), region)):
         midnight = _to_utc(tomorrow, time(0), tz)
@@ -133,12 +131,12 @@ def quick_choices(
         except ValueError:
             pass  # no calling day at all in the config: nothing to offer
         else:
-            choices.append(Choice("3", f"next calling day {start}", opening))
+            choices.append(Choice("3", _("next calling day {time}").format(time=start), opening))
     monday = today + timedelta(days=(7 - today.weekday()) or 7)
     choices += [
-        Choice("4", "in 2 days", _to_utc(today + timedelta(days=2), wall, tz)),
-        Choice("5", f"next Monday {start}", _to_utc(monday, hours.start, tz)),
-        Choice("6", "in a week", _to_utc(today + timedelta(days=7), wall, tz)),
+        Choice("4", _("in 2 days"), _to_utc(today + timedelta(days=2), wall, tz)),
+        Choice("5", _("next Monday {time}").format(time=start), _to_utc(monday, hours.start, tz)),
+        Choice("6", _("in a week"), _to_utc(today + timedelta(days=7), wall, tz)),
     ]
     return choices
 
@@ -196,6 +194,14 @@ class _Unreadable(Exception):
     """Why the text is not a moment; parse_when turns it into one CalldeskError line."""
 
 
+def _examples() -> str:
+    return _("expected e.g. 'tomorrow 10:00', '24-11 14:00' or '+2h'")
+
+
+def _too_far() -> str:
+    return _("more than ten years from now")
+
+
 def parse_when(text: str, now: datetime, zone: str | None, region: str) -> datetime:
     """Read a typed moment on the lead's wall clock (forms in the module docstring); UTC.
 
@@ -204,23 +210,23 @@ def parse_when(text: str, now: datetime, zone: str | None, region: str) -> datet
     now_utc = _aware(now, "now").astimezone(UTC)
     shown = " ".join(text.split())
     if not shown:
-        raise CalldeskError(f"enter a moment: {_EXAMPLES}")
+        raise CalldeskError(_("enter a moment: {examples}").format(examples=_examples()))
     if len(shown) > 40:
         shown = shown[:39] + "…"
     tz = _zone(zone, now_utc, region)
     try:
         moment = _parse(_normalise(text), now_utc, tz)
         if abs(moment - now_utc) > _MAX_DISTANCE:
-            raise _Unreadable("more than ten years from now")
+            raise _Unreadable(_too_far())
     except _Unreadable as exc:
-        raise CalldeskError(f"can't read '{shown}' as a moment: {exc}") from None
+        raise CalldeskError(_("can't read '{text}' as a moment: {reason}").format(text=shown, reason=exc)) from None
     except (ValueError, OverflowError) as exc:
         # date()/time() name the bad part ("day is out of range for month"); a year or an
         # overflow out of range is simply too far away.
-        reason = str(exc)
+        reason = str(exc)  # Python's own words, in English
         if isinstance(exc, OverflowError) or "year" in reason:
-            reason = "more than ten years from now"
-        raise CalldeskError(f"can't read '{shown}' as a moment: {reason}") from None
+            reason = _too_far()
+        raise CalldeskError(_("can't read '{text}' as a moment: {reason}").format(text=shown, reason=reason)) from None
     return moment
 
 
@@ -237,18 +243,18 @@ def _parse(words: list[str], now: datetime, tz: tzinfo) -> datetime:
         return _relative(relative[1], now, tz)
     words = _join_suffixes(words)
     if not words:
-        raise _Unreadable(_EXAMPLES)
+        raise _Unreadable(_examples())
     today = now.astimezone(tz).date()
     clock, rest = _split_clock(words, today)
     if clock is None:
         if _day(words, today) is None:
-            raise _Unreadable(_EXAMPLES)
+            raise _Unreadable(_examples())
         joined = " ".join(words)
         example = f"'{joined} 10:00'" if len(joined) <= 20 else "10:00"
-        raise _Unreadable(f"add a time, e.g. {example}")
+        raise _Unreadable(_("add a time, e.g. {example}").format(example=example))
     day = _day(rest, today)
     if day is None:
-        raise _Unreadable(_EXAMPLES)
+        raise _Unreadable(_examples())
     return _to_utc(day, clock, tz)
 
 
@@ -258,17 +264,17 @@ def _relative(text: str, now: datetime, tz: tzinfo) -> datetime:
     while position < len(text):
         match = _AMOUNT.match(text, position)
         if not match:
-            raise _Unreadable(_EXAMPLES)
+            raise _Unreadable(_examples())
         amount_text, unit_text = match[1], match[2]
         if amount_text.isdigit():
             amount = int(amount_text)
         elif amount_text in _ONE:
             amount = 1
         else:
-            raise _Unreadable(_EXAMPLES)
+            raise _Unreadable(_examples())
         unit = _UNITS.get(unit_text)
         if unit is None:
-            raise _Unreadable(f"unknown unit '{unit_text[:12]}': use minutes, hours, days or weeks")
+            raise _Unreadable(_("unknown unit '{unit}': use minutes, hours, days or weeks").format(unit=unit_text[:12]))
         if unit == "minutes":
             elapsed += timedelta(minutes=amount)
         elif unit == "hours":
@@ -298,7 +304,7 @@ def _clock(word: str, bare: bool) -> time | None:
     hour, minute = int(hour_text), int(minute_text or 0)
     if suffix in ("am", "pm"):
         if not 1 <= hour <= 12:
-            raise _Unreadable(f"hour must be 1–12 with {suffix}")
+            raise _Unreadable(_("hour must be 1–12 with {suffix}").format(suffix=suffix))
         hour = hour % 12 + (12 if suffix == "pm" else 0)
     return time(hour, minute, int(second_text or 0))
 
@@ -351,8 +357,9 @@ def _day(words: list[str], today: date) -> date | None:
         words = words[1:]
     day = _date(words, today)
     if day is not None and weekday is not None and day.weekday() != weekday:
-        names = _DAY_NAMES[day.weekday()], _DAY_NAMES[weekday]
-        raise _Unreadable(f"{day:%d-%m-%Y} is a {names[0]}, not a {names[1]}")
+        typed = day + timedelta(days=weekday - day.weekday())  # a day with the weekday typed
+        raise _Unreadable(_("{date} is a {weekday}, not a {typed}").format(
+            date=f"{day:%d-%m-%Y}", weekday=format_weekday(day), typed=format_weekday(typed)))
     return day
 
 
@@ -387,28 +394,34 @@ def _day_month(day: int, month: int, year: str | None, today: date) -> date:
 def check_when(
     at: datetime, now: datetime, zone: str | None, country: str, hours: CallingHours, region: str
 ) -> list[str]:
-    """Short English warnings about a chosen moment (they warn, they don't block); [] when fine."""
+    """Short warnings about a chosen moment, in the UI language (they warn, they don't block);
+    [] when fine."""
     at_utc = _aware(at, "at").astimezone(UTC)
     now_utc = _aware(now, "now").astimezone(UTC)
     local = local_time(zone, at_utc, region)
     day = local.date()
     warnings = []
     if at_utc < now_utc:
-        warnings.append("in the past")
+        warnings.append(_("in the past"))
     if WEEKDAYS[day.weekday()] not in hours.days:
-        warnings.append(f"not a calling day ({_DAY_NAMES[day.weekday()]})")
+        warnings.append(_("not a calling day ({weekday})").format(weekday=format_weekday(day)))
     where = holiday_country((zone, country), region)
     if hours.skip_holidays and day in holiday_dates(where, day.year):
         name = _holiday_names(where, day.year).get(day, "")
-        warnings.append(f"a public holiday in {where.upper()}" + (f": {name}" if name else ""))
+        if name:
+            warnings.append(_("a public holiday in {country}: {name}").format(country=where.upper(), name=name))
+        else:
+            warnings.append(_("a public holiday in {country}").format(country=where.upper()))
     if not hours.start <= local.time().replace(tzinfo=None) < hours.end:
-        warnings.append(f"outside calling hours ({hours.start:%H:%M}–{hours.end:%H:%M} lead's time)")
+        warnings.append(_("outside calling hours ({start}–{end} lead's time)").format(
+            start=f"{hours.start:%H:%M}", end=f"{hours.end:%H:%M}"))
     return warnings
 
 
 # --- the callback agenda ------------------------------------------------------------------
 
-AGENDA_GROUPS = ("overdue", "today", "tomorrow", "this week", "later")
+# Stored and exported in English; screens translate them (`_(group)`).
+AGENDA_GROUPS = (N_("overdue"), N_("today"), N_("tomorrow"), N_("this week"), N_("later"))
 
 
 def agenda_group(due: datetime, now: datetime, region: str) -> str:

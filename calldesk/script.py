@@ -20,6 +20,7 @@ from typing import Any
 
 from calldesk.config import Qualification
 from calldesk.errors import CalldeskError
+from calldesk.i18n import _, language, ngettext
 from calldesk.outcomes import Outcome
 
 BANT: tuple[str, ...] = ("budget", "authority", "need", "timing")
@@ -76,7 +77,7 @@ class Script:
 @dataclass(frozen=True)
 class Verdict:
     qualified: bool
-    missing: tuple[str, ...]  # short English texts of what is missing, in BANT order
+    missing: tuple[str, ...]  # short texts of what is missing (UI language), in BANT order
     suggestion: Outcome | None
     closing_key: str  # one of CLOSING_KEYS
 
@@ -214,10 +215,14 @@ def _checked_text(value: object, path: str) -> str:
     return text
 
 
+def builtin_script(lang: str | None = None) -> Script:
+    """The script shipped for this language ("en" or "nl"; anything else gets "en"); None: the
+    UI language, so that the script speaks as the screens do."""
+    return _builtin_script("nl" if (lang or language()).strip().lower() == "nl" else "en")
+
+
 @lru_cache(maxsize=None)
-def builtin_script(language: str) -> Script:
-    """The script shipped for this language ("en" or "nl"; anything else gets "en")."""
-    name = "nl" if language.strip().lower() == "nl" else "en"
+def _builtin_script(name: str) -> Script:
     text = resources.files("calldesk").joinpath("scripts", f"{name}.toml").read_text(encoding="utf-8")
     return parse_script(text, f"calldesk/scripts/{name}.toml")
 
@@ -249,18 +254,19 @@ def qualify(bant: Mapping[str, str], rule: Qualification) -> Verdict:
 
     missing: list[str] = []
     if budget in rule.budget_ruled_out:
-        missing.append("budget ruled out")
+        missing.append(_("budget ruled out"))
     if authority not in rule.authority:
-        missing.append("not talking to a decision-maker" if authority else "authority unknown")
+        missing.append(_("not talking to a decision-maker") if authority else _("authority unknown"))
     if need not in rule.need:
-        missing.append("no need" if need == "no" else "need not confirmed")
+        missing.append(_("no need") if need == "no" else _("need not confirmed"))
     if not within:
         if months is not None:
-            missing.append(f"timing beyond {rule.timing_within_months} months")
+            limit = rule.timing_within_months
+            missing.append(ngettext("timing beyond {n} month", "timing beyond {n} months", limit).format(n=limit))
         elif timing == "none":
-            missing.append("no plans to start")
+            missing.append(_("no plans to start"))
         else:
-            missing.append("timing unknown")
+            missing.append(_("timing unknown"))
 
     if not missing:
         return Verdict(True, (), Outcome.qualified, "qualified")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 
+from calldesk.i18n import N_, _
+
 
 class Stage(StrEnum):
     # Member names equal their values so the database stores readable words either way.
@@ -17,8 +19,17 @@ class Stage(StrEnum):
 
     @property
     def label(self) -> str:
+        """English, as stored and exported ("hot lead")."""
         return self.value.replace("_", " ")
 
+    @property
+    def ui_label(self) -> str:
+        """The label in the UI language: for screens, never for what is stored."""
+        return _(self.label)
+
+
+# Every stage's label, for the catalog (Stage.ui_label translates them).
+_LABELS = (N_("suspect"), N_("prospect"), N_("hot lead"), N_("opportunity"), N_("customer"), N_("lost"))
 
 # The forward order of the funnel; lost stands outside it.
 FUNNEL: tuple[Stage, ...] = (

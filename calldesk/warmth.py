@@ -5,6 +5,8 @@ role), shows buying intent through recent behaviour signals (a demo request coun
 and every signal fades with a half-life), has positive BANT answers, and sits in a stage
 worth calling; a run of unanswered calls cools it. Every point comes with a short English
 reason, so a caller sees why a lead is on top, and the reasons always add up to the score.
+Reasons are stored in English (the queue keeps them beside the score); `reason_text` reads one
+back in the UI language.
 Pure: no I/O and no wall clock (the caller passes `now`); signal kinds are plain strings.
 """
 
@@ -20,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from calldesk.config import ICP, Config, WarmthWeights
+from calldesk.i18n import N_, _, ngettext
 from calldesk.stages import Stage
 
 # Strongest buying intent first; the values of calldesk.db.models.SignalKind.
@@ -34,14 +37,31 @@ SIGNAL_KINDS: tuple[str, ...] = (
 )
 
 _SIGNAL_LABELS = {
-    "demo_request": "demo request",
-    "contact_form": "contact form",
-    "download": "download",
-    "webinar": "webinar",
-    "email_reply": "e-mail reply",
-    "email_click": "e-mail click",
-    "website_visit": "website visit",
+    "demo_request": N_("demo request"),
+    "contact_form": N_("contact form"),
+    "download": N_("download"),
+    "webinar": N_("webinar"),
+    "email_reply": N_("e-mail reply"),
+    "email_click": N_("e-mail click"),
+    "website_visit": N_("website visit"),
 }
+
+# The reasons' English templates: formatted in English when scored (they are stored), and
+# matched and translated when shown (reason_text). Plurals pair singular and plural.
+_INDUSTRY = N_("fits ICP industry ({industry})")
+_SIZE = N_("company size {employees}")
+_ROLE = N_("decision-maker ({role})")
+_STREAK = ("{n} unanswered call in a row", "{n} unanswered calls in a row")
+_BUDGET = N_("budget confirmed")
+_DECIDER = N_("talking to the decision-maker")
+_INVOLVED = N_("talking to someone involved in the decision")
+_NEED = N_("clear need")
+_TIMING_FITS = N_("timing fits")
+_START_NOW = N_("wants to start now")
+_START_WITHIN = ("wants to start within {n} month", "wants to start within {n} months")
+_TODAY, _YESTERDAY = N_("today"), N_("yesterday")
+_DAYS_AGO, _WEEKS_AGO, _MONTHS_AGO = N_("{n} days ago"), N_("{n} weeks ago"), N_("{n} months ago")
+_EARLIER = N_("{signal} (+{n} earlier)")
 
 _DAY = 86400.0
 _BUDGET_YES = frozenset({"yes", "approved", "available"})
@@ -93,7 +113,7 @@ def score(facts: LeadFacts, now: datetime, weights: WarmthWeights, icp: ICP) -> 
     streak = max(facts.no_answer_streak, 0)
     penalty = min(weights.no_answer_penalty * streak, weights.no_answer_penalty_cap, warm)
     if penalty > 0:
-        reasons.append(Reason(f"{facts.no_answer_streak} unanswered calls in a row", -penalty))
+        reasons.append(Reason(_english(_STREAK, facts.no_answer_streak), -penalty))
     kept = [r for r in reasons if r.points != 0]
     kept.sort(key=lambda r: -abs(r.points))  # stable: equal contributions keep the rule order
     return Warmth(max(0, sum(r.points for r in kept)), tuple(kept))
@@ -110,16 +130,16 @@ def _icp(facts: LeadFacts, weights: WarmthWeights, icp: ICP) -> list[Reason]:
     industry = facts.industry.strip()
     # An empty industries list fits everyone, so it distinguishes no one: no points.
     if industry and industry.casefold() in {i.strip().casefold() for i in icp.industries}:
-        reasons.append(Reason(f"fits ICP industry ({industry})", weights.icp_industry))
+        reasons.append(Reason(_INDUSTRY.format(industry=industry), weights.icp_industry))
     employees = facts.employees
     if employees is not None and employees >= icp.min_employees:
         if icp.max_employees is None or employees <= icp.max_employees:
-            reasons.append(Reason(f"company size {employees}", weights.icp_size))
+            reasons.append(Reason(_SIZE.format(employees=employees), weights.icp_size))
     role = facts.role.strip()
     # Substrings, because Dutch titles compound: "IT-manager", "hoofdinkoper", "Algemeen directeur".
     lowered = role.lower()
     if role and any(word.strip().lower() and word.strip().lower() in lowered for word in icp.roles):
-        reasons.append(Reason(f"decision-maker ({role})", weights.icp_role))
+        reasons.append(Reason(_ROLE.format(role=role), weights.icp_role))
     return reasons
 
 
@@ -146,7 +166,7 @@ def _signals(signals: Sequence[tuple[str, datetime]], now: datetime, weights: Wa
     for kind, points in ints.items():
         text = f"{_SIGNAL_LABELS[kind]} {_ago(latest[kind])}"
         if counts[kind] > 1:
-            text += f" (+{counts[kind] - 1} earlier)"
+            text = _EARLIER.format(signal=text, n=counts[kind] - 1)
         reasons.append(Reason(text, points))
     return reasons
 
@@ -165,27 +185,26 @@ def _apportion(shares: dict[str, float], target: int) -> dict[str, int]:
 def _ago(age_days: float) -> str:
     days = int(age_days)
     if days == 0:
-        return "today"
+        return _TODAY
     if days == 1:
-        return "yesterday"
+        return _YESTERDAY
     if days < 14:
-        return f"{days} days ago"
+        return _DAYS_AGO.format(n=days)
     if days < 60:
-        return f"{days // 7} weeks ago"
-    return f"{days // 30} months ago"
+        return _WEEKS_AGO.format(n=days // 7)
+    return _MONTHS_AGO.format(n=days // 30)
 
 
 def _bant(bant: Mapping[str, str], weights: WarmthWeights) -> list[Reason]:
     answers = {str(k).strip().lower(): str(v).strip().lower() for k, v in bant.items()}
     reasons = []
     if answers.get("budget", "") in _BUDGET_YES:
-        reasons.append(Reason("budget confirmed", weights.bant_budget))
+        reasons.append(Reason(_BUDGET, weights.bant_budget))
     authority = answers.get("authority", "")
     if authority in _AUTHORITY_YES:
-        who = "someone involved in the decision" if authority == "involved" else "the decision-maker"
-        reasons.append(Reason(f"talking to {who}", weights.bant_authority))
+        reasons.append(Reason(_INVOLVED if authority == "involved" else _DECIDER, weights.bant_authority))
     if answers.get("need", "") in _NEED_YES:
-        reasons.append(Reason("clear need", weights.bant_need))
+        reasons.append(Reason(_NEED, weights.bant_need))
     timing = _timing_text(answers.get("timing", ""))
     if timing:
         reasons.append(Reason(timing, weights.bant_timing))
@@ -195,18 +214,74 @@ def _bant(bant: Mapping[str, str], weights: WarmthWeights) -> list[Reason]:
 def _timing_text(value: str) -> str:
     """The reason for a positive timing answer; "" when the start is too far off or unknown."""
     if value == "yes":
-        return "timing fits"
+        return _TIMING_FITS
     if value == "now":
-        return "wants to start now"
+        return _START_NOW
     match = _TIMING_MONTHS.fullmatch(value)
     if not match:
         return ""
     months = int(match[1])
     if months == 0:
-        return "wants to start now"
+        return _START_NOW
     if months > _TIMING_MAX_MONTHS:
         return ""
-    return f"wants to start within {months} month{'s' if months > 1 else ''}"
+    return _english(_START_WITHIN, months)
+
+
+def _english(forms: tuple[str, str], n: int) -> str:
+    return forms[n != 1].format(n=n)
+
+
+# --- reasons on screen ----------------------------------------------------------------------
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """A template's English text as a regex with a named group per {field}."""
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+)" for i, part in enumerate(parts)))
+
+
+_STAGE_OF = {stage.label: stage for stage in Stage}
+_SIGNAL_OF = {label: kind for kind, label in _SIGNAL_LABELS.items()}
+_AGO_PATTERNS = [(_pattern(t), t) for t in (_TODAY, _YESTERDAY, _DAYS_AGO, _WEEKS_AGO, _MONTHS_AGO)]
+_SIGNAL_REASON = re.compile(rf"(?P<signal>{'|'.join(map(re.escape, _SIGNAL_OF))}) (?P<ago>.+)")
+_EARLIER_REASON = _pattern(_EARLIER)
+_PLAIN = (_BUDGET, _DECIDER, _INVOLVED, _NEED, _TIMING_FITS, _START_NOW)
+_FILLED = [(_pattern(t), t) for t in (_INDUSTRY, _SIZE, _ROLE)]
+_COUNTED = [(_pattern(form), forms) for forms in (_STREAK, _START_WITHIN) for form in forms]
+
+
+def _counted(forms: tuple[str, str], n: int) -> str:
+    # Literal calls, so that Babel finds both forms (the templates above are the same English).
+    if forms is _STREAK:
+        return ngettext("{n} unanswered call in a row", "{n} unanswered calls in a row", n).format(n=n)
+    return ngettext("wants to start within {n} month", "wants to start within {n} months", n).format(n=n)
+
+
+def reason_text(text: str) -> str:
+    """A stored (English) reason in the UI language; a text no rule makes is shown as stored."""
+    if text in _STAGE_OF:
+        return _STAGE_OF[text].ui_label
+    if text in _PLAIN:
+        return _(text)
+    for pattern, template in _FILLED:
+        if match := pattern.fullmatch(text):
+            return _(template).format(**match.groupdict())
+    for pattern, forms in _COUNTED:
+        if (match := pattern.fullmatch(text)) and match["n"].isdigit():
+            return _counted(forms, int(match["n"]))
+    if match := _EARLIER_REASON.fullmatch(text):
+        return _(_EARLIER).format(signal=_signal_text(match["signal"]), n=match["n"])
+    return _signal_text(text)
+
+
+def _signal_text(text: str) -> str:
+    match = _SIGNAL_REASON.fullmatch(text)
+    if match:
+        for pattern, template in _AGO_PATTERNS:
+            if ago := pattern.fullmatch(match["ago"]):
+                return f"{_(match['signal'])} {_(template).format(**ago.groupdict())}"
+    return text
 
 
 # Stored form: the queue keeps each lead's reasons beside its score.

@@ -21,6 +21,7 @@ from phonenumbers.timezone import time_zones_for_number
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from calldesk.config import WEEKDAYS, CallingHours
+from calldesk.i18n import _, format_day
 
 __all__ = [
     "WindowKey",
@@ -42,9 +43,6 @@ WindowKey = tuple[str | None, str]  # (time_zone, country) as stored on a lead
 
 _MAX_DAYS = 400  # over a year: every weekday and every yearly holiday comes round again
 _NO_HOLIDAY_COUNTRIES = {"", "001", "ZZ"}
-# Fixed English names: strftime's %a/%b follow the process locale.
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @lru_cache(maxsize=256)
@@ -189,14 +187,10 @@ def next_opening(key: WindowKey, now: datetime, hours: CallingHours, region: str
 
 
 def describe_next(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:
-    """Short English text such as "09:00 Europe/Amsterdam on Mon 23 Nov" (year added if not now's)."""
+    """Short text such as "09:00 Europe/Amsterdam on Mon 23 Nov" (year added if not now's), in
+    the UI language ("09:00 Europe/Amsterdam op ma 23 nov")."""
     moment = next_opening(key, now, hours, region)
     tz = _tz(key[0], region)
     local = moment.astimezone(tz)
-    text = (
-        f"{local:%H:%M} {tz.key} on {_DAY_NAMES[local.weekday()]} "
-        f"{local.day} {_MONTH_NAMES[local.month - 1]}"
-    )
-    if local.year != local_time(key[0], now, region).year:
-        text += f" {local.year}"
-    return text
+    day = format_day(local, year=local_time(key[0], now, region).year)
+    return _("{time} {zone} on {day}").format(time=f"{local:%H:%M}", zone=tz.key, day=day)

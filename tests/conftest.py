@@ -12,12 +12,30 @@ import pytest
 import sqlalchemy as sa
 
 from calldesk.db.engine import Store, open_store, to_url
+from calldesk.i18n import set_language
 
 PG_URL = os.environ.get("CALLDESK_TEST_PG_URL", "")
 # CI sets this so that a PostgreSQL test can never pass by being skipped.
 REQUIRE_PG = os.environ.get("CALLDESK_REQUIRE_PG") == "1"
 # A Monday morning in Amsterdam; no test reads the wall clock.
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Every test starts and ends in English: a Dutch test (or an app made with
+    language="nl") must not change what the next test reads."""
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def dutch() -> Iterator[None]:
+    """The UI speaks Dutch for this test."""
+    set_language("nl")
+    yield
+    set_language("en")
 
 
 def _pg_or_skip() -> str:

@@ -25,6 +25,7 @@ from calldesk.db.queue import CLAIM_LEASE
 from calldesk.db.scoring import rescore
 from calldesk.dispositions import FINAL, LeadState, apply
 from calldesk.errors import CalldeskError
+from calldesk.i18n import _, format_day_time
 from calldesk.outcomes import Outcome
 from calldesk.phones import normalize
 from calldesk.script import BANT, Answer
@@ -60,17 +61,20 @@ class Recorded:
     callback_at: datetime | None = None
 
     def summary(self, region: str = "NL") -> str:
-        """One line for the caller: what happened to the lead (times on the desk's clock)."""
-        text = f"{self.outcome.label} — {self.company or f'lead {self.lead_id}'}"
+        """One line for the caller, in the UI language: what happened to the lead (times on the
+        desk's clock)."""
+        lead = self.company or _("lead {id}").format(id=self.lead_id)
+        text = f"{self.outcome.ui_label} — {lead}"
         if self.stage is not self.stage_before:
-            text += f": {self.stage_before.label} → {self.stage.label}"
+            text += f": {self.stage_before.ui_label} → {self.stage.ui_label}"
         if self.callback_at is not None:
-            text += f" · callback {local_time(None, self.callback_at, region):%a %d %b %H:%M}"
+            moment = format_day_time(local_time(None, self.callback_at, region), pad=True)
+            text += " · " + _("callback {moment}").format(moment=moment)
         if self.parked:
-            text += " · parked as unreachable"
+            text += " · " + _("parked as unreachable")
         elif self.next_call_at is not None and self.callback_id is None:
-            local = local_time(None, self.next_call_at, region)
-            text += f" · next try {local:%a %d %b %H:%M}"
+            moment = format_day_time(local_time(None, self.next_call_at, region), pad=True)
+            text += " · " + _("next try {moment}").format(moment=moment)
         return text
 
 
@@ -87,15 +91,18 @@ def _check_request(outcome: Outcome, now: datetime, bant: Mapping[str, Answer],
     if callback is not None:
         _aware(callback.at, "the callback time")
     if outcome is Outcome.callback and callback is None:
-        raise CalldeskError("a callback outcome needs a callback time")
+        raise CalldeskError(_("a callback outcome needs a callback time"))
     if outcome is Outcome.appointment and appointment_at is None:
-        raise CalldeskError("an appointment outcome needs the appointment's date and time")
+        raise CalldeskError(_("an appointment outcome needs the appointment's date and time"))
     if outcome is not Outcome.appointment and appointment_at is not None:
-        raise CalldeskError(f"an appointment time goes with the appointment outcome, not '{outcome.label}'")
+        raise CalldeskError(_("an appointment time goes with the appointment outcome, not '{outcome}'").format(
+            outcome=outcome.ui_label))
     if callback is not None and outcome in FINAL:
-        raise CalldeskError(f"no callback can follow '{outcome.label}': nobody calls this lead again")
+        raise CalldeskError(_("no callback can follow '{outcome}': nobody calls this lead again").format(
+            outcome=outcome.ui_label))
     if callback is not None and callback.at < now - timedelta(minutes=1):
-        raise CalldeskError(f"the callback time {callback.at:%Y-%m-%d %H:%M} UTC is in the past")
+        raise CalldeskError(_("the callback time {moment} UTC is in the past").format(
+            moment=f"{callback.at:%Y-%m-%d %H:%M}"))
     for element, answer in bant.items():
         if element not in BANT:
             raise CalldeskError(f"unknown BANT element {element!r}: expected one of {', '.join(BANT)}")
@@ -119,10 +126,11 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
         conn = session.connection()
         lead = conn.execute(sa.select(_L).where(_L.c.id == lead_id).with_for_update()).first()
         if lead is None:
-            raise CalldeskError(f"no lead with id {lead_id}")
+            raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
         holder = lead.claimed_by
         if holder and holder != caller and lead.claim_expires_at and lead.claim_expires_at > now:
-            raise CalldeskError(f"{holder} has lead {lead_id} open: only they can record its outcome")
+            raise CalldeskError(_("{holder} has lead {id} open: only they can record its outcome").format(
+                holder=holder, id=lead_id))
         effect = apply(outcome, LeadState(Stage(lead.stage), lead.attempts, lead.no_answer_streak,
                                           lead.time_zone, lead.country),
                        now, config, callback_at=callback.at if callback else None)
@@ -216,17 +224,20 @@ def undo_last(store: Store, caller: str, now: datetime, window: timedelta = UNDO
         conn = session.connection()
         call = conn.execute(sa.select(_C).where(_C.c.caller == caller).order_by(_C.c.id.desc()).limit(1)).first()
         if call is None or call.undo is None:
-            raise CalldeskError("nothing to undo")
+            raise CalldeskError(_("nothing to undo"))
         lead = conn.execute(sa.select(_L).where(_L.c.id == call.lead_id).with_for_update()).first()
-        what = f"'{Outcome(call.outcome).label}' on {lead.company or f'lead {lead.id}'}"
+        what = _("'{outcome}' on {lead}").format(outcome=Outcome(call.outcome).ui_label,
+                                                 lead=lead.company or _("lead {id}").format(id=lead.id))
         if now - call.ended_at > window:
             minutes = int(window.total_seconds() // 60)
-            raise CalldeskError(f"{what} was recorded more than {minutes} minutes ago: it can't be undone")
+            raise CalldeskError(_("{what} was recorded more than {minutes} minutes ago: it can't be undone").format(
+                what=what, minutes=minutes))
         if lead.updated_at != call.ended_at:
-            raise CalldeskError(f"{what} can't be undone: the lead has changed since")
+            raise CalldeskError(_("{what} can't be undone: the lead has changed since").format(what=what))
         holder = lead.claimed_by
         if holder and holder != caller and lead.claim_expires_at and lead.claim_expires_at > now:
-            raise CalldeskError(f"{what} can't be undone now: {holder} has the lead open")
+            raise CalldeskError(_("{what} can't be undone now: {holder} has the lead open").format(
+                what=what, holder=holder))
         state = json.loads(call.undo)
         for element, old in state["bant"]:
             where = (_B.c.lead_id == lead.id) & (_B.c.element == element)
@@ -267,7 +278,7 @@ def log_activity(store: Store, lead_id: int, kind: ActivityKind, *, caller: str,
     with store.write() as session:
         conn = session.connection()
         if conn.execute(sa.select(_L.c.id).where(_L.c.id == lead_id)).first() is None:
-            raise CalldeskError(f"no lead with id {lead_id}")
+            raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
         return conn.execute(sa.insert(_ACT).values(lead_id=lead_id, kind=kind.value, caller=caller, at=now,
                                                    note=note.strip()).returning(_ACT.c.id)).scalar_one()
 

@@ -17,6 +17,7 @@ from calldesk.db.models import Activity, BantAnswer, Call, Callback, CallbackSta
 from calldesk.db.privacy import is_suppressed
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
+from calldesk.i18n import _
 from calldesk.mapping import parse_employees
 from calldesk.phones import Phone, PhoneError, is_region, normalize
 from calldesk.stages import Stage
@@ -85,7 +86,7 @@ def update_lead(store: Store, lead_id: int, changes: Mapping[str, str], *, now: 
         # FOR UPDATE on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers).
         row = conn.execute(sa.select(_LEAD).where(_LEAD.c.id == lead_id).with_for_update()).first()
         if row is None:
-            raise CalldeskError(f"no lead with id {lead_id}")
+            raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
         values: dict[str, Any] = {name: text for name, text in wanted.items()
                                   if name != "phone" and text != getattr(row, name)}
         if "company_size" in values:
@@ -132,13 +133,14 @@ def _phone_columns(number: Phone) -> dict[str, Any]:
 def _check_number_free(conn: sa.Connection, e164: str, lead_id: int | None = None) -> None:
     """The import's checks for a number a lead is about to get: not do-not-call, not another lead's."""
     if is_suppressed(conn, e164):  # plainly or, for an erased person, as a keyed hash
-        raise CalldeskError(f"{e164} is on the do-not-call list")
+        raise CalldeskError(_("{number} is on the do-not-call list").format(number=e164))
     query = sa.select(_LEAD.c.id, _LEAD.c.company).where(_LEAD.c.phone_e164 == e164)
     if lead_id is not None:
         query = query.where(_LEAD.c.id != lead_id)
     existing = conn.execute(query).first()
     if existing:
-        raise CalldeskError(f"{e164} already belongs to lead {existing.id} ({existing.company or 'no company'})")
+        raise CalldeskError(_("{number} already belongs to lead {id} ({company})").format(
+            number=e164, id=existing.id, company=existing.company or _("no company")))
 
 
 @contextmanager
@@ -149,7 +151,7 @@ def _taken_if_unique_fails(e164: str) -> Iterator[None]:
     except sa.exc.IntegrityError:
         if not e164:
             raise
-        raise CalldeskError(f"{e164} already belongs to another lead") from None
+        raise CalldeskError(_("{number} already belongs to another lead").format(number=e164)) from None
 
 
 def _add_window_key(conn: sa.Connection, number: Phone) -> None:
@@ -161,9 +163,9 @@ def _add_window_key(conn: sa.Connection, number: Phone) -> None:
 
 def _check_email(text: str) -> None:
     """A light check that catches typos (a missing @, a space); the mail server has the last word."""
-    local, _, domain = text.partition("@")
+    local, _at, domain = text.partition("@")
     if not local or not domain or "@" in domain or any(c.isspace() for c in text):
-        raise CalldeskError(f"{text!r} is not an e-mail address")
+        raise CalldeskError(_("{text} is not an e-mail address").format(text=repr(text)))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Dialect
 from calldesk.config import CallingHours, Config
 from calldesk.db.engine import Store
 from calldesk.db.models import Callback, Lead, Suppression, WindowKey
+from calldesk.i18n import N_, _
 from calldesk.warmth import parse_reasons
 from calldesk.stages import Stage
 from calldesk.windows import describe_next, home_zone, local_time, next_opening, open_keys
@@ -67,15 +68,20 @@ class QueueEntry:
 
     @property
     def next_action(self) -> str:
+        """English, as exported (NEXT_ACTIONS); screens translate it."""
         if self.callback_due_at is not None:
             return "callback" if self.callback_for else "team callback"
         return "retry" if self.attempts else "new"
 
 
+# What QueueEntry.next_action says, for the catalog.
+NEXT_ACTIONS = (N_("callback"), N_("team callback"), N_("retry"), N_("new"))
+
+
 @dataclass(frozen=True)
 class Queue:
     entries: list[QueueEntry]
-    why_empty: str = ""  # said when entries is empty
+    why_empty: str = ""  # said when entries is empty (UI language)
 
 
 def _entry(row: sa.Row, callback: sa.Row | None = None) -> QueueEntry:
@@ -396,7 +402,8 @@ def queue(store: Store, caller: str, now: datetime, config: Config, limit: int =
     finally:
         connection.close()
     if entries or (text and pairs):
-        return Queue(entries, "" if entries else f"no callable lead matches {search.strip()!r}")
+        return Queue(entries, "" if entries else _("no callable lead matches {search}").format(
+            search=repr(search.strip())))
     with store.engine.connect() as conn:
         keys = [(zone or None, country) for zone, country in stored]
         return Queue([], _why_empty(conn, caller, now, config, keys, pairs))
@@ -443,6 +450,12 @@ def _fetch(connection: Any, dialect: Dialect, now: datetime, config: Config, val
 def claim_next(store: Store, caller: str, now: datetime, config: Config,
                lease: timedelta = CLAIM_LEASE) -> tuple[QueueEntry | None, str]:
     """Claim the top of this caller's queue: (entry, "") or (None, why nothing is callable)."""
+    # Deciding which windows are open is Python work, 0.2 s or more the first time in a process
+    # (the holiday calendars load), and every `calldesk next` is a new process: do it before
+    # the write lock, which every other caller waits for. Inside, the same keys hit the cache.
+    with store.read() as session:
+        _open_pairs(tuple((zone or "", country) for zone, country in window_keys(session.connection())),
+                    now, config)
     with store.write() as session:
         conn = session.connection()
         held = _held(conn, caller, now, lease)
@@ -542,19 +555,22 @@ def release_claim(store: Store, lead_id: int, caller: str) -> None:
 def _why_empty(conn: sa.Connection, caller: str, now: datetime, config: Config,
                keys: list[tuple[str | None, str]], pairs: Sequence[tuple[str, str]]) -> str:
     if not keys:
-        return "no leads yet: import some with `calldesk import FILE.csv`"
+        return _("no leads yet: import some with `calldesk import FILE.csv`")
     hours, region = config.calling_hours, config.region
     if not pairs:
         home = home_zone(region)
         # Ties (Amsterdam and Brussels open at once) are told in the desk's own zone.
         soonest = min(keys, key=lambda k: (next_opening(k, now, hours, region),
                                            (k[0] or home) != home, k[0] or "", k[1]))
-        return f"outside calling hours — next callable at {describe_next(soonest, now, hours, region)}"
+        return _("outside calling hours — next callable at {moment}").format(
+            moment=describe_next(soonest, now, hours, region))
     cooled = conn.execute(
         sa.select(sa.func.min(_L.c.next_call_at)).where(
             _L.c.next_call_at > now, _L.c.stage.in_(QUEUE_STAGES), _L.c.unreachable.is_(False),
             sa.or_(_L.c.owner.is_(None), _L.c.owner == caller))
     ).scalar()
     if cooled is not None:
-        return f"nothing callable for {caller} now — the next retry falls due at {cooled:%Y-%m-%d %H:%M} UTC"
-    return f"nothing callable for {caller} now — every open lead is claimed, owned by another caller or done"
+        return _("nothing callable for {caller} now — the next retry falls due at {moment} UTC").format(
+            caller=caller, moment=f"{cooled:%Y-%m-%d %H:%M}")
+    return _("nothing callable for {caller} now — every open lead is claimed, owned by another caller or done"
+             ).format(caller=caller)

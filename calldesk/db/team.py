@@ -20,6 +20,7 @@ from calldesk.db.engine import Store
 from calldesk.db.models import Caller, Callback, CallbackStatus, Lead, Role, StageChange
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
+from calldesk.i18n import _
 from calldesk.stages import Stage
 
 _CALLERS, _CB, _L, _SC = Caller.__table__, Callback.__table__, Lead.__table__, StageChange.__table__
@@ -100,9 +101,10 @@ def _team_leads(conn: sa.Connection) -> list[str]:
 
 
 def _require_team_lead(conn: sa.Connection, by: str, doing: str) -> None:
+    """`doing`: what was refused, to follow "only a team lead can" (translated by the caller)."""
     if by not in _team_leads(conn):
-        raise CalldeskError(f"only a team lead can {doing} ({by} is not one: a team lead adds them "
-                            f"with `calldesk caller add {by} --role team_lead`)")
+        raise CalldeskError(_("only a team lead can {doing} ({name} is not one: a team lead adds them "
+                              "with `calldesk caller add {name} --role team_lead`)").format(doing=doing, name=by))
 
 
 def require_team_lead(store: Store, name: str, doing: str) -> None:
@@ -126,7 +128,7 @@ def save_caller(store: Store, name: str, *, by: str, now: datetime, role: Role |
         conn = session.connection()
         leads = _team_leads(conn)
         if leads:
-            _require_team_lead(conn, by, "add or change callers")
+            _require_team_lead(conn, by, _("add or change callers"))
         elif role is not Role.team_lead:
             raise CalldeskError("this desk has no team lead yet: add one first "
                                 f"(`calldesk caller add {by} --role team_lead`)")
@@ -156,9 +158,10 @@ def caller_goals(store: Store, config: Config) -> dict[str, int]:
 def _check_target(conn: sa.Connection, name: str) -> None:
     row = conn.execute(sa.select(_CALLERS.c.active).where(_CALLERS.c.name == name)).first()
     if row is None:
-        raise CalldeskError(f"no caller named {name!r} (add them: calldesk caller add {name})")
+        raise CalldeskError(_("no caller named {quoted} (add them: calldesk caller add {name})").format(
+            quoted=repr(name), name=name))
     if not row.active:
-        raise CalldeskError(f"{name} is not active")
+        raise CalldeskError(_("{name} is not active").format(name=name))
 
 
 # -- callbacks -------------------------------------------------------------------------------
@@ -184,11 +187,12 @@ def _open_callbacks(conn: sa.Connection, ids: Sequence[int]) -> list[int]:
     """The ids, all of them open callbacks, or an error naming those that are not."""
     wanted = sorted(set(ids))
     if not wanted:
-        raise CalldeskError("no callbacks selected")
+        raise CalldeskError(_("no callbacks selected"))
     found = set(conn.execute(sa.select(_CB.c.id).where(_CB.c.id.in_(wanted), _CB.c.status == _OPEN)).scalars())
     missing = [str(i) for i in wanted if i not in found]
     if missing:
-        raise CalldeskError(f"not an open callback: {', '.join(missing)} (done or cancelled meanwhile?)")
+        raise CalldeskError(_("not an open callback: {ids} (done or cancelled meanwhile?)").format(
+            ids=", ".join(missing)))
     return wanted
 
 
@@ -197,7 +201,7 @@ def reassign_callbacks(store: Store, ids: Sequence[int], to: str | None, *, by: 
     to a caller stay theirs (they are not released again until they fall due anew)."""
     with store.write() as session:
         conn = session.connection()
-        _require_team_lead(conn, by, "reassign callbacks")
+        _require_team_lead(conn, by, _("reassign callbacks"))
         wanted = _open_callbacks(conn, ids)
         if to is not None:
             _check_target(conn, to)
@@ -209,10 +213,10 @@ def reschedule_callbacks(store: Store, ids: Sequence[int], due_at: datetime, *, 
     if due_at.tzinfo is None or due_at.utcoffset() is None:
         raise ValueError("due_at must be timezone-aware")
     if due_at < now - timedelta(minutes=1):
-        raise CalldeskError("that time has passed: pick a moment from now on")
+        raise CalldeskError(_("that time has passed: pick a moment from now on"))
     with store.write() as session:
         conn = session.connection()
-        _require_team_lead(conn, by, "reschedule callbacks")
+        _require_team_lead(conn, by, _("reschedule callbacks"))
         wanted = _open_callbacks(conn, ids)
         return conn.execute(sa.update(_CB).where(_CB.c.id.in_(wanted)).values(due_at=due_at)).rowcount
 
@@ -220,10 +224,10 @@ def reschedule_callbacks(store: Store, ids: Sequence[int], due_at: datetime, *, 
 def cancel_callbacks(store: Store, ids: Sequence[int], reason: str, *, by: str) -> int:
     reason = " ".join(reason.split())
     if not reason:
-        raise CalldeskError("say why the callbacks are cancelled (a reason is kept with them)")
+        raise CalldeskError(_("say why the callbacks are cancelled (a reason is kept with them)"))
     with store.write() as session:
         conn = session.connection()
-        _require_team_lead(conn, by, "cancel callbacks")
+        _require_team_lead(conn, by, _("cancel callbacks"))
         wanted = _open_callbacks(conn, ids)
         return conn.execute(sa.update(_CB).where(_CB.c.id.in_(wanted)).values(
             status=CallbackStatus.cancelled.value, closed_by=by, close_reason=reason)).rowcount
@@ -253,7 +257,7 @@ def _pick(conn: sa.Connection, where: list[sa.ColumnElement[bool]], lead_ids: Se
         known = set(conn.execute(sa.select(_L.c.id).where(_L.c.id.in_(wanted))).scalars())
         missing = [str(i) for i in wanted if i not in known]
         if missing:
-            raise CalldeskError(f"no lead with id {', '.join(missing)}")
+            raise CalldeskError(_("no lead with id {ids}").format(ids=", ".join(missing)))
         query = query.where(_L.c.id.in_(wanted))
     query = query.order_by(_L.c.warmth.desc(), _L.c.id)  # the warmest first
     if count is not None:
@@ -278,7 +282,7 @@ def assign_leads(store: Store, to: str, *, by: str, now: datetime, lead_ids: Seq
         raise CalldeskError("say which leads: --stage, --source, --industry, --count or --lead")
     with store.write() as session:
         conn = session.connection()
-        _require_team_lead(conn, by, "assign leads")
+        _require_team_lead(conn, by, _("assign leads"))
         _check_target(conn, to)
         where = _lead_filter(stage, source, industry)
         if lead_ids is None:
@@ -296,7 +300,7 @@ def unassign_leads(store: Store, *, by: str, now: datetime, caller: str | None =
         raise CalldeskError("say whose leads to take back (--caller) or which (--lead)")
     with store.write() as session:
         conn = session.connection()
-        _require_team_lead(conn, by, "take leads back")
+        _require_team_lead(conn, by, _("take leads back"))
         where = _lead_filter(stage, source, industry)
         where.append(_L.c.owner == caller if caller is not None else _L.c.owner.is_not(None))
         return _update_owner(conn, _pick(conn, where, lead_ids, count), None, now)
@@ -315,15 +319,15 @@ def move_stage(store: Store, lead_id: int, to_stage: Stage, reason: str, *, by: 
     """A team lead moves a lead to any stage, backwards too, with a reason kept in its history."""
     reason = " ".join(reason.split())
     if not reason:
-        raise CalldeskError("say why the stage is moved by hand (the reason is kept in the lead's history)")
+        raise CalldeskError(_("say why the stage is moved by hand (the reason is kept in the lead's history)"))
     with store.write() as session:
         conn = session.connection()
-        _require_team_lead(conn, by, "move a lead's stage by hand")
+        _require_team_lead(conn, by, _("move a lead's stage by hand"))
         lead = conn.execute(sa.select(_L.c.stage, _L.c.company).where(_L.c.id == lead_id).with_for_update()).first()
         if lead is None:
-            raise CalldeskError(f"no lead with id {lead_id}")
+            raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
         if lead.stage == to_stage.value:
-            raise CalldeskError(f"lead {lead_id} is already {to_stage.label}")
+            raise CalldeskError(_("lead {id} is already {stage}").format(id=lead_id, stage=to_stage.ui_label))
         conn.execute(sa.insert(_SC).values(lead_id=lead_id, from_stage=lead.stage, to_stage=to_stage.value, at=now,
                                            changed_by=by, reason=reason, manual=True))
         conn.execute(sa.update(_L).where(_L.c.id == lead_id).values(

@@ -13,24 +13,45 @@ from textual.screen import Screen
 from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.team import CallerInfo
+from calldesk.i18n import N_, _, set_language
 from calldesk.screens.queue import QueueScreen
+from calldesk.screens.translate import translate_bindings
 from calldesk.script import Script, builtin_script
+
+# Textual's own bindings and system commands, for the catalog: the app and the screens
+# translate them with their own (the widgets' keys, e.g. a table's cursor keys, stay English).
+TEXTUAL_TEXTS = (
+    N_("palette"), N_("Open the command palette"), N_("Quit the app and return to the command prompt."),
+    N_("Focus Next"), N_("Focus Previous"), N_("Copy selected text"),
+    N_("Theme"), N_("Change the current theme"),
+    N_("Quit"), N_("Quit the application as soon as possible"),
+    N_("Keys"), N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"), N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"), N_("Maximize the focused widget"),
+    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
+)
 
 
 class CalldeskApp(App[None]):
     CSS_PATH = "calldesk.tcss"
     TITLE = "calldesk"
-    BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
+    BINDINGS = [Binding("q", "quit", N_("Quit"), id="app.quit")]
 
     def __init__(self, *, store: Store, config: Config, caller: str, clock: Callable[[], datetime],
                  script: Script | None = None, ticks: Callable[[], float] = time.monotonic) -> None:
+        """The UI speaks `config.language` when it names one (the CLI fills in --lang or the
+        locale), else the language already set; the built-in script follows it."""
+        if config.language:
+            set_language(config.language)  # before anything is made: screens translate when made
         super().__init__()
+        translate_bindings(self)
         self.store = store
         self.config = config
         self.caller = caller
         self.now = clock  # the live clock, or a fixed moment with --at (and in tests)
         self.ticks = ticks  # seconds for the call timer (runs even when --at fixes the clock)
-        self.script = script or builtin_script(config.language)
+        self.script = script or builtin_script()
         self.sub_title = f"{caller} · {store.name}"
         self.me: CallerInfo | None = None  # this caller's row (role, goal), read by the queue's worker
 
@@ -57,9 +78,11 @@ class CalldeskApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers what the keys do (and Textual's own commands)."""
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
         for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.show and binding.description:
                 action = getattr(screen, f"action_{binding.action}", None)
                 if action is not None:
-                    yield SystemCommand(binding.description, f"Key: {binding.key_display or binding.key}", action)
+                    key = binding.key_display or binding.key
+                    yield SystemCommand(_(binding.description), _("Key: {key}").format(key=key), action)

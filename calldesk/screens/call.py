@@ -23,11 +23,13 @@ from calldesk.db.leads import LeadDetail, lead_detail, update_lead
 from calldesk.db.models import ActivityKind
 from calldesk.db.queue import release_claim, renew_claim
 from calldesk.errors import CalldeskError
+from calldesk.i18n import N_, _
 from calldesk.outcomes import Outcome
 from calldesk.phones import display
-from calldesk.screens.leadview import lead_view
+from calldesk.screens.leadview import lead_view, stage_label
 from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_label
 from calldesk.screens.script_panel import ScriptPanel
+from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import WhenPicker
 from calldesk.windows import home_zone, local_time
 
@@ -44,16 +46,17 @@ class CallScreen(Screen[Recorded | None]):
     app: CalldeskApp
     AUTO_FOCUS = "#script"
     BINDINGS = [
-        Binding("o", "outcome", "Outcome", id="call.outcome"),
-        Binding("e", "edit", "Edit lead", id="call.edit"),
-        Binding("l", "log_contact", "Log contact", id="call.log_contact"),
-        Binding("tab", "notes", "Notes", id="call.notes"),
-        Binding("question_mark", "app.toggle_help", "Keys", id="call.help", key_display="?"),
-        Binding("escape", "back", "Back", id="call.back"),
+        Binding("o", "outcome", N_("Outcome"), id="call.outcome"),
+        Binding("e", "edit", N_("Edit lead"), id="call.edit"),
+        Binding("l", "log_contact", N_("Log contact"), id="call.log_contact"),
+        Binding("tab", "notes", N_("Notes"), id="call.notes"),
+        Binding("question_mark", "app.toggle_help", N_("Keys"), id="call.help", key_display="?"),
+        Binding("escape", "back", N_("Back"), id="call.back"),
     ]
 
     def __init__(self, lead_id: int) -> None:
         super().__init__()
+        translate_bindings(self)
         self.lead_id = lead_id
         self.detail: LeadDetail | None = None
         self.started_at: datetime | None = None
@@ -63,12 +66,12 @@ class CallScreen(Screen[Recorded | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading…", id="call-bar")
+        yield Static(_("Loading…"), id="call-bar")
         with Horizontal(id="call-body"):
             with VerticalScroll(id="call-card"):
                 yield Static("", id="card")
-            yield Static("Loading the script…", id="script-slot")
-        yield TextArea(id="notes", soft_wrap=True, show_line_numbers=False, placeholder="Notes on this call (Tab)")
+            yield Static(_("Loading the script…"), id="script-slot")
+        yield TextArea(id="notes", soft_wrap=True, show_line_numbers=False, placeholder=_("Notes on this call (Tab)"))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -86,7 +89,7 @@ class CallScreen(Screen[Recorded | None]):
 
     def show(self, detail: LeadDetail | None) -> None:
         if detail is None:
-            self.notify(f"Lead {self.lead_id} no longer exists", severity="error")
+            self.notify(_("Lead {id} no longer exists").format(id=self.lead_id), severity="error")
             self.close(None)
             return
         first = self.detail is None
@@ -110,11 +113,11 @@ class CallScreen(Screen[Recorded | None]):
         lead, app = self.detail.lead, self.app
         seconds = int(max(app.ticks() - self.started_tick, 0))
         local = local_time(lead.time_zone, app.now(), app.config.region)
-        who = lead.contact_name or "(no contact)"
         self.query_one("#call-bar", Static).update(
-            f"call {seconds // 60:02d}:{seconds % 60:02d}   {lead.company or '(no company)'} · {who}   "
-            f"{display(lead.phone_e164, app.config.region)}   their time {local:%H:%M}   "
-            f"{lead.stage.replace('_', ' ')}"
+            _("call {timer}   {company} · {contact}   {phone}   their time {time}   {stage}").format(
+                timer=f"{seconds // 60:02d}:{seconds % 60:02d}", company=lead.company or _("(no company)"),
+                contact=lead.contact_name or _("(no contact)"), phone=display(lead.phone_e164, app.config.region),
+                time=f"{local:%H:%M}", stage=stage_label(lead.stage))
         )
 
     @property
@@ -131,11 +134,11 @@ class CallScreen(Screen[Recorded | None]):
         try:
             renewed = renew_claim(app.store, self.lead_id, app.caller, app.now())
         except Exception as exc:  # noqa: BLE001 - a missed renewal must not end the call
-            app.call_from_thread(self.notify, f"Could not renew your claim on this lead: {_why(exc)}",
-                                 severity="warning")
+            app.call_from_thread(self.notify, _("Could not renew your claim on this lead: {why}").format(
+                why=_why(exc)), severity="warning")
             return
         if not renewed:
-            app.call_from_thread(self.notify, "Your claim on this lead ran out and another caller has it",
+            app.call_from_thread(self.notify, _("Your claim on this lead ran out and another caller has it"),
                                  severity="error")
 
     # -- keys ------------------------------------------------------------------------------
@@ -169,9 +172,9 @@ class CallScreen(Screen[Recorded | None]):
     @work(exclusive=True, group="flow")
     async def ask_to_leave(self) -> None:
         if await self.app.push_screen_wait(
-                Confirm("Leave this call without an outcome?",
-                        "Your answers and notes on this call are not saved.", "leave, discard them",
-                        "stay on the call")):
+                Confirm(_("Leave this call without an outcome?"),
+                        _("Your answers and notes on this call are not saved."), _("leave, discard them"),
+                        _("stay on the call"))):
             self.release()
 
     def release(self) -> None:
@@ -187,8 +190,8 @@ class CallScreen(Screen[Recorded | None]):
         try:
             release_claim(app.store, self.lead_id, app.caller)
         except Exception as exc:  # noqa: BLE001 - the claim runs out by itself; the caller moves on
-            app.call_from_thread(self.notify, f"Could not release the lead ({_why(exc)}): "
-                                 "other callers get it when your claim runs out", severity="warning")
+            app.call_from_thread(self.notify, _("Could not release the lead ({why}): other callers get it when "
+                                                "your claim runs out").format(why=_why(exc)), severity="warning")
         app.call_from_thread(self.close, None)
 
     def close(self, result: Recorded | None) -> None:
@@ -217,8 +220,9 @@ class CallScreen(Screen[Recorded | None]):
         appointment_note = ""
         if outcome is Outcome.qualified and verdict is not None and not verdict.qualified:
             sure = await app.push_screen_wait(Confirm(
-                "Record as qualified (hot lead) anyway?", "Missing: " + "; ".join(verdict.missing),
-                "record as qualified", "back to the call"))
+                _("Record as qualified (hot lead) anyway?"),
+                _("Missing: {what}").format(what="; ".join(verdict.missing)),
+                _("record as qualified"), _("back to the call")))
             if not sure:
                 return
         if outcome in (Outcome.callback, Outcome.appointment):
@@ -236,7 +240,7 @@ class CallScreen(Screen[Recorded | None]):
     def _when_picker(self, outcome: Outcome) -> WhenPicker:
         lead, config = self.detail.lead, self.app.config
         return WhenPicker(
-            title="Callback" if outcome is Outcome.callback else "Appointment", now=self.app.now(),
+            title=_("Callback") if outcome is Outcome.callback else _("Appointment"), now=self.app.now(),
             zone=lead.time_zone, country=lead.country, hours=config.calling_hours, region=config.region,
             caller_zone=home_zone(config.region), allow_team=outcome is Outcome.callback,
         )
@@ -246,6 +250,7 @@ class CallScreen(Screen[Recorded | None]):
              appointment_note: str = "") -> None:
         app = self.app
         panel = self.panel
+        # Stored with the call's notes: the prefix stays English whatever the screens speak.
         notes = "\n".join(filter(None, (self.notes(), f"Appointment: {appointment_note}" if appointment_note else "")))
         try:
             recorded = record_outcome(
@@ -261,13 +266,13 @@ class CallScreen(Screen[Recorded | None]):
     def save_failed(self, outcome: Outcome, message: str) -> None:
         self.saving = False
         self.refresh_bindings()
-        self.notify(f"'{outcome_label(outcome)}' was not recorded: {message}", title="Not saved",
-                    severity="error", timeout=10)
+        self.notify(_("'{outcome}' was not recorded: {why}").format(outcome=outcome_label(outcome), why=message),
+                    title=_("Not saved"), severity="error", timeout=10)
 
     # -- correcting the lead, contact outside calls --------------------------------------------
     def action_edit(self) -> None:
         from calldesk.db.leads import EDITABLE_FIELDS
-        from calldesk.screens.lead_form import LeadForm
+        from calldesk.screens.lead_form import LeadForm, field_label
 
         lead, app = self.detail.lead, self.app
         values = {name: str(getattr(lead, name) or "") for name in EDITABLE_FIELDS if name != "phone"}
@@ -278,10 +283,11 @@ class CallScreen(Screen[Recorded | None]):
 
         def done(changes: dict[str, str] | None) -> None:
             if changes:
-                self.notify("Lead updated: " + ", ".join(sorted(changes)))
+                self.notify(_("Lead updated: {fields}").format(
+                    fields=", ".join(field_label(name) for name in sorted(changes))))
                 self.load()
 
-        app.push_screen(LeadForm(title=f"Edit lead {self.lead_id}", values=values, save=save), done)
+        app.push_screen(LeadForm(title=_("Edit lead {id}").format(id=self.lead_id), values=values, save=save), done)
 
     def action_log_contact(self) -> None:
         def done(result: tuple[str, str] | None) -> None:
@@ -296,10 +302,9 @@ class CallScreen(Screen[Recorded | None]):
         try:
             log_activity(app.store, self.lead_id, ActivityKind(kind), caller=app.caller, now=app.now(), note=note)
         except Exception as exc:  # noqa: BLE001 - the call goes on whatever went wrong
-            app.call_from_thread(self.notify, f"Not logged: {_why(exc)}", severity="error")
+            app.call_from_thread(self.notify, _("Not logged: {why}").format(why=_why(exc)), severity="error")
             return
-        label = "E-mail" if kind == "email" else "LinkedIn message"
-        app.call_from_thread(self.notify, f"{label} logged")
+        app.call_from_thread(self.notify, _("E-mail logged") if kind == "email" else _("LinkedIn message logged"))
         app.call_from_thread(self.load)
 
 

@@ -25,9 +25,11 @@ from calldesk.db.leads import lead_detail
 from calldesk.db.reports import CallerFigures, HourCount, Report, StuckLead, pipeline_report
 from calldesk.db.team import CallerInfo, assign_leads, list_callers, move_stage, unassign_leads
 from calldesk.errors import CalldeskError
+from calldesk.i18n import N_, _, format_day, format_day_time, format_number, format_percent, ngettext
 from calldesk.screens.leadview import lead_view
 from calldesk.screens.modals import MODAL_CSS
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
+from calldesk.screens.translate import translate_bindings
 from calldesk.stages import Stage
 from calldesk.windows import day_bounds, local_midnight, local_time, week_start
 
@@ -38,24 +40,26 @@ STUCK_LIMIT = 100  # rows listed; the title counts them all
 REFRESH_SECONDS = 60  # figures move as the team calls, without a key press
 FUNNEL_BAR = 22  # the widest bar (the largest stage)
 HOUR_COLUMNS = 3  # sparkline columns per hour: room for an "09" label under each
-PERIODS = ("this week", "last 30 days")
+PERIODS = (N_("this week"), N_("last 30 days"))  # English ids; shown translated
 
 # (label, width) per figure; the same seven for today and for this week.
-FIGURES = (("Calls", 5), ("Conn", 5), ("Rate", 5), ("Hot", 4), ("Appt", 4), ("Wins", 4), ("Goal", 8))
+FIGURES = ((N_("Calls"), 5), (N_("Conn"), 5), (N_("Rate"), 5), (N_("Hot"), 4), (N_("Appt"), 4), (N_("Wins"), 4),
+           (N_("Goal"), 8))
 CALLER_WIDTH = 12
-STUCK_COLUMNS = (("mark", "", 1), ("id", "Id", 6), ("company", "Company", 34), ("stage", "Stage", 11),
-                 ("owner", "Owner", 12), ("idle", "Idle days", 9), ("last", "Last activity", 16))
+STUCK_COLUMNS = (("mark", "", 1), ("id", N_("Id"), 6), ("company", N_("Company"), 34), ("stage", N_("Stage"), 11),
+                 ("owner", N_("Owner"), 12), ("idle", N_("Idle days"), 9), ("last", N_("Last activity"), 16))
 RIGHT = {"id", "idle"}  # numbers, right-aligned
 MUTATIONS = {"assign", "take_back", "move"}
 
 
 def percent(value: float | None) -> str:
-    """As `calldesk report` prints it: whole percents, a decimal below 10%."""
-    return "—" if value is None else f"{value:.0%}" if value >= 0.1 else f"{value:.1%}"
+    """As `calldesk report` prints it: whole percents, a decimal below 10% (the UI language's
+    decimal comma or point)."""
+    return format_percent(value)
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def leads(count: int) -> str:
+    return ngettext("{count} lead", "{count} leads", count).format(count=format_number(count))
 
 
 @dataclass(frozen=True)
@@ -72,18 +76,19 @@ class LeadCard(ModalScreen[None]):
     DEFAULT_CSS = MODAL_CSS.format(name="LeadCard") + """
     LeadCard > Vertical > VerticalScroll { width: 84; height: auto; max-height: 30; }
     """
-    BINDINGS = [Binding("escape", "close", "Close", id="lead_card.close")]
+    BINDINGS = [Binding("escape", "close", N_("Close"), id="lead_card.close")]
 
     def __init__(self, lead_id: int) -> None:
         super().__init__()
+        translate_bindings(self)
         self.lead_id = lead_id
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"Lead {self.lead_id}", classes="title", markup=False)
+            yield Static(_("Lead {id}").format(id=self.lead_id), classes="title", markup=False)
             with VerticalScroll():
-                yield Static("Loading…", id="lead-card")
-            yield Static("Escape close", classes="hint", markup=False)
+                yield Static(_("Loading…"), id="lead-card")
+            yield Static(_("Escape close"), classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.load()
@@ -94,10 +99,10 @@ class LeadCard(ModalScreen[None]):
         try:
             detail = lead_detail(app.store, self.lead_id)
         except Exception as exc:  # noqa: BLE001 - the card says so; the dashboard stays
-            view: object = Text(f"The lead could not be read: {_why(exc)}")
+            view: object = Text(_("The lead could not be read: {why}").format(why=_why(exc)))
         else:
-            view = (lead_view(detail, app.now(), app.config.region)
-                    if detail is not None else Text(f"Lead {self.lead_id} no longer exists"))
+            view = (lead_view(detail, app.now(), app.config.region) if detail is not None
+                    else Text(_("Lead {id} no longer exists").format(id=self.lead_id)))
         app.call_from_thread(self.query_one("#lead-card", Static).update, view)
 
     def action_close(self) -> None:
@@ -159,55 +164,57 @@ class DashboardScreen(Screen[None]):
     """
     BINDINGS = [
         # Priority: the table's own Enter would otherwise take it (and hide it from the footer).
-        Binding("enter", "open", "Open lead", id="dashboard.open", priority=True),
-        Binding("space", "select", "Select", id="dashboard.select"),
-        Binding("g", "assign", "Assign to…", id="dashboard.assign"),
-        Binding("t", "take_back", "Take back", id="dashboard.take_back"),
-        Binding("m", "move", "Move stage", id="dashboard.move"),
-        Binding("c", "period", "Conversion period", id="dashboard.period"),
-        Binding("r", "refresh", "Refresh", id="dashboard.refresh"),
-        Binding("question_mark", "app.toggle_help", "Keys", id="dashboard.help", key_display="?"),
-        Binding("escape", "back", "Back", id="dashboard.back"),
+        Binding("enter", "open", N_("Open lead"), id="dashboard.open", priority=True),
+        Binding("space", "select", N_("Select"), id="dashboard.select"),
+        Binding("g", "assign", N_("Assign to…"), id="dashboard.assign"),
+        Binding("t", "take_back", N_("Take back"), id="dashboard.take_back"),
+        Binding("m", "move", N_("Move stage"), id="dashboard.move"),
+        Binding("c", "period", N_("Conversion period"), id="dashboard.period"),
+        Binding("r", "refresh", N_("Refresh"), id="dashboard.refresh"),
+        Binding("question_mark", "app.toggle_help", N_("Keys"), id="dashboard.help", key_display="?"),
+        Binding("escape", "back", N_("Back"), id="dashboard.back"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
+        translate_bindings(self)
         self.stuck: list[StuckLead] = []
         self.marked: set[int] = set()  # lead ids selected with space
         self.callers: list[CallerInfo] = []
         self.period = PERIODS[0]
         self.allowed = False  # a team lead (decided on mount)
-        self.stuck_head = "Stuck leads"
+        self.stuck_head = _("Stuck leads")
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading the pipeline…", id="dash-status", markup=False)
+        yield Static(_("Loading the pipeline…"), id="dash-status", markup=False)
         yield Static("", id="refusal", markup=False)
         with Vertical(id="dash-body"):
             with Horizontal(id="top"):
                 with Vertical(id="funnel-box"):
-                    yield Static("Leads per stage", classes="section")
+                    yield Static(_("Leads per stage"), classes="section")
                     yield Static("", id="funnel")
                 with Vertical(id="conversion-box"):
-                    yield Static("Conversion", id="conversion-title", classes="section", markup=False)
+                    yield Static(_("Conversion"), id="conversion-title", classes="section", markup=False)
                     yield Static("", id="conversion")
                 with Vertical(id="hours-box"):
-                    yield Static("Calls per hour today", classes="section")
+                    yield Static(_("Calls per hour today"), classes="section")
                     yield Sparkline([], id="hours")
                     yield Static("", id="hour-labels", markup=False)
                     yield Static("", id="hours-summary", markup=False)
             yield Static("", id="callers-title", classes="section", markup=False)
             callers: DataTable[str | Text] = DataTable(id="callers", cursor_type="row", zebra_stripes=True,
                                                       show_cursor=False)
-            callers.add_column("Caller", width=CALLER_WIDTH, key="caller")
+            callers.add_column(_("Caller"), width=CALLER_WIDTH, key="caller")
             for window in ("today", "week"):
                 for label, width in FIGURES:
-                    callers.add_column(Text(label, justify="right"), width=width, key=f"{window}.{label.lower()}")
+                    callers.add_column(Text(_(label), justify="right"), width=width, key=f"{window}.{label.lower()}")
             yield callers
-            yield Static("Stuck leads", id="stuck-title", classes="section", markup=False)
+            yield Static(_("Stuck leads"), id="stuck-title", classes="section", markup=False)
             stuck: DataTable[str | Text] = DataTable(id="stuck", cursor_type="row", zebra_stripes=True)
             for key, label, width in STUCK_COLUMNS:
-                stuck.add_column(Text(label, justify="right") if key in RIGHT else label, width=width, key=key)
+                shown = _(label) if label else ""
+                stuck.add_column(Text(shown, justify="right") if key in RIGHT else shown, width=width, key=key)
             yield stuck
         yield Footer()
 
@@ -217,11 +224,11 @@ class DashboardScreen(Screen[None]):
         if not self.allowed:
             # The queue does not open this screen for callers; shown if anything else does.
             self.query_one("#dash-body").display = False
-            self.query_one("#dash-status", Static).update(f"{self.app.caller}  ·  pipeline dashboard")
+            self.query_one("#dash-status", Static).update(f"{self.app.caller}  ·  " + _("pipeline dashboard"))
             refusal = self.query_one("#refusal", Static)
-            refusal.update("The pipeline dashboard is for team leads: it shows no figures to "
-                           f"{self.app.caller}, and leads are assigned and moved by a team lead. "
-                           "Escape goes back to the queue.")
+            refusal.update(_("The pipeline dashboard is for team leads: it shows no figures to {caller}, and leads "
+                             "are assigned and moved by a team lead. Escape goes back to the queue.").format(
+                caller=self.app.caller))
             refusal.display = True
             self.refresh_bindings()
             return
@@ -232,8 +239,8 @@ class DashboardScreen(Screen[None]):
         # Group headings over the two sets of columns (each column is its width + 2 of padding).
         group = sum(width + 2 for _, width in FIGURES)
         first = CALLER_WIDTH + 2
-        return (" Callers".ljust(first) + "─ today ".ljust(group - 1, "─") + " "
-                + "─ this week ".ljust(group - 1, "─"))
+        return ((" " + _("Callers")).ljust(first) + f"─ {_('today')} ".ljust(group - 1, "─") + " "
+                + f"─ {_('this week')} ".ljust(group - 1, "─"))
 
     # -- keys --------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -272,7 +279,8 @@ class DashboardScreen(Screen[None]):
                                      stuck_limit=STUCK_LIMIT)
             callers = list_callers(app.store, active_only=True)
         except Exception as exc:  # noqa: BLE001 - the dashboard stays open; r tries again
-            app.call_from_thread(self.notify, f"The pipeline could not be read: {_why(exc)}", severity="error")
+            app.call_from_thread(self.notify, _("The pipeline could not be read: {why}").format(why=_why(exc)),
+                                 severity="error")
             return
         app.call_from_thread(self.show, Loaded(report, callers, period))
 
@@ -284,14 +292,16 @@ class DashboardScreen(Screen[None]):
         self.query_one("#funnel", Static).update(funnel_content(report.funnel))
         start = local_time(None, report.start, region)
         self.query_one("#conversion-title", Static).update(
-            f"Conversion {loaded.period} (from {start:%a %d %b})")
+            _("Conversion {period} (from {day})").format(period=_(loaded.period), day=format_day(start, pad=True)))
         self.query_one("#conversion", Static).update(conversion_content(report))
         self._show_hours(report.calls_per_hour, config)
         self._show_callers(report, loaded.callers, config)
         self._show_stuck(report)
         self.query_one("#dash-status", Static).update(
-            f"Pipeline at {now_local:%a %d %b %H:%M} ({now_local.tzinfo})  ·  "
-            f"{sum(report.funnel.values())} leads  ·  {report.stuck_total} stuck")
+            _("Pipeline at {moment} ({zone})").format(moment=format_day_time(now_local, pad=True),
+                                                    zone=now_local.tzinfo)
+            + "  ·  " + leads(sum(report.funnel.values()))
+            + "  ·  " + _("{count} stuck").format(count=format_number(report.stuck_total)))
         self.refresh_bindings()
 
     def _show_hours(self, hours: list[HourCount], config: Config) -> None:
@@ -303,10 +313,12 @@ class DashboardScreen(Screen[None]):
             "".join(f"{h.hour:%H}".ljust(HOUR_COLUMNS) for h in shown))
         total = sum(h.calls for h in hours)
         if not total:
-            summary = "no calls yet today"
+            summary = _("no calls yet today")
         else:
             busiest = max(hours, key=lambda h: h.calls)  # the earliest of equals
-            summary = f"{plural(total, 'call')} today · most at {busiest.hour:%H}:00 ({busiest.calls})"
+            summary = ngettext("{count} call today · most at {hour}:00 ({calls})",
+                               "{count} calls today · most at {hour}:00 ({calls})", total).format(
+                count=format_number(total), hour=f"{busiest.hour:%H}", calls=busiest.calls)
         self.query_one("#hours-summary", Static).update(summary)
 
     def _show_callers(self, report: Report, callers: list[CallerInfo], config: Config) -> None:
@@ -323,7 +335,7 @@ class DashboardScreen(Screen[None]):
             table.add_row(*cells, key=name)
         title = self._callers_title()
         if not names:
-            title += "   no callers yet"
+            title += "   " + _("no callers yet")
         self.query_one("#callers-title", Static).update(title)
 
     def _show_stuck(self, report: Report) -> None:
@@ -336,18 +348,22 @@ class DashboardScreen(Screen[None]):
         region = self.app.config.region
         for s in report.stuck:
             table.add_row("✓" if s.lead_id in self.marked else "", Text(str(s.lead_id), justify="right"),
-                          s.company or "—", s.stage.label, s.owner or "team", Text(str(s.idle_days), justify="right"),
-                          f"{local_time(None, s.last_activity_at, region):%a %d %b %H:%M}", key=str(s.lead_id))
+                          s.company or "—", s.stage.ui_label, s.owner or _("team"),
+                          Text(str(s.idle_days), justify="right"),
+                          format_day_time(local_time(None, s.last_activity_at, region), pad=True), key=str(s.lead_id))
         if current is not None and current.lead_id in ids:
             table.move_cursor(row=table.get_row_index(str(current.lead_id)))
-        counts = ", ".join(f"{stage.label} {n}" for stage, n in report.stuck_counts.items())
-        shown = f", {len(report.stuck)} listed" if len(report.stuck) < report.stuck_total else ""
-        self.stuck_head = f"Stuck leads: {report.stuck_total} ({counts})  ·  oldest first{shown}"
+        counts = ", ".join(f"{stage.ui_label} {format_number(n)}" for stage, n in report.stuck_counts.items())
+        head = _("Stuck leads: {count} ({stages})  ·  oldest first").format(
+            count=format_number(report.stuck_total), stages=counts)
+        if len(report.stuck) < report.stuck_total:
+            head += ", " + _("{count} listed").format(count=len(report.stuck))
+        self.stuck_head = head
         self._show_selection()
 
     def _show_selection(self) -> None:
         self.query_one("#stuck-title", Static).update(
-            self.stuck_head + (f"  ·  {len(self.marked)} selected" if self.marked else ""))
+            self.stuck_head + ("  ·  " + _("{count} selected").format(count=len(self.marked)) if self.marked else ""))
 
     # -- the stuck leads ---------------------------------------------------------------------
     def _cursor_lead(self) -> StuckLead | None:
@@ -387,14 +403,14 @@ class DashboardScreen(Screen[None]):
         if len(ids) == 1 and lead is not None and lead.lead_id == ids[0] and lead.company:
             what = lead.company
         else:
-            what = plural(len(ids), "lead")
+            what = leads(len(ids))
 
         def picked(name: str | None) -> None:
             if name:
                 self.assign(ids, name)
 
-        self.app.push_screen(CallerPicker(f"Assign {what} to", names, allow_team=False,
-                                          detail="They go to this caller's queue, whoever had them."), picked)
+        self.app.push_screen(CallerPicker(_("Assign {what} to").format(what=what), names, allow_team=False,
+                                          detail=_("They go to this caller's queue, whoever had them.")), picked)
 
     @work(thread=True, exclusive=True, group="change")
     def assign(self, ids: list[int], name: str) -> None:
@@ -404,7 +420,7 @@ class DashboardScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - a refused change is a notice, never a crash
             app.call_from_thread(self.notify, _why(exc), severity="error")
             return
-        app.call_from_thread(self.changed, f"{plural(count, 'lead')} assigned to {name}")
+        app.call_from_thread(self.changed, _("{leads} assigned to {caller}").format(leads=leads(count), caller=name))
 
     def action_take_back(self) -> None:
         ids = self._targets()
@@ -420,24 +436,28 @@ class DashboardScreen(Screen[None]):
             app.call_from_thread(self.notify, _why(exc), severity="error")
             return
         unowned = len(ids) - count
-        app.call_from_thread(self.changed, f"{plural(count, 'lead')} taken back into the shared pool"
-                             + (f" ({unowned} had no owner)" if unowned else ""))
+        message = _("{leads} taken back into the shared pool").format(leads=leads(count))
+        if unowned:
+            message += " " + _("({count} had no owner)").format(count=unowned)
+        app.call_from_thread(self.changed, message)
 
     def action_move(self) -> None:
         lead = self._cursor_lead()
         if lead is None:
             return
-        name = lead.company or f"lead {lead.lead_id}"
+        name = lead.company or _("lead {id}").format(id=lead.lead_id)
 
         # Callbacks, not a waiting worker: nothing stays pending while a modal is open.
         def stage_picked(stage: Stage | None) -> None:
             if stage is not None:
                 self.app.push_screen(ReasonPrompt(
-                    f"Why move {name} from {lead.stage.label} to {stage.label}?",
-                    detail="The reason is kept in the lead's history.", placeholder="Reason"),
+                    _("Why move {lead} from {before} to {after}?").format(
+                        lead=name, before=lead.stage.ui_label, after=stage.ui_label),
+                    detail=_("The reason is kept in the lead's history."), placeholder=_("Reason")),
                     lambda reason: reason and self.move(lead.lead_id, stage, reason))
 
-        self.app.push_screen(StagePicker(f"Move {name} ({lead.stage.label}) to", lead.stage), stage_picked)
+        self.app.push_screen(StagePicker(_("Move {lead} ({stage}) to").format(lead=name, stage=lead.stage.ui_label),
+                                         lead.stage), stage_picked)
 
     @work(thread=True, exclusive=True, group="change")
     def move(self, lead_id: int, stage: Stage, reason: str) -> None:
@@ -447,11 +467,11 @@ class DashboardScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - a refused change is a notice, never a crash
             app.call_from_thread(self.notify, _why(exc), severity="error")
             return
-        app.call_from_thread(self.changed, f"{moved.company or f'Lead {moved.lead_id}'}: "
-                             f"{moved.from_stage.label} → {moved.to_stage.label}")
+        who = moved.company or _("Lead {id}").format(id=moved.lead_id)
+        app.call_from_thread(self.changed, f"{who}: {moved.from_stage.ui_label} → {moved.to_stage.ui_label}")
 
     def changed(self, message: str) -> None:
-        self.notify(message, title="Done")
+        self.notify(message, title=_("Done"))
         self.marked.clear()
         self.action_refresh()
 
@@ -468,17 +488,17 @@ def funnel_content(funnel: dict[Stage, int]) -> Content:
         left = (FUNNEL_BAR - width) // 2
         bar = " " * left + "█" * width + " " * (FUNNEL_BAR - width - left)
         style = "$error" if stage is Stage.lost else "$success" if stage is Stage.customer else "$primary"
-        lines.append(Content.assemble(f"{stage.label:<12}", (bar, style), f"{count:>7}"))
+        lines.append(Content.assemble(f"{stage.ui_label:<12}", (bar, style), f"{format_number(count):>7}"))
     return Content("\n").join(lines)
 
 
 def conversion_content(report: Report) -> Content:
     lines = []
     for c in report.conversion:
-        step = f"{c.from_stage.label} → {c.to_stage.label}"
+        step = f"{c.from_stage.ui_label} → {c.to_stage.ui_label}"
         lines.append(Content.assemble(f"{step:<25}", (f"{c.converted:>5}/{c.base:<5}", "bold"),
                                       f"{percent(c.rate):>6}"))
-    lines.append(Content.styled("reached the next stage / in the stage", "$text-muted"))
+    lines.append(Content.styled(_("reached the next stage / in the stage"), "$text-muted"))
     return Content("\n").join(lines)
 
 

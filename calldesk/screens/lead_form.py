@@ -16,24 +16,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from calldesk.db.leads import EDITABLE_FIELDS
-from calldesk.screens.modals import Confirm
 from calldesk.errors import CalldeskError
+from calldesk.i18n import N_, _, ngettext
+from calldesk.screens.modals import Confirm
+from calldesk.screens.translate import translate_bindings
 
 LABELS = {
-    "company": "Company",
-    "contact_name": "Contact",
-    "role": "Role",
-    "phone": "Phone",
-    "email": "E-mail",
-    "company_size": "Company size",
-    "industry": "Industry",
+    "company": N_("Company"),
+    "contact_name": N_("Contact"),
+    "role": N_("Role"),
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "company_size": N_("Company size"),
+    "industry": N_("Industry"),
 }
 PLACEHOLDERS = {
-    "phone": "as you would dial it: 06-12345678, +44 20 7946 0018",
-    "email": "name@company.nl",
-    "company_size": "employees: 45, 11-50, 500+",
+    "phone": N_("as you would dial it: 06-12345678, +44 20 7946 0018"),
+    "email": N_("name@company.nl"),
+    "company_size": N_("employees: 45, 11-50, 500+"),
 }
 
+
+def field_label(name: str) -> str:
+    """A lead field's label in the UI language ("contact_name" → "Contact")."""
+    return _(LABELS[name]) if name in LABELS else name
 
 class LeadForm(ModalScreen[dict[str, str] | None]):
     """Dismissed with the fields that changed (stripped), or None when cancelled."""
@@ -88,16 +94,17 @@ class LeadForm(ModalScreen[dict[str, str] | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="lead_form.save"),
-        Binding("escape", "cancel", "Cancel", id="lead_form.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="lead_form.save"),
+        Binding("escape", "cancel", N_("Cancel"), id="lead_form.cancel"),
         # Inputs are one line, so up and down are free to move between them.
-        Binding("down", "app.focus_next", "Next field", show=False),
-        Binding("up", "app.focus_previous", "Previous field", show=False),
+        Binding("down", "app.focus_next", N_("Next field"), show=False),
+        Binding("up", "app.focus_previous", N_("Previous field"), show=False),
     ]
 
     def __init__(self, *, title: str, values: Mapping[str, str], fields: Sequence[str] = EDITABLE_FIELDS,
                  required: Sequence[str] = (), save: Callable[[dict[str, str]], object]) -> None:
         super().__init__()
+        translate_bindings(self)
         if not fields or not set(fields) <= set(LABELS) or not set(required) <= set(fields):
             raise ValueError(f"LeadForm: fields {list(fields)} and required {list(required)} must be lead fields")
         self._form_title = title
@@ -112,13 +119,13 @@ class LeadForm(ModalScreen[dict[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="lead-form") as form:
             form.border_title = self._form_title
-            form.border_subtitle = "ctrl+s save · Esc cancel · Tab/↑↓ move"
+            form.border_subtitle = _("ctrl+s save · Esc cancel · Tab/↑↓ move")
             for name in self._fields:
                 with Horizontal(classes="field"):
-                    label = LABELS[name] + (" *" if name in self._required else "")
+                    label = field_label(name) + (" *" if name in self._required else "")
                     yield Label(label)
-                    yield Input(self._initial[name], placeholder=PLACEHOLDERS.get(name, ""),
-                                id=f"field-{name}", compact=True)
+                    placeholder = _(PLACEHOLDERS[name]) if name in PLACEHOLDERS else ""
+                    yield Input(self._initial[name], placeholder=placeholder, id=f"field-{name}", compact=True)
             yield Static("", id="form-message", classes="-empty", markup=False)
 
     # -- what was typed --------------------------------------------------------------------
@@ -149,8 +156,10 @@ class LeadForm(ModalScreen[dict[str, str] | None]):
         values = self.current()
         missing = [name for name in self._required if not values[name]]
         if missing:
-            names = " and ".join(LABELS[name] for name in missing)
-            self.show_message(f"{names} {'is' if len(missing) == 1 else 'are'} required")
+            # Translators: joins two field names ("Company and Phone"); keep the spaces.
+            names = _(" and ").join(field_label(name) for name in missing)
+            self.show_message(ngettext("{fields} is required", "{fields} are required", len(missing)).format(
+                fields=names))
             self.query_one(f"#field-{missing[0]}", Input).focus()
             return
         changes = self.changes()
@@ -172,7 +181,7 @@ class LeadForm(ModalScreen[dict[str, str] | None]):
 
     def _save_failed(self, message: str) -> None:
         self._busy = False
-        self.show_message(message.splitlines()[0] if message else "could not save")
+        self.show_message(message.splitlines()[0] if message else _("could not save"))
 
     def _save_done(self, changes: dict[str, str], result: object) -> None:
         self._busy = False
@@ -191,4 +200,5 @@ class LeadForm(ModalScreen[dict[str, str] | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(Confirm("Discard your changes?", yes="discard them", no="keep editing"), answered)
+        self.app.push_screen(Confirm(_("Discard your changes?"), yes=_("discard them"), no=_("keep editing")),
+                             answered)

@@ -9,15 +9,25 @@ from rich.table import Table
 from rich.text import Text
 
 from calldesk.db.leads import LeadDetail
-from calldesk.phones import display
-from calldesk.warmth import parse_reasons
+from calldesk.i18n import _, format_day, format_number, format_weekday_time, pgettext
+from calldesk.outcomes import Outcome
+from calldesk.phones import display, kind_label
+from calldesk.stages import Stage
+from calldesk.warmth import parse_reasons, reason_text
 from calldesk.windows import local_time
 
 
 def when(moment: datetime, now: datetime, zone: str | None, region: str) -> str:
     local = local_time(zone, moment, region)
     days = (local.date() - local_time(zone, now, region).date()).days
-    day = {0: "today", -1: "yesterday", 1: "tomorrow"}.get(days, local.strftime("%a %d %b"))
+    if days == 0:
+        day = _("today")
+    elif days == -1:
+        day = _("yesterday")
+    elif days == 1:
+        day = _("tomorrow")
+    else:
+        day = format_day(local, pad=True)
     return f"{day} {local:%H:%M}"
 
 
@@ -25,46 +35,114 @@ def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
     lead = detail.lead
     local = local_time(lead.time_zone, now, region)
     head = Text()
-    head.append(lead.company or "(no company)", style="bold")
-    head.append(f"\n{lead.contact_name or '(no contact)'}")
+    head.append(lead.company or _("(no company)"), style="bold")
+    head.append(f"\n{lead.contact_name or _('(no contact)')}")
     if lead.role:
         head.append(f" · {lead.role}", style="dim")
-    head.append(f"\n{display(lead.phone_e164, region)}  ({lead.phone_type.replace('_', ' ')})")
-    head.append(f"\nlocal time {local:%a %H:%M} {lead.time_zone or 'zone unknown'}", style="dim")
-    head.append(f"\nstage {lead.stage.replace('_', ' ')}  ·  owner {lead.owner or 'team'}")
+    head.append(f"\n{display(lead.phone_e164, region)}  ({kind_label(lead.phone_type)})")
+    head.append("\n" + _("local time {time} {zone}").format(time=format_weekday_time(local),
+                                                            zone=lead.time_zone or _("zone unknown")), style="dim")
+    head.append("\n" + _("stage {stage}  ·  owner {owner}").format(stage=stage_label(lead.stage),
+                                                                   owner=lead.owner or _("team")))
     if lead.industry or lead.employees:
-        head.append(f"\n{lead.industry or ''}{'  ·  ' if lead.industry and lead.employees else ''}"
-                    f"{f'{lead.employees} employees' if lead.employees else ''}", style="dim")
+        size = _("{count} employees").format(count=format_number(lead.employees)) if lead.employees else ""
+        head.append(f"\n{lead.industry or ''}{'  ·  ' if lead.industry and lead.employees else ''}{size}",
+                    style="dim")
     parts: list = [head]
 
     reasons = Table.grid(padding=(0, 1))
     reasons.add_column(justify="right", style="bold")
     reasons.add_column()
     for text, points in parse_reasons(lead.warmth_reasons):
-        reasons.add_row(f"{points:+d}", text)
-    parts += [Text(f"\nWarmth {lead.warmth}", style="bold"), reasons]
+        reasons.add_row(f"{points:+d}", reason_text(text))
+    parts += [Text("\n" + _("Warmth {score}").format(score=lead.warmth), style="bold"), reasons]
 
     if detail.bant:
-        parts.append(Text("\nBANT  " + "  ".join(f"{k}: {v}" for k, v in sorted(detail.bant.items()))))
+        answers = (f"{_bant_element(k)}: {_bant_value(v)}" for k, v in sorted(detail.bant.items()))
+        parts.append(Text("\nBANT  " + "  ".join(answers)))
     if detail.callbacks:
-        parts.append(Text("\nCallbacks", style="bold"))
+        parts.append(Text("\n" + _("Callbacks"), style="bold"))
         for cb in detail.callbacks:
-            who = cb.caller or (f"team, was {cb.released_from}'s" if cb.released_from else "team")
+            if cb.caller:
+                who = cb.caller
+            elif cb.released_from:
+                who = _("team, was {caller}'s").format(caller=cb.released_from)
+            else:
+                who = _("team")
             parts.append(Text(f"  {when(cb.due_at, now, lead.time_zone, region)} ({who}) {cb.note}"))
     if detail.signals:
-        parts.append(Text("\nSignals", style="bold"))
+        parts.append(Text("\n" + _("Signals"), style="bold"))
         for signal in detail.signals[:5]:
             parts.append(Text(f"  {when(signal.at, now, lead.time_zone, region)}  "
-                              f"{signal.kind.replace('_', ' ')}  {signal.detail}"))
+                              f"{signal_label(signal.kind)}  {signal.detail}"))
     # One history, newest first: calls with their notes, and contact outside calls.
-    history = [(call.started_at, call.caller, call.outcome.replace("_", " "), call.notes) for call in detail.calls]
-    history += [(act.at, act.caller, _ACTIVITY[act.kind], act.note) for act in detail.activities]
+    history = [(call.started_at, call.caller, _outcome(call.outcome), call.notes) for call in detail.calls]
+    history += [(act.at, act.caller, activity_label(act.kind), act.note) for act in detail.activities]
     if history:
-        parts.append(Text("\nHistory", style="bold"))
+        parts.append(Text("\n" + _("History"), style="bold"))
         for at, caller, what, note in sorted(history, key=lambda item: item[0], reverse=True)[:10]:
             line = f"  {when(at, now, lead.time_zone, region)}  {caller}  {what}"
             parts.append(Text(line + (f" — {note}" if note else "")))
     return Group(*parts)
 
 
-_ACTIVITY = {"email": "e-mail sent", "linkedin": "LinkedIn message"}
+def activity_label(kind: str) -> str:
+    """Contact outside a call, as the history shows it."""
+    return {"email": _("e-mail sent"), "linkedin": _("LinkedIn message")}.get(kind, kind)
+
+
+def signal_label(kind: str) -> str:
+    """A stored signal kind ("demo_request") as the card shows it."""
+    labels = {
+        "demo_request": pgettext("signal", "demo request"),
+        "contact_form": pgettext("signal", "contact form"),
+        "download": pgettext("signal", "download"),
+        "webinar": pgettext("signal", "webinar"),
+        "email_reply": pgettext("signal", "email reply"),
+        "email_click": pgettext("signal", "email click"),
+        "website_visit": pgettext("signal", "website visit"),
+    }
+    return labels.get(kind, kind.replace("_", " "))
+
+
+def stage_label(value: str) -> str:
+    """A stored stage value as the screens show it."""
+    try:
+        return Stage(value).ui_label
+    except ValueError:
+        return value.replace("_", " ")
+
+
+def _outcome(value: str) -> str:
+    try:
+        return Outcome(value).ui_label
+    except ValueError:
+        return value.replace("_", " ")
+
+
+def _bant_element(element: str) -> str:
+    names = {"budget": pgettext("BANT", "budget"), "authority": pgettext("BANT", "authority"),
+             "need": pgettext("BANT", "need"), "timing": pgettext("BANT", "timing")}
+    return names.get(element, element)
+
+
+def _bant_value(value: str) -> str:
+    """A stored BANT answer ("decision_maker", "3m") as the card shows it; English shows it as stored."""
+    values = {
+        "yes": pgettext("BANT answer", "yes"),
+        "no": pgettext("BANT answer", "no"),
+        "unknown": pgettext("BANT answer", "unknown"),
+        "maybe": pgettext("BANT answer", "maybe"),
+        "clear": pgettext("BANT answer", "clear"),
+        "approved": pgettext("BANT answer", "approved"),
+        "available": pgettext("BANT answer", "available"),
+        "decision_maker": pgettext("BANT answer", "decision_maker"),
+        "involved": pgettext("BANT answer", "involved"),
+        "now": pgettext("BANT answer", "now"),
+        "none": pgettext("BANT answer", "none"),
+    }
+    if value in values:
+        return values[value]
+    if value[:-1].isdigit() and value.endswith("m"):  # months until the start: "3m"
+        return pgettext("BANT answer", "{months}m").format(months=value[:-1])
+    return value

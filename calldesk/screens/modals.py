@@ -9,7 +9,9 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from calldesk.i18n import N_, _
 from calldesk.outcomes import KEY_OF, OUTCOME_KEYS, Outcome
+from calldesk.screens.translate import translate_bindings
 
 MODAL_CSS = """
 {name} {{
@@ -45,13 +47,15 @@ class Confirm(ModalScreen[bool]):
     Confirm > Vertical { border: round $warning; }
     """
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 
-    def __init__(self, question: str, detail: str = "", yes: str = "yes", no: str = "no") -> None:
+    def __init__(self, question: str, detail: str = "", yes: str | None = None, no: str | None = None) -> None:
         super().__init__()
-        self.question, self.detail, self.yes, self.no = question, detail, yes, no
+        translate_bindings(self)
+        self.question, self.detail = question, detail
+        self.yes, self.no = yes or _("yes"), no or _("no")
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -66,22 +70,23 @@ class Confirm(ModalScreen[bool]):
 
 # The picker's layout: what happened on the line, then the conversation, then the result.
 _COLUMNS: tuple[tuple[str, tuple[Outcome, ...]], ...] = (
-    ("Not reached", (Outcome.no_answer, Outcome.busy, Outcome.voicemail, Outcome.wrong_number)),
-    ("Conversation", (Outcome.callback, Outcome.interested, Outcome.not_interested, Outcome.no_fit)),
-    ("Result", (Outcome.qualified, Outcome.appointment, Outcome.won, Outcome.do_not_call)),
+    (N_("Not reached"), (Outcome.no_answer, Outcome.busy, Outcome.voicemail, Outcome.wrong_number)),
+    (N_("Conversation"), (Outcome.callback, Outcome.interested, Outcome.not_interested, Outcome.no_fit)),
+    (N_("Result"), (Outcome.qualified, Outcome.appointment, Outcome.won, Outcome.do_not_call)),
 )
 _LABELS = {
-    Outcome.interested: "interested (info sent)",
-    Outcome.no_fit: "no fit (outside ICP)",
-    Outcome.qualified: "qualified (hot lead)",
-    Outcome.appointment: "appointment…",
-    Outcome.won: "won (customer)",
-    Outcome.callback: "callback…",
+    Outcome.interested: N_("interested (info sent)"),
+    Outcome.no_fit: N_("no fit (outside ICP)"),
+    Outcome.qualified: N_("qualified (hot lead)"),
+    Outcome.appointment: N_("appointment…"),
+    Outcome.won: N_("won (customer)"),
+    Outcome.callback: N_("callback…"),
 }
 
 
 def outcome_label(outcome: Outcome) -> str:
-    return _LABELS.get(outcome, outcome.label)
+    """The outcome as the picker names it, in the UI language."""
+    return _(_LABELS[outcome]) if outcome in _LABELS else outcome.ui_label
 
 
 class OutcomePicker(ModalScreen[Outcome | None]):
@@ -97,24 +102,27 @@ class OutcomePicker(ModalScreen[Outcome | None]):
     """
     BINDINGS = [
         *(Binding(key, f"pick('{outcome.value}')", outcome.label, show=False) for key, outcome in OUTCOME_KEYS.items()),
-        Binding("escape", "pick('')", "Back to the call", id="outcome.cancel"),
+        Binding("escape", "pick('')", N_("Back to the call"), id="outcome.cancel"),
     ]
 
     def __init__(self, suggestion: Outcome | None = None) -> None:
         super().__init__()
+        translate_bindings(self)  # the outcomes' own labels are in the catalog (calldesk.outcomes)
         self.suggestion = suggestion
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Outcome of the call", classes="title")
+            yield Static(_("Outcome of the call"), classes="title")
             with Grid():
                 for title, outcomes in _COLUMNS:
-                    lines = [f"[b]{title}[/b]"] + [f"[b $accent]{KEY_OF[o]}[/]  {outcome_label(o)}" for o in outcomes]
+                    lines = [f"[b]{_(title)}[/b]"]
+                    lines += [f"[b $accent]{KEY_OF[o]}[/]  {outcome_label(o)}" for o in outcomes]
                     yield Static("\n".join(lines))
             if self.suggestion is not None:
-                yield Static(f"Suggested by the script: {KEY_OF[self.suggestion]}  {outcome_label(self.suggestion)}",
-                             classes="suggested", markup=False)
-            yield Static("Press a key · Escape: back to the call", classes="hint", markup=False)
+                yield Static(_("Suggested by the script: {key}  {outcome}").format(
+                    key=KEY_OF[self.suggestion], outcome=outcome_label(self.suggestion)),
+                    classes="suggested", markup=False)
+            yield Static(_("Press a key · Escape: back to the call"), classes="hint", markup=False)
 
     def action_pick(self, value: str) -> None:
         self.dismiss(Outcome(value) if value else None)
@@ -128,28 +136,29 @@ class LogContact(ModalScreen[tuple[str, str] | None]):
     """
     AUTO_FOCUS = "#contact-kind"  # the first key chooses the kind; then the note box takes the typing
     BINDINGS = [
-        Binding("e", "kind('email')", "E-mail sent", id="contact.email"),
-        Binding("l", "kind('linkedin')", "LinkedIn message", id="contact.linkedin"),
-        Binding("escape", "cancel", "Cancel", id="contact.cancel"),
+        Binding("e", "kind('email')", N_("E-mail sent"), id="contact.email"),
+        Binding("l", "kind('linkedin')", N_("LinkedIn message"), id="contact.linkedin"),
+        Binding("escape", "cancel", N_("Cancel"), id="contact.cancel"),
     ]
-    KINDS = {"email": "an e-mail sent", "linkedin": "a LinkedIn message"}
 
     def __init__(self) -> None:
         super().__init__()
+        translate_bindings(self)
         self.kind = ""
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Log contact outside a call", classes="title")
-            kind = Static("e  an e-mail sent    l  a LinkedIn message", id="contact-kind", markup=False)
+            yield Static(_("Log contact outside a call"), classes="title")
+            kind = Static(_("e  an e-mail sent    l  a LinkedIn message"), id="contact-kind", markup=False)
             kind.can_focus = True
             yield kind
-            yield Input(placeholder="Note (optional), Enter saves", id="contact-note")
-            yield Static("Escape  cancel", classes="hint", markup=False)
+            yield Input(placeholder=_("Note (optional), Enter saves"), id="contact-note")
+            yield Static(_("Escape  cancel"), classes="hint", markup=False)
 
     def action_kind(self, kind: str) -> None:
         self.kind = kind
-        self.query_one("#contact-kind", Static).update(f"Logging {self.KINDS[kind]}")
+        logging = _("Logging an e-mail sent") if kind == "email" else _("Logging a LinkedIn message")
+        self.query_one("#contact-kind", Static).update(logging)
         self.query_one("#contact-note", Input).focus()
 
     def action_cancel(self) -> None:
@@ -161,4 +170,4 @@ class LogContact(ModalScreen[tuple[str, str] | None]):
             self.dismiss((self.kind, event.value.strip()))
         else:
             event.input.blur()
-            self.notify("First press e (e-mail) or l (LinkedIn)", severity="warning")
+            self.notify(_("First press e (e-mail) or l (LinkedIn)"), severity="warning")

@@ -18,7 +18,9 @@ from calldesk.errors import CalldeskError
 from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
 from calldesk.db.scoring import refresh_if_due
 from calldesk.db.team import CallerInfo, ensure_caller, release_overdue
+from calldesk.i18n import N_, _, format_weekday_time
 from calldesk.screens.leadview import lead_view
+from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
 
 if TYPE_CHECKING:
@@ -26,40 +28,42 @@ if TYPE_CHECKING:
 
 WINDOW = 150  # rows shown: a DataTable with 100k rows takes ~25 s to paint
 REFRESH_SECONDS = 30  # a callback that falls due shows up without a key press
-COLUMNS = (("Company", 24), ("Contact", 18), ("Local", 9), ("Stage", 9), ("Warmth", 6), ("Next", 13))
+COLUMNS = ((N_("Company"), 24), (N_("Contact"), 18), (N_("Local"), 9), (N_("Stage"), 9), (N_("Warmth"), 6),
+           (N_("Next"), 13))
 
 
 class QueueScreen(Screen[None]):
     app: CalldeskApp
     AUTO_FOCUS = "#queue"  # keys go to the queue, never to the (hidden) filter box
     BINDINGS = [
-        Binding("n", "next_lead", "Next lead", id="queue.next"),
+        Binding("n", "next_lead", N_("Next lead"), id="queue.next"),
         # Priority: the table's own Enter would otherwise take it (and hide it from the footer).
-        Binding("enter", "open_selected", "Open", id="queue.open", priority=True),
-        Binding("slash", "filter", "Filter", id="queue.filter", key_display="/"),
-        Binding("u", "undo", "Undo", id="queue.undo", tooltip="Undo your last outcome (within 5 minutes)"),
-        Binding("a", "add_lead", "Add lead", id="queue.add"),
-        Binding("b", "schedule", "Callbacks", id="queue.schedule"),
-        Binding("p", "pipeline", "Pipeline", id="queue.pipeline"),
-        Binding("r", "refresh", "Refresh", id="queue.refresh"),
-        Binding("question_mark", "app.toggle_help", "Keys", id="queue.help", key_display="?"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear_filter"),
+        Binding("enter", "open_selected", N_("Open"), id="queue.open", priority=True),
+        Binding("slash", "filter", N_("Filter"), id="queue.filter", key_display="/"),
+        Binding("u", "undo", N_("Undo"), id="queue.undo", tooltip=N_("Undo your last outcome (within 5 minutes)")),
+        Binding("a", "add_lead", N_("Add lead"), id="queue.add"),
+        Binding("b", "schedule", N_("Callbacks"), id="queue.schedule"),
+        Binding("p", "pipeline", N_("Pipeline"), id="queue.pipeline"),
+        Binding("r", "refresh", N_("Refresh"), id="queue.refresh"),
+        Binding("question_mark", "app.toggle_help", N_("Keys"), id="queue.help", key_display="?"),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="queue.clear_filter"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
+        translate_bindings(self)
         self.entries: list[QueueEntry] = []
         self.search = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="status")
-        yield Input(placeholder="Filter: company, contact or number — Enter to apply, Escape to clear",
+        yield Input(placeholder=_("Filter: company, contact or number — Enter to apply, Escape to clear"),
                     id="filter")
         with Horizontal():
             table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
             for label, width in COLUMNS:
-                table.add_column(label, width=width)
+                table.add_column(_(label), width=width)
             yield table
             with VerticalScroll(id="detail-panel"):
                 yield Static("", id="detail")
@@ -101,19 +105,19 @@ class QueueScreen(Screen[None]):
         region = self.app.config.region
         for entry in result.entries:
             local = local_time(entry.time_zone, now, region)
-            table.add_row(entry.company or "—", entry.contact_name, local.strftime("%a %H:%M"),
-                          entry.stage.value.replace("_", " "), str(entry.warmth), entry.next_action,
+            table.add_row(entry.company or "—", entry.contact_name, format_weekday_time(local),
+                          entry.stage.ui_label, str(entry.warmth), _(entry.next_action),
                           key=str(entry.lead_id))
         if selected is not None and str(selected.lead_id) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected.lead_id)))
         me = self.app.me
         goal = me.goal(self.app.config) if me else self.app.config.daily_goal
-        role = "  (team lead)" if self.app.team_lead else ""
-        self.query_one("#status", Static).update(
-            f"{self.app.caller}{role}  ·  calls today {status.calls_today}/{goal}  ·  "
-            f"callbacks due now {status.callbacks_due}"
-            + (f"  ·  filter: {self.search}" if self.search else "")
-        )
+        who = self.app.caller + ("  " + _("(team lead)") if self.app.team_lead else "")
+        parts = [who, _("calls today {done}/{goal}").format(done=status.calls_today, goal=goal),
+                 _("callbacks due now {count}").format(count=status.callbacks_due)]
+        if self.search:
+            parts.append(_("filter: {text}").format(text=self.search))
+        self.query_one("#status", Static).update("  ·  ".join(parts))
         empty = self.query_one("#empty", Static)
         empty.update(result.why_empty)
         empty.display = not result.entries
@@ -149,7 +153,7 @@ class QueueScreen(Screen[None]):
         app = self.app
         entry, why = claim_next(app.store, app.caller, app.now(), app.config)
         if entry is None:
-            app.call_from_thread(self.notify, why, title="Nothing to call", severity="warning")
+            app.call_from_thread(self.notify, why, title=_("Nothing to call"), severity="warning")
         else:
             app.call_from_thread(self.open_lead, entry.lead_id)
 
@@ -163,7 +167,8 @@ class QueueScreen(Screen[None]):
         app = self.app
         holder = claim_lead(app.store, lead_id, app.caller, app.now())
         if holder is not None:
-            app.call_from_thread(self.notify, f"{holder} has this lead open", severity="warning")
+            app.call_from_thread(self.notify, _("{caller} has this lead open").format(caller=holder),
+                                 severity="warning")
             app.call_from_thread(self.action_refresh)
         else:
             app.call_from_thread(self.open_lead, lead_id)
@@ -175,7 +180,7 @@ class QueueScreen(Screen[None]):
 
     def _call_ended(self, recorded: Recorded | None) -> None:
         if recorded is not None:
-            self.notify(recorded.summary(self.app.config.region) + "  ·  u undoes it", title="Recorded")
+            self.notify(recorded.summary(self.app.config.region) + "  ·  " + _("u undoes it"), title=_("Recorded"))
         self.action_refresh()
 
     # -- team leads' screens ------------------------------------------------------------
@@ -187,7 +192,7 @@ class QueueScreen(Screen[None]):
 
     def action_pipeline(self) -> None:
         if not self.app.team_lead:
-            self.notify("The pipeline dashboard is for team leads.", severity="warning")
+            self.notify(_("The pipeline dashboard is for team leads."), severity="warning")
             return
         from calldesk.screens.dashboard import DashboardScreen
 
@@ -203,10 +208,10 @@ class QueueScreen(Screen[None]):
         try:
             undone = undo_last(app.store, app.caller, app.now())
         except CalldeskError as exc:
-            app.call_from_thread(self.notify, str(exc), title="Nothing undone", severity="warning")
+            app.call_from_thread(self.notify, str(exc), title=_("Nothing undone"), severity="warning")
             return
-        app.call_from_thread(self.notify, f"Undone: '{undone.outcome.label}' on {undone.company or undone.lead_id}",
-                             title="Undo")
+        app.call_from_thread(self.notify, _("Undone: '{outcome}' on {lead}").format(
+            outcome=undone.outcome.ui_label, lead=undone.company or undone.lead_id), title=_("Undo"))
         app.call_from_thread(self.open_lead, undone.lead_id)
 
     def action_add_lead(self) -> None:
@@ -221,10 +226,10 @@ class QueueScreen(Screen[None]):
 
         def done(fields: dict[str, str] | None) -> None:
             if fields:
-                self.notify(f"Lead added: {fields.get('company', '')}")
+                self.notify(_("Lead added: {company}").format(company=fields.get("company", "")))
                 self.action_refresh()
 
-        app.push_screen(LeadForm(title="Add a lead", values={}, required=("company", "phone"), save=save), done)
+        app.push_screen(LeadForm(title=_("Add a lead"), values={}, required=("company", "phone"), save=save), done)
 
     # -- filtering -----------------------------------------------------------------------
     def action_filter(self) -> None:

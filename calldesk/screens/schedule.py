@@ -23,35 +23,34 @@ from calldesk.db.agenda import TEAM, AgendaItem, agenda
 from calldesk.db.team import (CallerInfo, cancel_callbacks, get_caller, list_callers, reassign_callbacks,
                               release_overdue, reschedule_callbacks)
 from calldesk.errors import CalldeskError
+from calldesk.i18n import N_, _, format_day, format_weekday, ngettext
 from calldesk.phones import display
 from calldesk.screens import team_modals
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt
+from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import When, WhenPicker
 from calldesk.windows import home_zone, local_time
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
 
-# Fixed English names: strftime's %a/%b follow the process locale.
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Caller names are stored lower-case, so this choice in the filter can never be somebody's name.
-EVERYONE = "Everyone"
+# Caller names are stored lower-case, so this choice in the filter can never be somebody's name
+# (the shown word is translated; the id stays this).
+EVERYONE = N_("Everyone")
 # Widths add up to what a 140-column terminal shows without scrolling sideways.
-COLUMNS = (("mark", "", 1), ("group", "Group", 9), ("due", "Due", 16), ("for", "For", 25),
-           ("company", "Company", 20), ("contact", "Contact", 14), ("lead_time", "Lead's time", 13),
-           ("note", "Note", 15), ("set_by", "Set by", 6))
+COLUMNS = (("mark", "", 1), ("group", N_("Group"), 9), ("due", N_("Due"), 16), ("for", N_("For"), 25),
+           ("company", N_("Company"), 20), ("contact", N_("Contact"), 14), ("lead_time", N_("Lead's time"), 13),
+           ("note", N_("Note"), 15), ("set_by", N_("Set by"), 6))
 LEAD_ACTIONS = {"toggle", "select_all", "filter", "reassign", "reschedule", "cancel"}
 CHANGES = {"reassign", "reschedule", "cancel"}
 
 
 def _day(moment: datetime, year: int) -> str:
-    text = f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
-    return text if moment.year == year else f"{text} {moment.year}"
+    return format_day(moment, year=year)
 
 
 def _callbacks(count: int) -> str:
-    return f"{count} callback" + ("" if count == 1 else "s")
+    return ngettext("{count} callback", "{count} callbacks", count).format(count=count)
 
 
 def _why(exc: Exception) -> str:
@@ -60,21 +59,23 @@ def _why(exc: Exception) -> str:
 
 
 def _for_text(item: AgendaItem) -> str:
-    who = item.caller or "team"
-    return f"{who}, released from {item.released_from}" if item.released_from else who
+    who = item.caller or _("team")
+    if item.released_from:
+        return _("{who}, released from {caller}").format(who=who, caller=item.released_from)
+    return who
 
 
 def _filter_label(view: str | None) -> str:
     if view is None:
-        return "everyone's callbacks"
+        return _("everyone's callbacks")
     if view == TEAM:
-        return "team callbacks only"
-    return f"{view}'s callbacks and the team's"
+        return _("team callbacks only")
+    return _("{caller}'s callbacks and the team's").format(caller=view)
 
 
 class ScheduleScreen(Screen[None]):
     app: CalldeskApp
-    TITLE = "Callback schedule"
+    TITLE = N_("Callback schedule")
     AUTO_FOCUS = "#agenda"
     DEFAULT_CSS = """
     ScheduleScreen #schedule-status {
@@ -99,19 +100,21 @@ class ScheduleScreen(Screen[None]):
     }
     """
     BINDINGS = [
-        Binding("space", "toggle", "Select", id="schedule.toggle"),
-        Binding("a", "select_all", "All/none", id="schedule.select_all"),
-        Binding("f", "filter", "Filter", id="schedule.filter"),
-        Binding("r", "reassign", "Reassign", id="schedule.reassign"),
-        Binding("s", "reschedule", "Reschedule", id="schedule.reschedule"),
-        Binding("c", "cancel", "Cancel callback", id="schedule.cancel"),
-        Binding("g", "refresh", "Refresh", id="schedule.refresh"),
-        Binding("question_mark", "app.toggle_help", "Keys", id="schedule.help", key_display="?"),
-        Binding("escape", "back", "Back", id="schedule.back"),
+        Binding("space", "toggle", N_("Select"), id="schedule.toggle"),
+        Binding("a", "select_all", N_("All/none"), id="schedule.select_all"),
+        Binding("f", "filter", N_("Filter"), id="schedule.filter"),
+        Binding("r", "reassign", N_("Reassign"), id="schedule.reassign"),
+        Binding("s", "reschedule", N_("Reschedule"), id="schedule.reschedule"),
+        Binding("c", "cancel", N_("Cancel callback"), id="schedule.cancel"),
+        Binding("g", "refresh", N_("Refresh"), id="schedule.refresh"),
+        Binding("question_mark", "app.toggle_help", N_("Keys"), id="schedule.help", key_display="?"),
+        Binding("escape", "back", N_("Back"), id="schedule.back"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
+        translate_bindings(self)
+        self.title = _(self.TITLE)
         self.items: list[AgendaItem] = []
         self.callers: list[CallerInfo] = []
         self.marked: set[int] = set()  # selected callback ids
@@ -122,10 +125,10 @@ class ScheduleScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading the callbacks…", id="schedule-status", markup=False)
+        yield Static(_("Loading the callbacks…"), id="schedule-status", markup=False)
         table: DataTable[str | Text] = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
         for key, label, width in COLUMNS:
-            table.add_column(label, width=width, key=key)
+            table.add_column(_(label) if label else "", width=width, key=key)
         yield table
         yield Static("", id="schedule-empty", markup=False)
         yield Static("", id="schedule-detail", markup=False)
@@ -166,7 +169,8 @@ class ScheduleScreen(Screen[None]):
             items = agenda(app.store, now, app.config, caller=view)
             callers = list_callers(app.store)
         except Exception as exc:  # noqa: BLE001 - the screen stays; g tries again
-            app.call_from_thread(self.notify, f"Could not load the callbacks: {_why(exc)}", severity="error")
+            app.call_from_thread(self.notify, _("Could not load the callbacks: {why}").format(why=_why(exc)),
+                                 severity="error")
             return
         app.call_from_thread(self.show, items, callers, me, now, view)
 
@@ -187,13 +191,13 @@ class ScheduleScreen(Screen[None]):
         previous_group = None
         for item in items:
             overdue = "bold red" if item.overdue else ""
-            group = Text(item.group, style=overdue or "bold") if item.group != previous_group else ""
+            group = Text(_(item.group), style=overdue or "bold") if item.group != previous_group else ""
             previous_group = item.group
             desk = local_time(None, item.due_at, region)
             lead = item.due_local
             lead_time = f"{lead:%H:%M} {lead.tzname()}"
             if lead.date() != desk.date():  # the lead's clock is on another day than the desk's
-                lead_time = f"{_DAYS[lead.weekday()]} {lead_time}"
+                lead_time = f"{format_weekday(lead)} {lead_time}"
             table.add_row(
                 self._mark(item), group, Text(f"{_day(desk, year)} {desk:%H:%M}", style=overdue),
                 Text(_for_text(item), style="italic" if item.released_from else ""),
@@ -205,7 +209,8 @@ class ScheduleScreen(Screen[None]):
         elif items:  # the row went (cancelled, moved out of the filter): stay at the same place
             table.move_cursor(row=min(max(row, 0), len(items) - 1))
         empty = self.query_one("#schedule-empty", Static)
-        empty.update("No open callbacks" + ("" if view is None else f" ({_filter_label(view)})") + ".")
+        empty.update(_("No open callbacks.") if view is None
+                     else _("No open callbacks ({view}).").format(view=_filter_label(view)))
         empty.display = not items
         self.show_status()
         self.show_detail()
@@ -219,14 +224,14 @@ class ScheduleScreen(Screen[None]):
         overdue = sum(item.overdue for item in self.items)
         released = sum(item.released_from is not None for item in self.items)
         if app.team_lead:
-            parts = [f"{app.caller} (team lead)", _filter_label(self.shown_view)]
+            parts = [_("{caller} (team lead)").format(caller=app.caller), _filter_label(self.shown_view)]
         else:
-            parts = [f"{app.caller}: your callbacks and the team's (view only)"]
-        parts += [f"{len(self.items)} open", f"{overdue} overdue"]
+            parts = [_("{caller}: your callbacks and the team's (view only)").format(caller=app.caller)]
+        parts += [_("{count} open").format(count=len(self.items)), _("{count} overdue").format(count=overdue)]
         if released:
-            parts.append(f"{released} released to the team")
+            parts.append(_("{count} released to the team").format(count=released))
         if app.team_lead:
-            parts.append(f"{len(self.marked)} selected")
+            parts.append(_("{count} selected").format(count=len(self.marked)))
         self.query_one("#schedule-status", Static).update("  ·  ".join(parts))
 
     def _cursor_item(self) -> AgendaItem | None:
@@ -245,17 +250,21 @@ class ScheduleScreen(Screen[None]):
         region = self.app.config.region
         desk = local_time(None, item.due_at, region)
         lead = item.due_local
-        lines = [f"{item.company or '(no company)'} · {item.contact or '(no contact)'} · "
-                 f"{display(item.phone_e164, region)} · due {_day(desk, desk.year)} {desk:%H:%M}, "
-                 f"lead's time {lead:%H:%M} {lead.tzname()}"]
-        who = f"For {item.caller or 'the team'} · set by {item.created_by}"
+        lines = [f"{item.company or _('(no company)')} · {item.contact or _('(no contact)')} · "
+                 f"{display(item.phone_e164, region)} · "
+                 + _("due {moment}, lead's time {time}").format(
+                     moment=f"{_day(desk, desk.year)} {desk:%H:%M}", time=f"{lead:%H:%M} {lead.tzname()}")]
+        who = _("For {who} · set by {caller}").format(who=item.caller or _("the team"), caller=item.created_by)
         if item.released_from:
             when = local_time(None, item.released_at, region) if item.released_at else None
-            who += f" · released from {item.released_from} to the team" + (
-                f" {_day(when, desk.year)} {when:%H:%M}" if when else "")
+            if when:
+                who += " · " + _("released from {caller} to the team {moment}").format(
+                    caller=item.released_from, moment=f"{_day(when, desk.year)} {when:%H:%M}")
+            else:
+                who += " · " + _("released from {caller} to the team").format(caller=item.released_from)
         lines.append(who)
         if item.note:
-            lines.append(f"Note: {item.note}")
+            lines.append(_("Note: {note}").format(note=item.note))
         detail.update("\n".join(lines))
 
     # -- selecting ---------------------------------------------------------------------------
@@ -284,9 +293,9 @@ class ScheduleScreen(Screen[None]):
 
     @staticmethod
     def _which(targets: Sequence[AgendaItem]) -> str:
-        names = [item.company or item.contact or f"lead {item.lead_id}" for item in targets[:3]]
+        names = [item.company or item.contact or _("lead {id}").format(id=item.lead_id) for item in targets[:3]]
         more = len(targets) - len(names)
-        return ", ".join(names) + (f" and {more} more" if more else "")
+        return ", ".join(names) + (" " + _("and {count} more").format(count=more) if more else "")
 
     # -- filtering ---------------------------------------------------------------------------
     def action_filter(self) -> None:
@@ -297,9 +306,10 @@ class ScheduleScreen(Screen[None]):
             self.action_refresh()
 
         names = [EVERYONE] + [caller.name for caller in self.callers]
-        self.app.push_screen(CallerPicker("Show the callbacks of", names, allow_team=True,
-                                          detail=f"Now: {_filter_label(self.view_filter)}. A caller's view "
-                                                 "includes the team's callbacks."), picked)
+        detail = _("Now: {view}. A caller's view includes the team's callbacks.").format(
+            view=_filter_label(self.view_filter))
+        self.app.push_screen(CallerPicker(_("Show the callbacks of"), names, allow_team=True, detail=detail,
+                                          labels={EVERYONE: _(EVERYONE)}), picked)
 
     # -- changes -----------------------------------------------------------------------------
     def _when_picker(self, title: str, first: AgendaItem) -> WhenPicker:
@@ -323,12 +333,13 @@ class ScheduleScreen(Screen[None]):
             if choice is None:
                 return
             to = None if choice == team_modals.TEAM else choice
-            self.change(lambda: f"{_callbacks(reassign_callbacks(app.store, ids, to, by=app.caller, now=app.now()))} "
-                                f"moved to {to or 'the team'}")
+            self.change(lambda: _("{callbacks} moved to {who}").format(
+                callbacks=_callbacks(reassign_callbacks(app.store, ids, to, by=app.caller, now=app.now())),
+                who=to or _("the team")))
 
         active = [caller.name for caller in self.callers if caller.active]
-        app.push_screen(CallerPicker(f"Reassign {_callbacks(len(targets))} to", active, allow_team=True,
-                                     detail=self._which(targets)), picked)
+        app.push_screen(CallerPicker(_("Reassign {callbacks} to").format(callbacks=_callbacks(len(targets))), active,
+                                     allow_team=True, detail=self._which(targets)), picked)
 
     def action_reschedule(self) -> None:
         targets = self._targets()
@@ -341,13 +352,15 @@ class ScheduleScreen(Screen[None]):
             if when is None:
                 return
             now = app.now()
-            self.change(lambda: f"{_callbacks(reschedule_callbacks(app.store, ids, when.at, by=app.caller, now=now))}"
-                                f" rescheduled to {self._desk_time(when.at)}")
+            self.change(lambda: _("{callbacks} rescheduled to {moment}").format(
+                callbacks=_callbacks(reschedule_callbacks(app.store, ids, when.at, by=app.caller, now=now)),
+                moment=self._desk_time(when.at)))
 
         first = targets[0]
         # The picker shows one lead's clock: the first selected one's.
-        title = f"Reschedule {_callbacks(len(targets))}" + (
-            f" (times on {first.company or first.contact}'s clock)" if len(targets) > 1 else "")
+        title = _("Reschedule {callbacks}").format(callbacks=_callbacks(len(targets)))
+        if len(targets) > 1:
+            title += " " + _("(times on {lead}'s clock)").format(lead=first.company or first.contact)
         app.push_screen(self._when_picker(title, first), picked)
 
     def action_cancel(self) -> None:
@@ -359,11 +372,12 @@ class ScheduleScreen(Screen[None]):
 
         def given(reason: str | None) -> None:
             if reason is not None:
-                self.change(lambda: f"{_callbacks(cancel_callbacks(app.store, ids, reason, by=app.caller))} "
-                                    "cancelled")
+                self.change(lambda: _("{callbacks} cancelled").format(
+                    callbacks=_callbacks(cancel_callbacks(app.store, ids, reason, by=app.caller))))
 
-        app.push_screen(ReasonPrompt(f"Cancel {_callbacks(len(targets))}", detail=self._which(targets),
-                                     placeholder="Why? (kept with the callbacks)"), given)
+        app.push_screen(ReasonPrompt(_("Cancel {callbacks}").format(callbacks=_callbacks(len(targets))),
+                                     detail=self._which(targets), placeholder=_("Why? (kept with the callbacks)")),
+                        given)
 
     def change(self, do: Callable[[], str]) -> None:
         """Run `do` (database calls returning what to tell the team lead) in a thread."""
@@ -384,9 +398,9 @@ class ScheduleScreen(Screen[None]):
     def changed(self, done: str | None, error: str | None) -> None:
         self.busy = False
         if error is not None:
-            self.notify(error, title="Not changed", severity="error", timeout=10)
+            self.notify(error, title=_("Not changed"), severity="error", timeout=10)
         else:
-            self.notify(done or "", title="Callbacks")
+            self.notify(done or "", title=_("Callbacks"))
             self.marked.clear()
         if self in self.app.screen_stack:
             self.refresh_bindings()

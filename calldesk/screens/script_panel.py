@@ -22,7 +22,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from calldesk.config import Qualification
+from calldesk.i18n import N_, _
 from calldesk.outcomes import KEY_OF, Outcome
+from calldesk.screens.translate import translate_bindings
 from calldesk.script import Answer, Question, Script, Verdict, qualify, render
 
 _MUTED = "$text-muted"
@@ -31,10 +33,14 @@ _MUTED = "$text-muted"
 class _NoteInput(Input):
     """The inline note editor. Escape cancels here, so it never reaches the call screen."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel_note", "Cancel the note", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel_note", N_("Cancel the note"), show=False)]
 
     class Cancelled(Message):
         pass
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - Input's own
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
 
     def action_cancel_note(self) -> None:
         self.post_message(self.Cancelled())
@@ -91,12 +97,12 @@ class ScriptPanel(Widget, can_focus=True):
 
     # Digits, arrows, backspace and m only: the call screen owns the letters it uses.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Previous question", show=False),
-        Binding("down", "move(1)", "Next question", show=False),
-        Binding("1", "pick(1)", "Answer", key_display="1-9"),
+        Binding("up", "move(-1)", N_("Previous question"), show=False),
+        Binding("down", "move(1)", N_("Next question"), show=False),
+        Binding("1", "pick(1)", N_("Answer"), key_display="1-9"),
         *(Binding(str(n), f"pick({n})", "Answer", show=False) for n in range(2, 10)),
-        Binding("backspace", "clear", "Clear answer"),
-        Binding("m", "note", "Note"),
+        Binding("backspace", "clear", N_("Clear answer")),
+        Binding("m", "note", N_("Note")),
     ]
 
     class Changed(Message):
@@ -115,6 +121,7 @@ class ScriptPanel(Widget, can_focus=True):
     def __init__(self, script: Script, rule: Qualification, known: Mapping[str, str] = {}, *,
                  values: Mapping[str, str] = {}, id: str | None = None) -> None:
         super().__init__(id=id)
+        translate_bindings(self)
         self._script = script
         self._rule = rule
         self._known = {k: v for k, v in known.items() if v}
@@ -123,7 +130,7 @@ class ScriptPanel(Widget, can_focus=True):
         self._current = 0
         self._editing: str | None = None  # the element whose note is open
         self._questions = [Static(classes="script-question") for _ in script.questions]
-        self._note = _NoteInput(placeholder="Note on this answer (Enter keeps it, Escape cancels)",
+        self._note = _NoteInput(placeholder=_("Note on this answer (Enter keeps it, Escape cancels)"),
                                 classes="script-note")
         self._verdict_line = Static(classes="script-verdict")
         self._closing_line = Static(classes="script-closing")
@@ -174,7 +181,7 @@ class ScriptPanel(Widget, can_focus=True):
         verdict = self.verdict
         self._verdict_line.set_class(verdict.qualified, "-qualified")
         self._verdict_line.update(Content(_verdict_text(verdict)))
-        self._closing_line.update(Content.assemble(("Closing  ", f"bold {_MUTED}"),
+        self._closing_line.update(Content.assemble((_("Closing") + "  ", f"bold {_MUTED}"),
                                                    self._fill(self._script.closing[verdict.closing_key])))
         self.call_after_refresh(self._scroll_to_current)
 
@@ -188,11 +195,11 @@ class ScriptPanel(Widget, can_focus=True):
         if answer is not None:
             parts: list[str | tuple[str, str]] = [(_label(question, answer.value), "bold")]
             if answer.note:
-                parts.append((f"  note: {answer.note}", f"italic {_MUTED}"))
+                parts.append(("  " + _("note: {note}").format(note=answer.note), f"italic {_MUTED}"))
             return parts
         known = self._known.get(question.element)
         if known:
-            return [(f"last time: {_label(question, known)}", _MUTED)]
+            return [(_("last time: {answer}").format(answer=_label(question, known)), _MUTED)]
         return [("–", _MUTED)]
 
     def _line(self, question: Question, width: int) -> Content:
@@ -207,14 +214,14 @@ class ScriptPanel(Widget, can_focus=True):
             parts += ["   ", (f" {option.key} ", "bold reverse"), " ",
                       (option.label, "bold $success" if chosen else ""), ("  ✓" if chosen else ""), "\n"]
         if question.tips:
-            parts += [("  Ask through", f"bold {_MUTED}"), "\n"]
+            parts += [("  " + _("Ask through"), f"bold {_MUTED}"), "\n"]
             for tip in question.tips:
                 parts += [("   · ", _MUTED), self._fill(tip), "\n"]
         known = self._known.get(question.element)
         if known:
-            parts += [("  last time: ", _MUTED), _label(question, known), "\n"]
+            parts += [("  " + _("last time:") + " ", _MUTED), _label(question, known), "\n"]
         if answer is not None and answer.note:
-            parts += [("  note: ", _MUTED), (answer.note, "italic"), "\n"]
+            parts += [("  " + _("note:") + " ", _MUTED), (answer.note, "italic"), "\n"]
         return Content.assemble(*parts).rstrip()
 
     # --- keys -------------------------------------------------------------------------------
@@ -251,7 +258,7 @@ class ScriptPanel(Widget, can_focus=True):
         # A note on last time's answer re-confirms it in this call; with no answer at all there
         # is nothing to annotate.
         if answer is None and element not in self._known:
-            self.notify("Pick an answer first, then add a note", severity="warning")
+            self.notify(_("Pick an answer first, then add a note"), severity="warning")
             return
         self._editing = element
         self._note.value = answer.note if answer else ""
@@ -326,13 +333,14 @@ def _label(question: Question, value: str) -> str:
 
 def _outcome_text(outcome: Outcome) -> str:
     key = KEY_OF.get(outcome, "")
-    return f"{key} {outcome.label}" if key else outcome.label
+    return f"{key} {outcome.ui_label}" if key else outcome.ui_label
 
 
 def _verdict_text(verdict: Verdict) -> str:
     if verdict.qualified:
-        return f"Qualifies as a hot lead — suggested outcome: {_outcome_text(Outcome.qualified)}"
-    text = f"Not qualified yet: {', '.join(verdict.missing)}"
+        return _("Qualifies as a hot lead — suggested outcome: {outcome}").format(
+            outcome=_outcome_text(Outcome.qualified))
+    text = _("Not qualified yet: {missing}").format(missing=", ".join(verdict.missing))
     if verdict.suggestion is not None:
-        text += f" — suggested outcome: {_outcome_text(verdict.suggestion)}"
+        text += " — " + _("suggested outcome: {outcome}").format(outcome=_outcome_text(verdict.suggestion))
     return text

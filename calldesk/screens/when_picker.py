@@ -21,12 +21,10 @@ from textual.widgets import Footer, Input, Label, Static
 
 from calldesk.config import CallingHours
 from calldesk.errors import CalldeskError
+from calldesk.i18n import N_, _, format_day
 from calldesk.schedule import Choice, check_when, parse_when, quick_choices
+from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
-
-# Fixed English names: strftime's %a/%b follow the process locale.
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -37,17 +35,20 @@ class When:
 
 
 def _day(local: datetime, year: int) -> str:
-    text = f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
-    return text if local.year == year else f"{text} {local.year}"
+    return format_day(local, year=year)
 
 
 class _Choices(Static, can_focus=True):
     """The quick choices; focusable so that digits and arrows reach the screen, not an Input."""
 
     BINDINGS = [
-        Binding("up", "screen.step(-1)", "Previous", show=False),
-        Binding("down", "screen.step(1)", "Next", show=False),
+        Binding("up", "screen.step(-1)", N_("Previous"), show=False),
+        Binding("down", "screen.step(1)", N_("Next"), show=False),
     ]
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - Static's own
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
 
 
 class WhenPicker(ModalScreen[When | None]):
@@ -106,12 +107,12 @@ class WhenPicker(ModalScreen[When | None]):
     """
     BINDINGS = [
         # Priority: Enter must reach the screen even from an Input; check_action decides which.
-        Binding("enter", "read_entry", "Read", priority=True, id="when.read"),
-        Binding("enter", "confirm", "Confirm", priority=True, id="when.confirm"),
-        Binding("escape", "cancel", "Cancel", id="when.cancel"),
-        Binding("t", "set_team(True)", "For the team", id="when.team"),
-        Binding("t", "set_team(False)", "Only me", id="when.only_me"),
-        Binding("1", "pick('1')", "Pick", key_display="1–6", id="when.pick"),
+        Binding("enter", "read_entry", N_("Read"), priority=True, id="when.read"),
+        Binding("enter", "confirm", N_("Confirm"), priority=True, id="when.confirm"),
+        Binding("escape", "cancel", N_("Cancel"), id="when.cancel"),
+        Binding("t", "set_team(True)", N_("For the team"), id="when.team"),
+        Binding("t", "set_team(False)", N_("Only me"), id="when.only_me"),
+        Binding("1", "pick('1')", N_("Pick"), key_display="1–6", id="when.pick"),
         *(Binding(str(n), f"pick('{n}')", show=False) for n in range(2, 10)),
     ]
 
@@ -130,6 +131,7 @@ class WhenPicker(ModalScreen[When | None]):
         note: str = "",
     ) -> None:
         super().__init__()
+        translate_bindings(self)
         self._title_text = title
         self._now = now
         self._zone = zone
@@ -151,18 +153,18 @@ class WhenPicker(ModalScreen[When | None]):
             dialog.border_title = self._title_text
             yield Static(self._now_line(), id="when-now")
             choices = _Choices(self._choice_lines(), id="when-choices")
-            choices.border_title = "Quick choices"
+            choices.border_title = _("Quick choices")
             yield choices
             with Horizontal(classes="when-row"):
-                yield Label("Type")
-                yield Input(placeholder="e.g. morgen 10:00 · 24-11 14:00 · ma 9:30 · +2h", id="when-entry")
+                yield Label(_("Type"))
+                yield Input(placeholder=_("e.g. morgen 10:00 · 24-11 14:00 · ma 9:30 · +2h"), id="when-entry")
             yield Static("", id="when-error")
             yield Static("", id="when-preview")
             yield Static("", id="when-warnings")
             yield Static("", id="when-team")
             with Horizontal(classes="when-row"):
-                yield Label("Note")
-                yield Input(self._initial_note, placeholder="optional", id="when-note")
+                yield Label(_("Note"))
+                yield Input(self._initial_note, placeholder=_("optional"), id="when-note")
             yield Static(self._help_line(), id="when-help")
         yield Footer()
 
@@ -173,14 +175,15 @@ class WhenPicker(ModalScreen[When | None]):
     # -- what is shown -------------------------------------------------------------------
     def _lead_zone_name(self) -> str:
         name = str(local_time(self._zone, self._now, self._region).tzinfo)
-        return name if self._zone == name else f"{name}, zone unknown"
+        return name if self._zone == name else _("{zone}, zone unknown").format(zone=name)
 
     def _year(self) -> int:
         return local_time(self._zone, self._now, self._region).year
 
     def _now_line(self) -> str:
         local = local_time(self._zone, self._now, self._region)
-        return f"Lead's clock now: {_day(local, local.year)} {local:%H:%M} ({self._lead_zone_name()})"
+        return _("Lead's clock now: {moment} ({zone})").format(
+            moment=f"{_day(local, local.year)} {local:%H:%M}", zone=self._lead_zone_name())
 
     def _choice_lines(self) -> Content:
         year, lines = self._year(), []
@@ -201,22 +204,24 @@ class WhenPicker(ModalScreen[When | None]):
         return Content("\n").join(lines)
 
     def _help_line(self) -> str:
-        keys = [f"1–{self.choices[-1].key} pick", "↑↓ step", "Tab next field", "Enter read / confirm"]
+        keys = [_("1–{last} pick").format(last=self.choices[-1].key), _("↑↓ step"), _("Tab next field"),
+                _("Enter read / confirm")]
         if self._allow_team:
-            keys.append("t me / team")
-        return " · ".join(keys + ["Esc cancel"])
+            keys.append(_("t me / team"))
+        return " · ".join(keys + [_("Esc cancel")])
 
     def _preview(self) -> str:
         if self.chosen is None:
             if self.chosen_from == "typed":
-                return "Press Enter in the box to read what you typed"
-            return f"No moment chosen yet: press 1–{self.choices[-1].key} or type one"
+                return _("Press Enter in the box to read what you typed")
+            return _("No moment chosen yet: press 1–{last} or type one").format(last=self.choices[-1].key)
         lead = local_time(self._zone, self.chosen, self._region)
         you = local_time(self._caller_zone, self.chosen, self._region)
         year = self._year()
         yours = f"{you:%H:%M}" if you.date() == lead.date() else f"{_day(you, year)} {you:%H:%M}"
-        return (f"{_day(lead, year)} {lead:%H:%M} lead ({self._lead_zone_name()})"
-                f" · {yours} you ({you.tzinfo})")
+        return _("{lead_time} lead ({lead_zone}) · {your_time} you ({your_zone})").format(
+            lead_time=f"{_day(lead, year)} {lead:%H:%M}", lead_zone=self._lead_zone_name(), your_time=yours,
+            your_zone=you.tzinfo)
 
     def _show(self) -> None:
         self.query_one("#when-choices", Static).update(self._choice_lines())
@@ -226,9 +231,9 @@ class WhenPicker(ModalScreen[When | None]):
         warning_line = self.query_one("#when-warnings", Static)
         warning_line.update(Content("⚠ " + " · ".join(warnings)) if warnings else "")
         warning_line.display = bool(warnings)
-        team = "the team" if self.team else "only me"
+        team, other = (_("the team"), _("only me")) if self.team else (_("only me"), _("the team"))
         self.query_one("#when-team", Static).update(
-            Content.assemble("For: ", (team, "bold"), f"   (t: {'only me' if self.team else 'the team'})"))
+            Content.assemble(_("For:") + " ", (team, "bold"), f"   (t: {other})"))
         self.refresh_bindings()
 
     def _error(self, message: str) -> None:
@@ -319,7 +324,7 @@ class WhenPicker(ModalScreen[When | None]):
         if not self.is_current:
             return  # already confirmed (two Enters in one batch)
         if self.chosen is None:
-            self._error(f"Choose a moment first: press 1–{self.choices[-1].key} or type one")
+            self._error(_("Choose a moment first: press 1–{last} or type one").format(last=self.choices[-1].key))
             return
         note = self.query_one("#when-note", Input).value.strip()
         self.dismiss(When(self.chosen, self.team and self._allow_team, note))
