@@ -95,7 +95,7 @@ class OutcomePicker(ModalScreen[Outcome | None]):
     DEFAULT_CSS = MODAL_CSS.format(name="OutcomePicker") + """
     OutcomePicker Grid {
         grid-size: 3;
-        grid-columns: 26 26 26;
+        grid-columns: 28 28 28;  /* room for the longest Dutch label */
         height: auto;
     }
     OutcomePicker .suggested { color: $success; margin-top: 1; }
