@@ -384,3 +384,44 @@ def test_callers_see_only_their_own_callbacks_and_no_report(cli, demo_db):
                    "only a team lead can see bram's callbacks")
     one_line_error(cli("--db", demo_db, "--caller", "anne", "report", "--at", MONDAY, code=1),
                    "only a team lead can read the pipeline report (anne is not one")
+
+
+# -- in Dutch ----------------------------------------------------------------------------------
+
+
+def test_help_and_errors_in_dutch_by_lang_config_or_locale(cli, tmp_path):
+    out = cli("--lang", "nl", "--help").stdout
+    assert "Exporteer leads als CSV (formuleveilig voor spreadsheets)." in out
+    assert "Toon de versie en stop." in out and "Toon deze hulp en stop." in out
+    assert "Zet een nummer op de niet-bellen-lijst." in cli("--lang=nl", "dnc", "--help").stdout
+    (tmp_path / "nl.toml").write_text('language = "nl"\n')
+    assert "Exporteer leads" in cli("--config", tmp_path / "nl.toml", "--help").stdout
+    assert "Exporteer leads" in cli("--help", extra_env={"LANG": "nl_NL.UTF-8", "LC_ALL": ""}).stdout
+    english = cli("--lang", "en", "--help", extra_env={"LANG": "nl_NL.UTF-8"}).stdout
+    assert "Export leads as CSV" in english and "Show this message and exit." in english
+    result = cli("--lang", "nl", "caller", "add", "anne", "--at", "tomorrow", code=1)
+    assert result.stderr.strip().splitlines() == [
+        "calldesk: fout: --at 'tomorrow': verwacht een ISO-tijd zoals 2026-11-23T09:00"]
+    lines = cli("--lang", "nl", "caller", "add", "anne", code=1).stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("calldesk: fout: ")
+    assert cli("--lang", "nl", "caller", "add", "Tess", "--role", "team_lead", "--goal", "20").stdout.strip() == \
+        "toegevoegd: tess, teamleider, doel 20"
+
+
+def test_report_and_callbacks_in_dutch_with_machine_output_in_english(cli, desk):
+    table = cli("--lang", "nl", "report", "--at", TUESDAY).stdout
+    assert max(map(len, table.splitlines())) <= 100
+    for text in ("Pipelinerapport op di 24 nov 16:00", "Leads per fase", "  klant", "suspect → prospect",
+                 "Bellers vandaag (doel 60 gesprekken elk)", "Bellers deze week", "gewonnen", "Vastgelopen leads: 0"):
+        assert text in table
+    assert [line.split()[:4] for line in table.splitlines() if line.startswith("  anne")] == [["anne", "3", "3", "100%"]] * 2
+    data = json.loads(cli("--lang", "nl", "report", "--at", TUESDAY, "--format", "json").stdout)
+    assert list(data["funnel"]) == ["suspect", "prospect", "hot_lead", "opportunity", "customer", "lost"]
+    assert cli("--lang", "nl", "report", "--at", TUESDAY, "--format", "csv").stdout.splitlines()[0] == \
+        "section,subject,metric,value"
+    agenda = cli("--lang", "nl", "callbacks", "--at", TUESDAY).stdout.splitlines()
+    assert [line for line in agenda if not line.startswith("  ")] == ["TE LAAT (1)", " anne", "MORGEN (1)", " team"]
+    assert "wo 25 nov 00:30" in next(line for line in agenda if "Thames" in line)
+    assert cli("--lang", "nl", "callbacks", "--at", TUESDAY, "--format", "csv").stdout.startswith("group,due_at,caller,")
+    assert cli("--lang", "nl", "callbacks", "--at", TUESDAY, "--from", "2026-12-01").stderr.strip() == \
+        "geen open terugbelverzoeken"

@@ -267,3 +267,65 @@ def test_snapshot_call_screen_in_dutch(snap_compare, demo_store):
 
     assert snap_compare(make_app(demo_store, config=Config(language="nl")), terminal_size=(140, 40),
                         run_before=answered)
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def _help_texts(command) -> set[str]:
+    texts = {text for text in (command.help, command.short_help) if text}
+    texts |= {param.help for param in command.params if getattr(param, "help", None)}
+    for sub in getattr(command, "commands", {}).values():
+        texts |= _help_texts(sub)
+    return texts
+
+
+def test_every_cli_help_text_is_in_the_catalog():
+    # Typer makes help texts at import, so they are marked with N_ and translated in cli.main:
+    # a help= or command help without N_ is missing here.
+    import typer
+
+    from calldesk.cli import _CLICK_HELP, app
+
+    listed = {_key(message)[0] for message in _catalog(PO, "nl") if message.id}
+    texts = _help_texts(typer.main.get_command(app)) | {_CLICK_HELP}
+    missing = sorted(repr(text) for text in texts if text not in listed)
+    assert not missing, f"help texts not in {PO.name}: mark them with N_ ({HOW}):\n" + "\n".join(missing)
+
+
+def test_cli_help_texts_follow_the_language(dutch):
+    import typer
+
+    from calldesk.cli import app, translate_help
+
+    command = typer.main.get_command(app)
+    translate_help(command)
+    assert command.commands["export"].help == "Exporteer leads als CSV (formuleveilig voor spreadsheets)."
+    assert {p.name: p.help for p in command.params}["version"] == "Toon de versie en stop."
+    dnc_add = command.commands["dnc"].commands["add"]
+    assert {p.name: p.help for p in dnc_add.params}["reason"] == "Waarom (wordt bij het nummer bewaard)."
+
+
+@pytest.mark.parametrize(("argv", "config", "environ", "expected"), [
+    (["--lang", "nl", "--help"], None, {}, "nl"),
+    (["--lang=nl", "queue"], None, {"LANG": "en_US.UTF-8"}, "nl"),
+    (["--lang", "en", "queue"], 'language = "nl"\n', {"LANG": "nl_NL.UTF-8"}, "en"),
+    (["--help"], 'language = "nl"\n', {}, "nl"),  # the config's language
+    (["--help"], "colour = 1\n", {"LANG": "nl_NL.UTF-8"}, "nl"),  # a bad config: the command reports it
+    (["--help"], None, {"LANG": "nl_NL.UTF-8"}, "nl"),
+    (["--help"], None, {"LANG": "C"}, "en"),
+    (["log", "1", "busy", "--note", "--lang"], None, {}, "en"),  # no value after it: not a language
+])
+def test_the_cli_knows_the_language_before_parsing(tmp_path, monkeypatch, argv, config, environ, expected):
+    from calldesk.cli import early_language
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nothing"))
+    monkeypatch.delenv("CALLDESK_CONFIG", raising=False)
+    if config is not None:
+        (tmp_path / "config.toml").write_text(config)
+        argv = ["--config", str(tmp_path / "config.toml"), *argv]
+    assert early_language(argv) == expected
