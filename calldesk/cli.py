@@ -1226,9 +1226,7 @@ def serve_exposure(host: str, public: bool) -> str | None:
         raise CalldeskError(_("--host {host} lets other machines reach the desk, and the page has no login of "
                               "its own: add --public to allow it (and put it behind an authenticating proxy)")
                             .format(host=host))
-    # Marked and translated in the catalog, but still printed in English: tests/test_serve.py expects the
-    # English warning under --lang nl. Wrap in _() (and the prefix in serve) when that test expects Dutch.
-    return N_("the desk is reachable from other machines at {host}, and the page has no login of its own: anyone "
+    return _("the desk is reachable from other machines at {host}, and the page has no login of its own: anyone "
               "who reaches it works as the server's caller. Put it behind an authenticating proxy.").format(host=host)
 
 
@@ -1328,7 +1326,7 @@ def serve(
     command, env = serve_child(ctx, config)
     public_url = serve_url(host, port, url)
     if warning:
-        typer.echo(f"calldesk: warning: {warning}", err=True)  # English for now: see serve_exposure
+        typer.echo(_("calldesk: warning: {message}").format(message=warning), err=True)
     os.environ.update(env)  # textual-serve hands its environment to each tab's process
     server = _desk_server(command, host, port, public_url)
     typer.echo(_("calldesk: serving {store} as {caller} at {url}").format(
