@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic import BeforeValidator, model_validator
 
 from calldesk.errors import CalldeskError
+from calldesk.i18n import _
 from calldesk.phones import is_region
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d)\s*$")
@@ -29,7 +30,7 @@ def parse_duration(value: object) -> timedelta:
         return timedelta(seconds=value)
     match = _DURATION.match(str(value))
     if not match:
-        raise ValueError(f"expected a duration such as '20m', '3h' or '2d', got {value!r}")
+        raise ValueError(_("expected a duration such as '20m', '3h' or '2d', got {value}").format(value=repr(value)))
     return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
 
 
@@ -38,13 +39,13 @@ def _parse_clock(value: object) -> time:
         return value
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value).strip())
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ValueError(f"expected a time as HH:MM, got {value!r}")
+        raise ValueError(_("expected a time as HH:MM, got {value}").format(value=repr(value)))
     return time(int(match[1]), int(match[2]))
 
 
 def _check_region(value: str) -> str:
     if not is_region(value):
-        raise ValueError(f"expected a two-letter country code such as NL, got {value!r}")
+        raise ValueError(_("expected a two-letter country code such as NL, got {value}").format(value=repr(value)))
     return value.upper()
 
 
@@ -69,7 +70,7 @@ class CallingHours(_Section):
     @model_validator(mode="after")
     def _start_before_end(self) -> CallingHours:
         if self.start >= self.end:
-            raise ValueError("start must be before end")
+            raise ValueError(_("start must be before end"))
         return self
 
 
@@ -205,12 +206,12 @@ def parse_config(text: str, source: str = "config") -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CalldeskError(f"{source}: not valid TOML: {exc}") from None
+        raise CalldeskError(_("{source}: not valid TOML: {error}").format(source=source, error=exc)) from None
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        key = ".".join(str(part) for part in error["loc"]) or _("(top level)")
+        message = _("unknown key") if error["type"] == "extra_forbidden" else error["msg"]
         message = message.removeprefix("Value error, ")
         raise CalldeskError(f"{source}: {key}: {message}") from None

@@ -13,6 +13,7 @@ from typing import Any
 
 from calldesk.config import Config
 from calldesk.errors import CalldeskError
+from calldesk.i18n import _
 from calldesk.phones import Phone, PhoneError, is_region, normalize
 from calldesk.stages import STAGE_WORDS_HELP, Stage, parse_stage
 from calldesk.warmth import score_new_lead
@@ -112,21 +113,24 @@ def build_header_map(headers: list[str], overrides: dict[str, str] | None = None
             chosen[i] = field
     for column, field in (overrides or {}).items():
         if field not in FIELDS:
-            raise CalldeskError(f"--map {column}={field}: unknown field; fields are: {', '.join(FIELDS)}")
+            raise CalldeskError(_("--map {column}={field}: unknown field; fields are: {fields}").format(
+                column=column, field=field, fields=", ".join(FIELDS)))
         index = by_header.get(column.strip().lower())
         if index is None:
-            raise CalldeskError(f"--map {column}={field}: no column {column!r}; headers found: {_list(clean)}")
+            raise CalldeskError(_("--map {column}={field}: no column {quoted}; headers found: {headers}").format(
+                column=column, field=field, quoted=repr(column), headers=_list(clean)))
         chosen[index] = field
     columns = tuple((i, f) for i, f in sorted(chosen.items()) if f != "ignore")
-    if not any(field == "phone" for _, field in columns):
+    if not any(field == "phone" for _index, field in columns):
         raise CalldeskError(
-            f"no phone column found; headers found: {_list(clean)} (name one with --map COLUMN=phone)"
+            _("no phone column found; headers found: {headers} (name one with --map COLUMN=phone)").format(
+                headers=_list(clean))
         )
     return HeaderMap(tuple(clean), columns)
 
 
 def _list(headers: list[str]) -> str:
-    return ", ".join(repr(h) for h in headers) if any(headers) else "(none)"
+    return ", ".join(repr(h) for h in headers) if any(headers) else _("(none)")
 
 
 class RowError(ValueError):
@@ -139,7 +143,8 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[st
     if width and max(map(len, cells)) > MAX_FIELD:  # checked at C speed; named only when it fails
         for index, _name in header_map.columns:
             if index < width and len(cells[index].strip()) > MAX_FIELD:
-                raise RowError(f"{header_map.headers[index]!r} is longer than {MAX_FIELD} characters")
+                raise RowError(_("{column} is longer than {max} characters").format(
+                    column=repr(header_map.headers[index]), max=MAX_FIELD))
     by_field = header_map.by_field
 
     def first(name: str) -> str:
@@ -161,7 +166,7 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[st
     if stage_text:
         parsed = parse_stage(stage_text)
         if parsed is None:
-            raise RowError(f"unknown stage {stage_text!r} (use {STAGE_WORDS_HELP})")
+            raise RowError(_("unknown stage {stage} (use {stages})").format(stage=repr(stage_text), stages=STAGE_WORDS_HELP))
         stage = parsed
 
     contact = first("contact_name") or " ".join(
@@ -191,7 +196,7 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[st
 
 def _first_valid_phone(candidates: list[str], regions: tuple[str, ...]) -> Phone:
     if not candidates:
-        raise RowError("missing phone number")
+        raise RowError(_("missing phone number"))
     errors: list[str] = []
     for raw in candidates:
         for region in regions:
@@ -200,7 +205,7 @@ def _first_valid_phone(candidates: list[str], regions: tuple[str, ...]) -> Phone
             except PhoneError as exc:
                 if region == regions[-1]:
                     errors.append(f"{raw!r}: {exc}")
-    raise RowError("invalid phone " + "; ".join(errors))
+    raise RowError(_("invalid phone {errors}").format(errors="; ".join(errors)))
 
 
 # (line, cells kept for a rejected row, lead fields or None, reason)
@@ -217,7 +222,7 @@ def convert_chunk(chunk: list[tuple[int, list[str] | None]], header_map: HeaderM
     out: Converted = []
     for line, cells in chunk:
         if cells is None:
-            out.append((line, None, None, "malformed CSV row"))
+            out.append((line, None, None, _("malformed CSV row")))
             continue
         try:
             fields = convert_row(cells, header_map, region)

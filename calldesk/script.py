@@ -105,9 +105,9 @@ def parse_script(text: str, source: str = "script") -> Script:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CalldeskError(f"{source}: not valid TOML: {exc}") from None
+        raise CalldeskError(_("{source}: not valid TOML: {error}").format(source=source, error=exc)) from None
     except RecursionError:  # tomllib recurses into nested arrays
-        raise CalldeskError(f"{source}: not valid TOML: nested too deeply") from None
+        raise CalldeskError(_("{source}: not valid TOML: nested too deeply").format(source=source)) from None
     try:
         return _script(data)
     except _Bad as exc:
@@ -119,7 +119,8 @@ def _script(data: dict[str, Any]) -> Script:
     name = _text(data, "name", "")
     language = _text(data, "language", "")
     if not _LANGUAGE.fullmatch(language):
-        raise _Bad("language", f"expected a language code such as 'en' or 'nl', got {language!r}")
+        raise _Bad("language", _("expected a language code such as 'en' or 'nl', got {value}").format(
+            value=repr(language)))
     opener = _text(data, "opener", "")
     questions = _questions(data.get("questions"))
     closing = _closing(data.get("closing"))
@@ -128,23 +129,25 @@ def _script(data: dict[str, Any]) -> Script:
 
 def _questions(raw: object) -> tuple[Question, ...]:
     if raw is None:
-        raise _Bad("questions", "required: one [[questions]] table per BANT element")
+        raise _Bad("questions", _("required: one [[questions]] table per BANT element"))
     if not isinstance(raw, list) or not all(isinstance(q, dict) for q in raw):
-        raise _Bad("questions", "expected [[questions]] tables")
+        raise _Bad("questions", _("expected [[questions]] tables"))
     found: dict[str, Question] = {}
     for number, table in enumerate(raw, start=1):
         element = table.get("element")
         where = f"questions[{number}]"
         if element not in BANT:
             if element is None:
-                raise _Bad(f"{where}.element", f"required: one of {', '.join(BANT)}")
-            raise _Bad(f"{where}.element", f"expected one of {', '.join(BANT)}, got {element!r}")
+                raise _Bad(f"{where}.element", _("required: one of {elements}").format(elements=", ".join(BANT)))
+            raise _Bad(f"{where}.element", _("expected one of {elements}, got {value}").format(
+                elements=", ".join(BANT), value=repr(element)))
         if element in found:
-            raise _Bad(f"{where}.element", f"{element} appears twice (one question per element)")
+            raise _Bad(f"{where}.element", _("{element} appears twice (one question per element)").format(element=element))
         found[element] = _question(table, element)
     absent = [element for element in BANT if element not in found]
     if absent:
-        raise _Bad("questions", f"missing the {' and '.join(absent)} question{'s' if len(absent) > 1 else ''}")
+        raise _Bad("questions", ngettext("missing the {elements} question", "missing the {elements} questions",
+                                         len(absent)).format(elements=_(" and ").join(absent)))
     return tuple(found[element] for element in BANT)
 
 
@@ -155,35 +158,38 @@ def _question(table: dict[str, Any], element: str) -> Question:
     prompt = _text(table, "prompt", where)
     tips_raw = table.get("tips", [])
     if not isinstance(tips_raw, list):
-        raise _Bad(f"{where}.tips", "expected a list of texts")
+        raise _Bad(f"{where}.tips", _("expected a list of texts"))
     tips = tuple(_checked_text(tip, f"{where}.tips[{n}]") for n, tip in enumerate(tips_raw, start=1))
     options_raw = table.get("options")
     if options_raw is None or options_raw == []:
-        raise _Bad(f"{where}.options", "expected at least one option")
+        raise _Bad(f"{where}.options", _("expected at least one option"))
     if not isinstance(options_raw, list) or not all(isinstance(o, dict) for o in options_raw):
-        raise _Bad(f"{where}.options", "expected [[questions.options]] tables")
+        raise _Bad(f"{where}.options", _("expected [[questions.options]] tables"))
     if len(options_raw) > MAX_OPTIONS:
-        raise _Bad(f"{where}.options", f"at most {MAX_OPTIONS} options (one per number key), got {len(options_raw)}")
+        raise _Bad(f"{where}.options", _("at most {max} options (one per number key), got {count}").format(
+            max=MAX_OPTIONS, count=len(options_raw)))
     options: list[Option] = []
     for number, option in enumerate(options_raw, start=1):
         at = f"{where}.options[{number}]"
         _only(option, {"value", "label"}, at)
         value = _text(option, "value", at)
         if not _VALUE.fullmatch(value):
-            raise _Bad(f"{at}.value", f"expected a lowercase word such as 'yes' or 'decision_maker', got {value!r}")
+            raise _Bad(f"{at}.value", _("expected a lowercase word such as 'yes' or 'decision_maker', got {value}").format(
+                value=repr(value)))
         if element == "timing" and value not in ("now", "none", "unknown") and not _MONTHS.fullmatch(value):
-            raise _Bad(f"{at}.value", f"expected now, months such as 3m, none or unknown, got {value!r}")
+            raise _Bad(f"{at}.value", _("expected now, months such as 3m, none or unknown, got {value}").format(
+                value=repr(value)))
         if any(o.value == value for o in options):
-            raise _Bad(f"{at}.value", f"{value!r} appears twice")
+            raise _Bad(f"{at}.value", _("{value} appears twice").format(value=repr(value)))
         options.append(Option(str(number), value, _text(option, "label", at)))
     return Question(element, title, prompt, tuple(options), tips)
 
 
 def _closing(raw: object) -> Mapping[str, str]:
     if raw is None:
-        raise _Bad("closing", f"required: a [closing] table with {', '.join(CLOSING_KEYS)}")
+        raise _Bad("closing", _("required: a [closing] table with {keys}").format(keys=", ".join(CLOSING_KEYS)))
     if not isinstance(raw, dict):
-        raise _Bad("closing", "expected a [closing] table")
+        raise _Bad("closing", _("expected a [closing] table"))
     _only(raw, set(CLOSING_KEYS), "closing")
     return MappingProxyType({key: _text(raw, key, "closing") for key in CLOSING_KEYS})
 
@@ -191,27 +197,27 @@ def _closing(raw: object) -> Mapping[str, str]:
 def _only(table: dict[str, Any], allowed: set[str], where: str) -> None:
     for key in table:
         if key not in allowed:
-            raise _Bad(f"{where}.{key}" if where else key, "unknown key")
+            raise _Bad(f"{where}.{key}" if where else key, _("unknown key"))
 
 
 def _text(table: dict[str, Any], key: str, where: str) -> str:
     path = f"{where}.{key}" if where else key
     if key not in table:
-        raise _Bad(path, "required")
+        raise _Bad(path, _("required"))
     return _checked_text(table[key], path)
 
 
 def _checked_text(value: object, path: str) -> str:
     if not isinstance(value, str):
-        raise _Bad(path, f"expected text, got {type(value).__name__}")
+        raise _Bad(path, _("expected text, got {type}").format(type=type(value).__name__))
     text = value.strip()
     if not text:
-        raise _Bad(path, "must not be empty")
+        raise _Bad(path, _("must not be empty"))
     # A misspelt placeholder would be read out to the lead as "{compnay}": catch it here.
     for match in _PLACEHOLDER.finditer(text):
         if match[1] not in PLACEHOLDERS:
             known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
-            raise _Bad(path, f"unknown placeholder {match[0]} (known: {known})")
+            raise _Bad(path, _("unknown placeholder {placeholder} (known: {known})").format(placeholder=match[0], known=known))
     return text
 
 

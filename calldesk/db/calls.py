@@ -80,16 +80,16 @@ class Recorded:
 
 def _aware(moment: datetime | None, what: str) -> None:
     if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
-        raise CalldeskError(f"{what} must carry a time zone")
+        raise CalldeskError(_("{what} must carry a time zone").format(what=what))
 
 
 def _check_request(outcome: Outcome, now: datetime, bant: Mapping[str, Answer],
                    callback: CallbackRequest | None, appointment_at: datetime | None) -> None:
     """The outcome's own requirements, checked before anything is written."""
     _aware(now, "now")
-    _aware(appointment_at, "the appointment time")
+    _aware(appointment_at, _("the appointment time"))
     if callback is not None:
-        _aware(callback.at, "the callback time")
+        _aware(callback.at, _("the callback time"))
     if outcome is Outcome.callback and callback is None:
         raise CalldeskError(_("a callback outcome needs a callback time"))
     if outcome is Outcome.appointment and appointment_at is None:
@@ -105,9 +105,10 @@ def _check_request(outcome: Outcome, now: datetime, bant: Mapping[str, Answer],
             moment=f"{callback.at:%Y-%m-%d %H:%M}"))
     for element, answer in bant.items():
         if element not in BANT:
-            raise CalldeskError(f"unknown BANT element {element!r}: expected one of {', '.join(BANT)}")
+            raise CalldeskError(_("unknown BANT element {element}: expected one of {elements}").format(
+                element=repr(element), elements=", ".join(BANT)))
         if not answer.value.strip():
-            raise CalldeskError(f"the {element} answer is empty")
+            raise CalldeskError(_("the {element} answer is empty").format(element=element))
 
 
 def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str, now: datetime,

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, NoSuchModuleError
 from sqlmodel import Session
 
 from calldesk.errors import CalldeskError
+from calldesk.i18n import _
 
 # The newest migration this calldesk knows; tests check it equals Alembic's head.
 SCHEMA_HEAD = "0004"
@@ -42,12 +43,12 @@ def resolve_target(db: str | None, env: Mapping[str, str], config_database: str 
 def to_url(target: str) -> sa.URL:
     if "://" not in target:
         return sa.URL.create("sqlite", database=str(Path(target).expanduser().absolute()))
-    scheme, _, rest = target.partition("://")
+    scheme, _sep, rest = target.partition("://")
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         return make_url(f"postgresql+psycopg://{rest}")
     if scheme == "sqlite":
         return make_url(target)
-    raise CalldeskError(f"unsupported store {scheme}://…: give a file path or a postgresql:// URL")
+    raise CalldeskError(_("unsupported store {scheme}://…: give a file path or a postgresql:// URL").format(scheme=scheme))
 
 
 class Store:
@@ -66,7 +67,7 @@ class Store:
                 self.engine = sa.create_engine(url, pool_pre_ping=True)
             except (ModuleNotFoundError, NoSuchModuleError):
                 raise CalldeskError(
-                    "PostgreSQL needs the postgres extra: pip install 'calldesk[postgres]'"
+                    _("PostgreSQL needs the postgres extra: pip install 'calldesk[postgres]'")
                 ) from None
         self._writer = self.engine.execution_options(calldesk_begin="IMMEDIATE")
 
@@ -145,8 +146,8 @@ def open_store(target: str, *, create_parent: bool = False) -> Store:
         if revision != SCHEMA_HEAD:
             if revision is not None and revision not in known_revisions():
                 raise CalldeskError(
-                    f"store {store.describe()} was written by a newer calldesk (schema {revision}); "
-                    "upgrade calldesk to open it"
+                    _("store {store} was written by a newer calldesk (schema {revision}); "
+                      "upgrade calldesk to open it").format(store=store.describe(), revision=revision)
                 )
             upgrade(store)
     except DBAPIError as exc:
@@ -163,24 +164,26 @@ def _create_private_file(path: Path, create_parent: bool) -> None:
     if path.exists():
         # SQLite would open it and fail at the first write, mid-call: say so now.
         if not os.access(path, os.W_OK):
-            raise CalldeskError(f"store {path} is read-only: calldesk needs to write to it and its folder")
+            raise CalldeskError(_("store {path} is read-only: calldesk needs to write to it and its folder").format(path=path))
         if path.is_file() and not os.access(path.parent, os.W_OK):
-            raise CalldeskError(f"store {path} is in a read-only folder: calldesk needs to write its "
-                                f"journal files beside it, in {path.parent}")
+            raise CalldeskError(_("store {path} is in a read-only folder: calldesk needs to write its "
+                                  "journal files beside it, in {folder}").format(path=path, folder=path.parent))
         return
     if create_parent:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CalldeskError(f"cannot create store {path}: cannot make folder {path.parent} ({exc.strerror})") from None
+            raise CalldeskError(_("cannot create store {path}: cannot make folder {folder} ({error})").format(
+                path=path, folder=path.parent, error=exc.strerror)) from None
     if not path.parent.is_dir():
-        raise CalldeskError(f"cannot create store {path}: folder {path.parent} does not exist")
+        raise CalldeskError(_("cannot create store {path}: folder {folder} does not exist").format(
+            path=path, folder=path.parent))
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         pass  # another process created it first
     except OSError as exc:
-        raise CalldeskError(f"cannot create store {path}: {exc.strerror}") from None
+        raise CalldeskError(_("cannot create store {path}: {error}").format(path=path, error=exc.strerror)) from None
 
 
 def store_error(store: Store, exc: DBAPIError) -> CalldeskError:
@@ -189,13 +192,13 @@ def store_error(store: Store, exc: DBAPIError) -> CalldeskError:
     where = store.describe()
     if store.is_sqlite:
         if "readonly" in text or "read-only" in text:
-            return CalldeskError(f"store {where} is read-only: calldesk needs to write to it")
+            return CalldeskError(_("store {store} is read-only: calldesk needs to write to it").format(store=where))
         if "not a database" in text:
-            return CalldeskError(f"{where} is not a calldesk store (not an SQLite database)")
+            return CalldeskError(_("{store} is not a calldesk store (not an SQLite database)").format(store=where))
         if "unable to open" in text:
-            return CalldeskError(f"cannot open store {where}: check the path and its permissions")
-        return CalldeskError(f"store {where}: {text}")
-    return CalldeskError(f"cannot use PostgreSQL store {where}: {text}")
+            return CalldeskError(_("cannot open store {store}: check the path and its permissions").format(store=where))
+        return CalldeskError(_("store {store}: {error}").format(store=where, error=text))
+    return CalldeskError(_("cannot use PostgreSQL store {store}: {error}").format(store=where, error=text))
 
 
 def schema_revision(engine: Engine) -> str | None:
@@ -238,8 +241,9 @@ def upgrade(store: Store, revision: str = "head") -> None:
                 config.attributes["connection"] = conn
                 command.upgrade(config, revision)
                 if store.is_sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").first()):
-                    raise CalldeskError(f"store {store.describe()}: upgrading would leave rows of {broken[0]} "
-                                        "pointing at nothing; the store was left as it was")
+                    raise CalldeskError(_("store {store}: upgrading would leave rows of {table} "
+                                          "pointing at nothing; the store was left as it was").format(
+                        store=store.describe(), table=broken[0]))
         finally:
             if store.is_sqlite:
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")

@@ -27,6 +27,7 @@ from calldesk.db.models import ImportRun, Lead, Suppression, WindowKey
 from calldesk.db.privacy import suppressed_numbers
 from calldesk.db.scoring import note_scored
 from calldesk.errors import CalldeskError
+from calldesk.i18n import _, language, set_language
 from calldesk.mapping import Converted, HeaderMap, build_header_map, convert_chunk
 
 CHUNK_ROWS = 2000
@@ -80,7 +81,7 @@ def detect_encoding(raw: BinaryIO) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if head[:2] == b"PK" or head == b"\xd0\xcf\x11\xe0":
-        raise CalldeskError("this is an Excel workbook, not a CSV file: save it as CSV first")
+        raise CalldeskError(_("this is an Excel workbook, not a CSV file: save it as CSV first"))
     utf8 = codecs.getincrementaldecoder("utf-8")()
     cp1252_ok = True
     while chunk := raw.read(_SCAN_BYTES):
@@ -115,7 +116,7 @@ def _utf16_without_bom(sample: bytes) -> str:
         return "utf-16-le"
     if sample[0::2].count(0) > len(sample) // 3:
         return "utf-16-be"
-    raise CalldeskError("not a CSV file: it holds binary data")
+    raise CalldeskError(_("not a CSV file: it holds binary data"))
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -152,11 +153,11 @@ def import_csv(
     try:
         raw = path.open("rb")
     except FileNotFoundError:
-        raise CalldeskError(f"cannot read {path}: no such file") from None
+        raise CalldeskError(_("cannot read {path}: no such file").format(path=path)) from None
     except IsADirectoryError:
-        raise CalldeskError(f"cannot read {path}: it is a folder") from None
+        raise CalldeskError(_("cannot read {path}: it is a folder").format(path=path)) from None
     except OSError as exc:
-        raise CalldeskError(f"cannot read {path}: {exc.strerror}") from None
+        raise CalldeskError(_("cannot read {path}: {error}").format(path=path, error=exc.strerror)) from None
     with raw:
         total = path.stat().st_size
         summary.encoding = detect_encoding(raw)
@@ -164,9 +165,10 @@ def import_csv(
         try:
             header_line = text.readline()
         except UnicodeDecodeError:
-            raise CalldeskError(f"cannot read {path}: not text in {summary.encoding}") from None
+            raise CalldeskError(_("cannot read {path}: not text in {encoding}").format(
+                path=path, encoding=summary.encoding)) from None
         if not header_line.strip():
-            raise CalldeskError(f"{path} is empty: no header row")
+            raise CalldeskError(_("{path} is empty: no header row").format(path=path))
         summary.delimiter = sniff_delimiter(header_line)
         headers = next(csv.reader([header_line.rstrip("\r\n")], delimiter=summary.delimiter), [])
         header_map = build_header_map(headers, overrides)
@@ -217,7 +219,8 @@ def import_csv(
             pass
         except UnicodeDecodeError as exc:
             rejects.discard()
-            raise CalldeskError(f"cannot read {path}: not text in {summary.encoding} ({exc.reason})") from None
+            raise CalldeskError(_("cannot read {path}: not text in {encoding} ({error})").format(
+                path=path, encoding=summary.encoding, error=exc.reason)) from None
         except BaseException:
             rejects.discard()  # the import was undone: its rejects would describe rows never imported
             raise
@@ -275,8 +278,10 @@ def _converted_chunks(chunks: Iterator[list[tuple[int, list[str] | None]]], head
         for chunk in chunks:
             yield convert_chunk(chunk, header_map, region, scoring)
         return
-    # spawn: a clean child, never a fork of a process holding a database connection.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # spawn: a clean child, never a fork of a process holding a database connection. The child
+    # starts in English: it speaks the caller's language, as reject reasons are shown to a person.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=set_language, initargs=(language(),)) as pool:
         pending: deque[Future[Converted]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(convert_chunk, chunk, header_map, region, scoring))
@@ -493,7 +498,8 @@ class _RejectsFile:
                 self._file = self.path.open("w", encoding="utf-8-sig", newline="")
             except OSError as exc:
                 raise CalldeskError(
-                    f"cannot write rejects file {self.path}: {exc.strerror} (choose one with --rejects)"
+                    _("cannot write rejects file {path}: {error} (choose one with --rejects)").format(
+                        path=self.path, error=exc.strerror)
                 ) from None
             self.opened = True
             self._writer = csv.writer(self._file, delimiter=self.delimiter)

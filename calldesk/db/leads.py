@@ -41,7 +41,7 @@ def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config
     config = config or Config()
     unknown = set(fields) - _EDITABLE
     if unknown:
-        raise CalldeskError(f"unknown lead fields: {', '.join(sorted(unknown))}")
+        raise CalldeskError(_("unknown lead fields: {fields}").format(fields=", ".join(sorted(unknown))))
     if fields.get("email"):
         _check_email(fields["email"])
     if fields.get("company_size") and "employees" not in fields:
@@ -75,7 +75,8 @@ def update_lead(store: Store, lead_id: int, changes: Mapping[str, str], *, now: 
     """
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
-        raise CalldeskError(f"cannot edit {unknown[0]!r}: editable fields are {', '.join(EDITABLE_FIELDS)}")
+        raise CalldeskError(_("cannot edit {field}: editable fields are {fields}").format(
+            field=repr(unknown[0]), fields=", ".join(EDITABLE_FIELDS)))
     wanted = {name: (value or "").strip() for name, value in changes.items()}
     if not wanted:
         return

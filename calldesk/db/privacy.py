@@ -34,6 +34,7 @@ from calldesk.db.models import (Activity, BantAnswer, Call, Callback, ImportRun,
                                 Suppression)
 from calldesk.db.team import _require_team_lead
 from calldesk.errors import CalldeskError
+from calldesk.i18n import _
 from calldesk.phones import PhoneError, normalize
 from calldesk.stages import Stage
 
@@ -205,8 +206,10 @@ def _resolve(conn: sa.Connection, target: str, region: str) -> str:
         return normalize(text, region).e164
     except PhoneError as exc:
         if text.isdigit():
-            raise CalldeskError(f"no lead with id {text}, and {text!r} is not a phone number: {exc}") from None
-        raise CalldeskError(f"{target!r} is neither a lead id nor a phone number: {exc}") from None
+            raise CalldeskError(_("no lead with id {id}, and {text} is not a phone number: {reason}").format(
+                id=text, text=repr(text), reason=exc)) from None
+        raise CalldeskError(_("{target} is neither a lead id nor a phone number: {reason}").format(
+            target=repr(target), reason=exc)) from None
 
 
 def erase(store: Store, target: str, *, by: str, now: datetime, region: str, objected: bool = False) -> Erased:
@@ -218,12 +221,13 @@ def erase(store: Store, target: str, *, by: str, now: datetime, region: str, obj
     """
     scrub = _Scrub()
     with _scrubbing_write(store, scrub) as conn:
-        _require_team_lead(conn, by, "erase a person's data")
+        _require_team_lead(conn, by, _("erase a person's data"))
         number = _resolve(conn, target, region)
         leads = conn.execute(sa.select(_L.c.id, _L.c.company).where(_L.c.phone_e164 == number)).all()
         on_list = is_suppressed(conn, number)
         if not leads and not on_list and not objected:
-            raise CalldeskError(f"nothing stored about {number}: no lead has it and it is not on the do-not-call list")
+            raise CalldeskError(_("nothing stored about {number}: no lead has it and it is not on the do-not-call list").format(
+                number=number))
         plain = conn.execute(sa.select(_SUP.c.phone_e164).where(_SUP.c.phone_e164 == number)).first()
         scrub.needed = bool(leads) or plain is not None  # else only a hash is kept or added: no trace to scrub
         rows = _delete_leads(conn, [lead.id for lead in leads])
@@ -324,7 +328,7 @@ def purge_lost(store: Store, *, now: datetime, months: int, by: str, apply: bool
             return Purged(cutoff, [item for item, _ in _lost_before(session.connection(), cutoff)], applied=False)
     scrub = _Scrub()
     with _scrubbing_write(store, scrub) as conn:
-        _require_team_lead(conn, by, "purge lost leads")
+        _require_team_lead(conn, by, _("purge lost leads"))
         found = _lost_before(conn, cutoff)
         scrub.needed = bool(found)
         kept = _keep_hashed(conn, [number for _, number in found], now=now, by=by)

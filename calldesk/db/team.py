@@ -52,11 +52,11 @@ def caller_name(text: str) -> str:
     """A caller's name as stored: trimmed, lower-case (as --caller and CALLDESK_CALLER are read)."""
     name = " ".join(text.split()).lower()
     if not name:
-        raise CalldeskError("a caller's name can't be empty")
+        raise CalldeskError(_("a caller's name can't be empty"))
     if len(name) > MAX_NAME:
-        raise CalldeskError(f"a caller's name is at most {MAX_NAME} characters")
+        raise CalldeskError(_("a caller's name is at most {max} characters").format(max=MAX_NAME))
     if name == "team":
-        raise CalldeskError("'team' stands for the whole team; pick another name")
+        raise CalldeskError(_("'team' stands for the whole team; pick another name"))
     return name
 
 
@@ -123,15 +123,15 @@ def save_caller(store: Store, name: str, *, by: str, now: datetime, role: Role |
     Only team leads may, except for the first team lead of a store."""
     name = caller_name(name)
     if goal is not None and not 0 <= goal <= 1000:
-        raise CalldeskError("a daily goal is a number of calls from 0 to 1000")
+        raise CalldeskError(_("a daily goal is a number of calls from 0 to 1000"))
     with store.write() as session:
         conn = session.connection()
         leads = _team_leads(conn)
         if leads:
             _require_team_lead(conn, by, _("add or change callers"))
         elif role is not Role.team_lead:
-            raise CalldeskError("this desk has no team lead yet: add one first "
-                                f"(`calldesk caller add {by} --role team_lead`)")
+            raise CalldeskError(_("this desk has no team lead yet: add one first "
+                                  "(`calldesk caller add {name} --role team_lead`)").format(name=by))
         row = conn.execute(sa.select(_CALLERS).where(_CALLERS.c.name == name)).first()
         values = {key: value for key, value in (("role", role.value if role else None), ("daily_goal", goal),
                                                 ("active", active)) if value is not None}
@@ -139,7 +139,7 @@ def save_caller(store: Store, name: str, *, by: str, now: datetime, role: Role |
         demoted = row is not None and name in leads and (
             values.get("role", Role.team_lead.value) != Role.team_lead.value or values.get("active") is False)
         if demoted and leads == [name]:
-            raise CalldeskError(f"{name} is the only team lead: make someone else team lead first")
+            raise CalldeskError(_("{name} is the only team lead: make someone else team lead first").format(name=name))
         if row is None:
             conn.execute(sa.insert(_CALLERS).values(
                 name=name, role=values.get("role", Role.caller.value), daily_goal=goal,
@@ -250,7 +250,7 @@ def _lead_filter(stage: Stage | None, source: str | None, industry: str | None) 
 def _pick(conn: sa.Connection, where: list[sa.ColumnElement[bool]], lead_ids: Sequence[int] | None,
           count: int | None) -> list[int]:
     if count is not None and count < 1:
-        raise CalldeskError("--count must be at least 1")
+        raise CalldeskError(_("--count must be at least 1"))
     query = sa.select(_L.c.id).where(*where)
     if lead_ids is not None:
         wanted = sorted(set(lead_ids))
@@ -279,7 +279,7 @@ def assign_leads(store: Store, to: str, *, by: str, now: datetime, lead_ids: Seq
     """Give leads to a caller: the ones named (whoever had them), or the warmest `count` of the
     shared pool matching the filters. Without a stage, lost leads and customers are left out."""
     if lead_ids is None and count is None and stage is None and not source and not industry:
-        raise CalldeskError("say which leads: --stage, --source, --industry, --count or --lead")
+        raise CalldeskError(_("say which leads: --stage, --source, --industry, --count or --lead"))
     with store.write() as session:
         conn = session.connection()
         _require_team_lead(conn, by, _("assign leads"))
@@ -297,7 +297,7 @@ def unassign_leads(store: Store, *, by: str, now: datetime, caller: str | None =
                    industry: str | None = None, count: int | None = None) -> int:
     """Take leads back into the shared pool: the ones named, or a caller's (filtered)."""
     if caller is None and lead_ids is None:
-        raise CalldeskError("say whose leads to take back (--caller) or which (--lead)")
+        raise CalldeskError(_("say whose leads to take back (--caller) or which (--lead)"))
     with store.write() as session:
         conn = session.connection()
         _require_team_lead(conn, by, _("take leads back"))
