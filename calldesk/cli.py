@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import platformdirs
 import typer
+
+if TYPE_CHECKING:  # only for annotations: Typer carries its own Click, `click` may not be installed
+    import click
 
 from calldesk.config import Config, parse_config
 from calldesk.errors import CalldeskError
