@@ -222,3 +222,31 @@ def test_snapshot_queue(snap_compare, demo_store):
         await settle(pilot)
 
     assert snap_compare(make_app(demo_store), terminal_size=(140, 36), run_before=loaded)
+
+
+async def test_a_team_lead_gives_the_selected_lead_to_a_caller_and_callers_have_no_such_key(demo_store):
+    app = make_app(demo_store, caller="tess")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        assert app.team_lead and app.screen.check_action("assign", ()) is True  # in the footer
+        lead_id = app.screen.entries[1].lead_id
+        await pilot.press("down", "g")
+        await settle(pilot)
+        await pilot.press("s", "enter")  # jump to sanne
+        await settle(pilot)
+        with demo_store.read() as session:
+            assert session.get(Lead, lead_id).owner == "sanne"
+        assert isinstance(app.screen, QueueScreen)
+    app = make_app(demo_store, caller="anne")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        owners = dict(_owners(demo_store))
+        assert app.screen.check_action("assign", ()) is False  # not offered to a caller
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and dict(_owners(demo_store)) == owners
+
+
+def _owners(store):
+    with store.read() as session:
+        return session.execute(sa.select(Lead.id, Lead.owner)).all()

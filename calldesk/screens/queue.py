@@ -17,7 +17,7 @@ from calldesk.db.leads import DeskStatus, add_lead, desk_status, lead_detail
 from calldesk.errors import CalldeskError
 from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
 from calldesk.db.scoring import refresh_if_due
-from calldesk.db.team import CallerInfo, ensure_caller, release_overdue
+from calldesk.db.team import CallerInfo, assign_leads, ensure_caller, list_callers, release_overdue
 from calldesk.i18n import N_, _, format_weekday_time
 from calldesk.screens.leadview import lead_view
 from calldesk.screens.translate import translate_bindings
@@ -44,6 +44,7 @@ class QueueScreen(Screen[None]):
         Binding("a", "add_lead", N_("Add lead"), id="queue.add"),
         Binding("b", "schedule", N_("Callbacks"), id="queue.schedule"),
         Binding("p", "pipeline", N_("Pipeline"), id="queue.pipeline"),
+        Binding("g", "assign", N_("Assign"), id="queue.assign", tooltip=N_("Give the selected lead to a caller (team leads)")),
         Binding("r", "refresh", N_("Refresh"), id="queue.refresh"),
         Binding("question_mark", "app.toggle_help", N_("Keys"), id="queue.help", key_display="?"),
         Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="queue.clear_filter"),
@@ -77,6 +78,8 @@ class QueueScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_selected" and isinstance(self.focused, Input):
             return False  # Enter in the filter box applies the filter
+        if action == "assign":
+            return self.app.team_lead  # only team leads see it in the footer
         return True
 
     # -- loading -------------------------------------------------------------------------
@@ -98,6 +101,7 @@ class QueueScreen(Screen[None]):
     def show_queue(self, result: Queue, status: DeskStatus, now: datetime, me: CallerInfo | None = None) -> None:
         if me is not None:
             self.app.me = me
+            self.refresh_bindings()  # the team lead's keys follow the role just read
         self.entries = result.entries
         table = self.query_one("#queue", DataTable)
         selected = self._selected()
@@ -197,6 +201,39 @@ class QueueScreen(Screen[None]):
         from calldesk.screens.dashboard import DashboardScreen
 
         self.app.push_screen(DashboardScreen(), lambda _: self.action_refresh())
+
+    def action_assign(self) -> None:
+        entry = self._selected()
+        if entry is None or not self.app.team_lead:
+            return
+        self.pick_owner(entry)
+
+    @work(thread=True, exclusive=True, group="claim")
+    def pick_owner(self, entry: QueueEntry) -> None:
+        callers = [c.name for c in list_callers(self.app.store, active_only=True)]
+        self.app.call_from_thread(self._ask_owner, entry, callers)
+
+    def _ask_owner(self, entry: QueueEntry, callers: list[str]) -> None:
+        from calldesk.screens.team_modals import CallerPicker
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.give(entry, name)
+
+        self.app.push_screen(CallerPicker(_("Give {company} to").format(company=entry.company or entry.lead_id),
+                                          callers, allow_team=False), picked)
+
+    @work(thread=True, exclusive=True, group="claim")
+    def give(self, entry: QueueEntry, name: str) -> None:
+        app = self.app
+        try:
+            assign_leads(app.store, name, by=app.caller, now=app.now(), lead_ids=[entry.lead_id])
+        except CalldeskError as exc:
+            app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        app.call_from_thread(self.notify, _("{company} assigned to {caller}").format(
+            company=entry.company or entry.lead_id, caller=name))
+        app.call_from_thread(self.action_refresh)
 
     # -- undo, adding a lead ---------------------------------------------------------------
     def action_undo(self) -> None:
