@@ -9,9 +9,10 @@ with nothing else (no CSV, no database). Goal: import ≤ 1.3× the floor, memor
 from __future__ import annotations
 
 import argparse
-import os
 import csv
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -72,6 +73,75 @@ def import_in_subprocess(csv_path: Path) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-m", "benchmarks.import_bench", "--child", str(csv_path)],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
+
+
+def sqlite_utils_path() -> str | None:
+    here = Path(sys.executable).parent / "sqlite-utils"  # the venv's own, else one on PATH
+    return str(here) if here.exists() else shutil.which("sqlite-utils")
+
+
+def empty_store(folder: Path) -> Path:
+    """A migrated store with no leads: what a desk imports its first list into."""
+    from calldesk.db.engine import open_store
+
+    path = folder / "empty.db"
+    open_store(str(path)).close()
+    return path
+
+
+def cli_import_seconds(csv_path: Path, template: Path, folder: Path) -> float:
+    """`calldesk import` as a user runs it, into a copy of an empty store: wall time to exit."""
+    from benchmarks.common import run_child
+
+    target = folder / "cli.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(template, target)
+    child = run_child([sys.executable, "-m", "calldesk", "import", str(csv_path), "--db", str(target),
+                       "--caller", "bench", "--at", NOW.isoformat(), "--rejects", str(folder / "rejects.csv")])
+    return child.seconds
+
+
+def sqlite_utils_seconds(csv_path: Path, folder: Path) -> float | None:
+    """`sqlite-utils insert --csv` of the same file into a new database (no phone work, no
+    duplicate check): wall time to exit; None when sqlite-utils is not installed."""
+    from benchmarks.common import run_child
+
+    tool = sqlite_utils_path()
+    if tool is None:
+        return None
+    target = folder / "sqlite-utils.db"
+    target.unlink(missing_ok=True)
+    return run_child([tool, "insert", str(target), "leads", str(csv_path), "--csv", "--delimiter", ";",
+                      "--encoding", "cp1252"]).seconds
+
+
+def measure(rows: int, rounds: int, folder: Path) -> dict[str, list[float]]:
+    """Per round, in shuffled order: the phonenumbers floor (in this process), import_csv in a
+    fresh process (its own timing), `calldesk import` and `sqlite-utils insert --csv` (wall
+    time of each command). Seconds per round; a name missing when its tool is."""
+    import random
+
+    big = folder / "import.csv"
+    write_csv(big, rows)
+    with big.open(encoding="cp1252", newline="") as handle:
+        phones = [row["Telefoonnummer"] for row in csv.DictReader(handle, delimiter=";")]
+    template = empty_store(folder)
+    runs = {
+        "floor": lambda: floor_seconds(phones),
+        "import_csv": lambda: import_in_subprocess(big)["seconds"],
+        "calldesk import": lambda: cli_import_seconds(big, template, folder),
+    }
+    if sqlite_utils_path() is not None:
+        runs["sqlite-utils insert"] = lambda: sqlite_utils_seconds(big, folder)
+    order = list(runs.items())
+    shuffle = random.Random(11).shuffle
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        shuffle(order)
+        for name, run in order:
+            times[name].append(run())
+    return times
 
 
 def main() -> None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import statistics
-import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
-from benchmarks.common import MONDAY, NOW, build_store, interleaved
+from benchmarks.common import MONDAY, NOW, Child, build_store, interleaved, run_child
 from calldesk.config import Config
 from calldesk.db.engine import Store, open_store
 from calldesk.db.queue import queue
@@ -61,24 +63,31 @@ def sent_statements(store: Store, run) -> list[tuple[str, object]]:  # noqa: ANN
     return [(sql, params) for sql, params in sent if sql.lstrip().upper().startswith("SELECT")]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=5, help="rounds; each gives its own medians and ratios")
-    parser.add_argument("--repeat", type=int, default=100, help="runs of each measurement per round")
-    parser.add_argument("--cli-repeat", type=int, default=5, help="runs of the command per round")
-    args = parser.parse_args()
+OURS = "{}: calldesk queue() top 50"
+OWN = "{}: its statements, raw sqlite3"
 
-    big, empty = build_store(args.leads), build_store(0)
+
+@dataclass
+class QueueRuns:
+    """The top-50 runs on one store: the bare walk, and per moment calldesk's queue() and its
+    own statements replayed through raw sqlite3. Names: BARE, OURS/OWN formatted with a moment."""
+
+    runs: dict[str, Callable[[], None]]
+    statements: dict[str, int]  # per moment: how many SELECTs queue() sent
+    close: Callable[[], None]
+
+
+def queue_runs(path: Path, prefix: str = "") -> QueueRuns:
     config = Config()
-    store = open_store(str(big))
+    store = open_store(str(path))
     refresh_if_due(store, NOW, config)  # the day's decay refresh happens once, not per query
-    raw = sqlite3.connect(big)
+    raw = sqlite3.connect(path)
 
     def floor() -> None:
         assert len(raw.execute(RAW).fetchall()) == 50
 
-    runs = {BARE: floor}
+    runs: dict[str, Callable[[], None]] = {prefix + BARE: floor}
+    counts = {}
     for label, moment in MOMENTS.items():
         def ours(moment=moment) -> None:  # noqa: ANN001
             assert len(queue(store, "anne", moment, config, 50).entries) == 50
@@ -89,18 +98,46 @@ def main() -> None:
             for sql, params in statements:
                 raw.execute(sql, params).fetchall()
 
-        runs[f"{label}: calldesk queue() top 50"] = ours
-        runs[f"{label}: its {len(statements)} statements, raw sqlite3"] = same_sql
-    times = interleaved(runs, args.rounds, args.repeat)
-    store.close()
+        runs[prefix + OURS.format(label)] = ours
+        runs[prefix + OWN.format(label)] = same_sql
+        counts[label] = len(statements)
 
-    def cli(path: str) -> None:
-        subprocess.run([sys.executable, "-m", "calldesk", "queue", "--db", path, "--caller", "anne",
-                        "--at", MONDAY, "--limit", "50"], check=True, capture_output=True)
+    def close() -> None:
+        store.close()
+        raw.close()
 
-    at = {f"`calldesk queue --limit 50`, {args.leads:,} leads": lambda: cli(str(big)),
-          "`calldesk queue --limit 50`, 0 leads": lambda: cli(str(empty))}
-    cli_times = interleaved(at, args.rounds, args.cli_repeat)
+    return QueueRuns(runs, counts, close)
+
+
+def cli_queue(path: Path) -> Child:
+    """`calldesk queue --limit 50` in its own process: wall time to exit, peak memory."""
+    return run_child([sys.executable, "-m", "calldesk", "queue", "--db", str(path), "--caller", "anne",
+                      "--at", MONDAY, "--limit", "50"])
+
+
+def cli_runs(paths: dict[str, Path], rss: dict[str, list[float]]) -> dict[str, Callable[[], None]]:
+    """Per name, a run of the command on that store; each run's peak memory goes to rss[name]."""
+    def run(name: str, path: Path) -> None:
+        rss.setdefault(name, []).append(cli_queue(path).rss_mb)
+
+    return {name: (lambda name=name, path=path: run(name, path)) for name, path in paths.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=5, help="rounds; each gives its own medians and ratios")
+    parser.add_argument("--repeat", type=int, default=100, help="runs of each measurement per round")
+    parser.add_argument("--cli-repeat", type=int, default=5, help="runs of the command per round")
+    args = parser.parse_args()
+
+    big, empty = build_store(args.leads), build_store(0)
+    top = queue_runs(big)
+    times = interleaved(top.runs, args.rounds, args.repeat)
+    top.close()
+    big_name = f"`calldesk queue --limit 50`, {args.leads:,} leads"
+    empty_name = "`calldesk queue --limit 50`, 0 leads"
+    cli_times = interleaved(cli_runs({big_name: big, empty_name: empty}, {}), args.rounds, args.cli_repeat)
 
     print(f"leads: {args.leads:,}. {args.rounds} rounds; in each, every measurement ran {args.repeat} times "
           f"({args.cli_repeat} for the command), interleaved. Times: median over rounds of each round's "
@@ -108,16 +145,14 @@ def main() -> None:
     bare = times[BARE]
     rows: list[tuple[str, str, str, str]] = [(BARE, _ms(bare), "", "")]
     for label in MOMENTS:
-        ours = times[f"{label}: calldesk queue() top 50"]
-        own_name = next(name for name in times if name.startswith(f"{label}: its "))
-        own = times[own_name]
+        ours, own = times[OURS.format(label)], times[OWN.format(label)]
         rows.append((label, "", "", ""))
         rows.append(("  calldesk queue() top 50", _ms(ours), _ratio(ours, bare) + " goal ≤ 2×", _ratio(ours, own)))
-        rows.append((f"  {own_name.split(': ', 1)[1]}", _ms(own), _ratio(own, bare), ""))
-    (big_name, big_cli), (empty_name, empty_cli) = cli_times.items()
-    rows.append((big_name, _ms(big_cli), "", ""))
-    rows.append((empty_name, _ms(empty_cli), "", ""))
-    rows.append(("  ratio, 1M / 0 leads", "", _ratio(big_cli, empty_cli) + " goal ≤ 1.3×", ""))
+        rows.append((f"  its {top.statements[label]} statements, raw sqlite3", _ms(own), _ratio(own, bare), ""))
+    rows.append((big_name, _ms(cli_times[big_name]), "", ""))
+    rows.append((empty_name, _ms(cli_times[empty_name]), "", ""))
+    rows.append(("  ratio, 1M / 0 leads", "", _ratio(cli_times[big_name], cli_times[empty_name]) + " goal ≤ 1.3×",
+                 ""))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     print(f"{'':{widths[0]}}  {'median':>{widths[1]}}  {'÷ bare walk':{widths[2]}}  ÷ its own SQL")
     for row in rows:

@@ -1,0 +1,465 @@
+"""One benchmark report: every performance goal of calldesk, measured side by side in one run.
+
+    python -m benchmarks                      # the full report, written to docs/benchmarks.md
+    python -m benchmarks --quick              # a smoke run (~3 min): fewer rounds, printed only
+    python -m benchmarks --only queue,app     # some sections, printed only
+
+Options:
+  --sizes 10k,100k,1M   data sets (leads), built once through the real import and cached in
+                        benchmarks/data/ (1M takes a few minutes the first time). The largest
+                        is the "1M" of the goals, the smallest the "10k".
+  --import-rows 100k    rows of the CSV the import section imports.
+  --cycle-leads 100k    the store (a fresh copy per run) the next + log callers work on.
+  --procs 1,4,8         caller processes of the flat-out runs; --paced 8 --pause 500: a run of
+                        8 pausing ~500 ms between calls (--paced 0: none).
+  --quick               fewer rounds and repeats, a 20k import; noisier figures.
+  --only SECTIONS       comma-separated: queue, import, cycle, app.
+  --out PATH            where the report goes; by default docs/benchmarks.md, and only on a
+                        full run (not with --quick or --only).
+
+How: every ratio compares two things measured in the same round, taking turns in shuffled
+order, so that other work on the machine falls on both alike. Each round gives one ratio; the
+report quotes the median over rounds and [min–max]. Latencies are percentiles over all
+samples. The load average is recorded at the start and end, and before each section.
+A full run takes ~10 minutes with the stores cached (more on a busy machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.common import (
+    DATA,
+    NOW,
+    ROOT,
+    build_store,
+    load_average,
+    machine,
+    ms,
+    percentile,
+    ratios,
+    spread,
+)
+
+SECTIONS = ("queue", "import", "cycle", "app")
+
+
+@dataclass
+class Row:
+    measure: str
+    result: str
+    goal: str
+    met: bool | None  # None: reported, no goal
+
+
+@dataclass
+class Section:
+    title: str
+    load: str
+    rows: list[Row] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # markdown
+
+
+@dataclass
+class Plan:
+    sizes: list[int]
+    import_rows: int
+    cycle_leads: int
+    procs: list[int]
+    queue_rounds: int = 5
+    queue_repeat: int = 100
+    cli_repeat: int = 3
+    import_rounds: int = 3
+    cycle_rounds: int = 3
+    cycles: int = 400
+    paced: int = 8  # processes of the paced run (0: none)
+    pause: float = 500  # their mean pause between calls, ms
+    start_rounds: int = 5
+    start_repeat: int = 2
+    key_rounds: int = 3
+    presses: int = 30
+
+    @property
+    def big(self) -> int:
+        return max(self.sizes)
+
+    @property
+    def small(self) -> int:
+        return min(self.sizes)
+
+
+def leads(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else \
+        f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+def parse_count(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(row) + " |" for row in rows)]
+
+
+# -- sections ------------------------------------------------------------------------------
+def queue_section(plan: Plan) -> Section:
+    from benchmarks.common import interleaved
+    from benchmarks.queue_bench import BARE, MOMENTS, OURS, OWN, cli_runs, queue_runs
+
+    section = Section("Queue: top 50, and `calldesk queue`", load_average())
+    tops = {n: queue_runs(build_store(n), prefix=f"{n}|") for n in plan.sizes}
+    runs = {name: run for top in tops.values() for name, run in top.runs.items()}
+    times = interleaved(runs, plan.queue_rounds, plan.queue_repeat)
+    for top in tops.values():
+        top.close()
+    rows = []
+    for n in plan.sizes:
+        bare = times[f"{n}|{BARE}"]
+        for label in MOMENTS:
+            ours, own = times[f"{n}|{OURS.format(label)}"], times[f"{n}|{OWN.format(label)}"]
+            rows.append([leads(n), label, ms(statistics.median(bare)), ms(statistics.median(ours)),
+                         spread(ratios(ours, bare)), ms(statistics.median(own)), spread(ratios(own, bare)),
+                         spread(ratios(ours, own))])
+    big = plan.big
+    worst = max(MOMENTS, key=lambda label: statistics.median(ratios(times[f"{big}|{OURS.format(label)}"],
+                                                                         times[f"{big}|{BARE}"])))
+    top_ratios = ratios(times[f"{big}|{OURS.format(worst)}"], times[f"{big}|{BARE}"])
+    section.rows.append(Row(
+        f"queue top-50 at {leads(big)} leads vs raw sqlite3, same ORDER BY/LIMIT",
+        f"{spread(top_ratios)} ({ms(statistics.median(times[f'{big}|{OURS.format(worst)}']))} vs "
+        f"{ms(statistics.median(times[f'{big}|{BARE}']))}; {worst.split(' (')[0]}, the worse moment)",
+        "≤ 2×", statistics.median(top_ratios) <= 2))
+    section.details += [
+        (f"{plan.queue_rounds} rounds × {plan.queue_repeat} runs of each, all sizes interleaved. *Bare walk*: "
+         "`SELECT … FROM leads ORDER BY warmth DESC, last_called_at, id LIMIT 50` through raw sqlite3 "
+         "on the same file. *Own SQL*: the statements queue() sent, replayed through raw sqlite3 "
+         "(what calldesk adds in Python is ours ÷ own SQL). Monday: due callbacks fill the top; Friday: "
+         "none is due, warm leads fill it."), "",
+        *table(["leads", "moment", "bare walk", "queue()", "÷ bare", "own SQL", "own ÷ bare", "queue() ÷ own"],
+               rows), ""]
+
+    rss: dict[str, list[float]] = {}
+    names = {leads(big): build_store(big), "0": build_store(0)}
+    cli = interleaved(cli_runs(names, rss), plan.queue_rounds, plan.cli_repeat)
+    cli_ratios = ratios(cli[leads(big)], cli["0"])
+    section.rows.append(Row(
+        f"`calldesk queue` at {leads(big)} vs at 0 leads",
+        f"{spread(cli_ratios)} ({ms(statistics.median(cli[leads(big)]))} vs {ms(statistics.median(cli['0']))})",
+        "≤ 1.3×", statistics.median(cli_ratios) <= 1.3))
+    section.details += [
+        (f"`calldesk queue --limit 50` (a new process each time: Python start, imports, open, the day's "
+         f"refresh check, the queue, printing), {plan.queue_rounds} rounds × {plan.cli_repeat} runs each, "
+         "interleaved."), "",
+        *table(["leads", "wall time", "peak RSS"],
+               [[name, ms(statistics.median(cli[name])), f"{statistics.median(rss[name]):.0f} MB"]
+                for name in names]), ""]
+    return section
+
+
+def import_section(plan: Plan) -> Section:
+    from benchmarks.import_bench import measure
+
+    section = Section(f"Import of {leads(plan.import_rows)} rows", load_average())
+    with tempfile.TemporaryDirectory(dir=DATA) as folder:
+        times = measure(plan.import_rows, plan.import_rounds, Path(folder))
+    floor, ours, cli = times["floor"], times["import_csv"], times["calldesk import"]
+    section.rows.append(Row(
+        f"import {leads(plan.import_rows)} rows vs the bare phonenumbers floor",
+        f"{spread(ratios(ours, floor))} ({statistics.median(ours):.2f} s vs {statistics.median(floor):.2f} s)",
+        "≤ 1.3×", statistics.median(ratios(ours, floor)) <= 1.3))
+    tool = times.get("sqlite-utils insert")
+    section.rows.append(Row(
+        f"import {leads(plan.import_rows)} rows vs `sqlite-utils insert --csv` (no phone work)",
+        "not installed" if tool is None else
+        f"{spread(ratios(cli, tool))} ({statistics.median(cli):.2f} s vs {statistics.median(tool):.2f} s)",
+        "report it", None))
+    rows = [["bare phonenumbers (parse, validate, E.164, time zone), one core", floor],
+            ["import_csv in a fresh process (its own timing)", ours],
+            ["`calldesk import FILE --db EMPTY` (wall time)", cli]]
+    if tool is not None:
+        rows.append(["`sqlite-utils insert DB leads FILE --csv` (wall time)", tool])
+    section.details += [
+        (f"The same generated CSV (cp1252, semicolons, Dutch and foreign numbers), {plan.import_rounds} rounds, "
+         "the four in shuffled order each round. calldesk parses phones in worker processes for files "
+         "over 2 MiB; the floor uses one core."), "",
+        *table(["run", "median", "rows/s"],
+               [[name, f"{statistics.median(v):.2f} s", f"{plan.import_rows / statistics.median(v):,.0f}"]
+                for name, v in rows]), ""]
+    if tool is None:
+        section.details += ["sqlite-utils is not installed (`pip install sqlite-utils`): that row is empty.", ""]
+    return section
+
+
+def cycle_section(plan: Plan) -> Section:
+    from benchmarks.cycle_bench import measure
+
+    section = Section(f"next + log, concurrent callers ({leads(plan.cycle_leads)} leads)", load_average())
+    source = build_store(plan.cycle_leads)
+    setups = [(n, 0.0) for n in plan.procs] + ([(plan.paced, plan.pause)] if plan.paced else [])
+    with tempfile.TemporaryDirectory(dir=DATA) as folder:
+        results = measure(source, setups, plan.cycle_rounds, plan.cycles, NOW, Path(folder))
+    rows, p99 = [], {}
+    for (n, pause), runs in results.items():
+        cycle = [x for run in runs for x in run["cycle_ms"]]
+        claim = [x for run in runs for x in run["claim_ms"]]
+        wall = sum(run["wall_s"][0] for run in runs)
+        p99[n, pause] = percentile(cycle, .99)
+        rows.append([str(n), f"~{pause:.0f} ms" if pause else "none (flat out)", f"{len(cycle):,}",
+                     f"{percentile(cycle, .5):.1f} ms", f"{p99[n, pause]:.1f} ms",
+                     spread([percentile(run["cycle_ms"], .99) for run in runs], "{:.0f} ms"),
+                     f"{max(cycle):.0f} ms", f"{percentile(claim, .5):.1f} ms", f"{len(cycle) / wall:.0f}/s"])
+    most = max(plan.procs)
+    section.rows.append(Row(
+        f"next + log cycle p50 / p99 with {', '.join(map(str, plan.procs))} processes on SQLite, flat out",
+        "; ".join(f"{r[0]}: {r[3]} / {r[4]}" for r in rows if r[1].startswith("none")),
+        f"p99 < 20 ms at {most}", p99[most, 0.0] < 20))
+    if plan.paced:
+        paced = next(r for r in rows if not r[1].startswith("none"))
+        section.rows.append(Row(
+            f"the same, {plan.paced} processes pausing ~{plan.pause:.0f} ms between calls",
+            f"{paced[3]} / {paced[4]}", f"p99 < 20 ms at {plan.paced}", p99[plan.paced, plan.pause] < 20))
+    section.details += [
+        ("Each process loops `claim_next` + `record_outcome` (a caller's mix of outcomes: no answer, "
+         "callback, interested, appointment, do-not-call) at a fixed Monday 10:30. *Flat out*: no pause "
+         "between calls, the store's worst case. *Paced*: a random pause between calls (exponential, "
+         "the mean shown) — still hundreds of times a desk's pace, where a call takes minutes. Each run: "
+         f"a fresh copy of the store, {plan.cycles} calls shared among the processes, released together "
+         f"after 3 untimed calls each; {plan.cycle_rounds} rounds, the setups in shuffled order. SQLite "
+         "in WAL mode with synchronous=FULL (each commit waits for the disk), one writer at a time."), "",
+        *table(["processes", "pause", "cycles", "p50", "p99", "p99 per round", "max", "claim p50",
+                "throughput"], rows), ""]
+    return section
+
+
+def app_section(plan: Plan) -> Section:
+    from benchmarks.app_bench import key_presses, start_runs
+    from benchmarks.common import interleaved
+
+    section = Section("The app", load_average())
+    big, small = plan.big, plan.small
+    stores = {"bare": None, leads(big): build_store(big), leads(small): build_store(small)}
+    rss: dict[str, list[float]] = {}
+    times = interleaved(start_runs(stores, NOW, rss), plan.start_rounds, plan.start_repeat)
+    start = ratios(times[leads(big)], times["bare"])
+    section.rows.append(Row(
+        f"app start to first queue paint at {leads(big)} leads vs a bare Textual app",
+        f"{spread(start)} ({ms(statistics.median(times[leads(big)]))} vs {ms(statistics.median(times['bare']))})",
+        "≤ 1.5×", statistics.median(start) <= 1.5))
+    runs = [key_presses(stores[leads(big)], NOW, plan.presses) for _ in range(plan.key_rounds)]
+    presses = [run["took"] for run in runs]
+    rest = [x for run in presses for x in run[1:]]
+    p95 = percentile(rest, .95)
+    section.rows.append(Row(
+        f"keypress `n` → next lead on screen, p95 ({leads(big)} leads)",
+        f"{ms(p95)} (p50 {ms(percentile(rest, .5))}; first press in a process "
+        f"{ms(statistics.median(run[0] for run in presses))})", "< 50 ms", p95 < 0.05))
+    mem = statistics.median(rss[leads(big)]) / statistics.median(rss[leads(small)])
+    section.rows.append(Row(
+        f"peak memory at {leads(big)} leads vs {leads(small)} leads",
+        f"{mem:.2f}× ({statistics.median(rss[leads(big)]):.0f} MB vs {statistics.median(rss[leads(small)]):.0f} MB)",
+        "≤ 1.2×", mem <= 1.2))
+    section.details += [
+        ("**Start**: a fresh process per start, timed from spawning it until it prints a marker from the "
+         "first frame Textual composes (headless, 140×36) in which the queue's DataTable has rows: Python "
+         "start, imports, opening the store, the queue screen's worker (caller, decay-refresh check, "
+         "the queue of 150, the header's counts) and the paint. The floor: a bare Textual app (Header, "
+         "DataTable, Footer) that adds 150 rows of the same columns on mount, in the same harness. "
+         f"{plan.start_rounds} rounds × {plan.start_repeat} starts of each, interleaved. "
+         "**Memory**: each start process's peak RSS (VmHWM; see `benchmarks/peak.py`)."), "",
+        *table(["app", "start to first paint", "÷ bare", "peak RSS"],
+               [[name if name == "bare" else f"calldesk, {name} leads", ms(statistics.median(times[name])),
+                 "" if name == "bare" else spread(ratios(times[name], times["bare"])),
+                 f"{statistics.median(rss[name]):.0f} MB"] for name in stores]), "",
+        (f"**Keys**: one headless app on the {leads(big)} store per round ({plan.key_rounds} rounds), "
+         f"`n` pressed {plan.presses + 1} times on the queue, each timed from the press to the first "
+         "frame with the call screen's lead card filled; Escape (release, queue reload) and a settle in "
+         "between. The first press of each process loads the call screen's modules: reported apart."), "",
+        *table(["presses", "p50", "p95", "max"],
+               [[str(len(rest)), ms(percentile(rest, .5)), ms(p95), ms(max(rest))]]), "",
+        (f"What each of those processes held before and after its {plan.presses + 1} calls opened and left "
+         "(tracked objects after a full collection, RSS), and its longest full garbage collection during "
+         "the presses:"), "",
+        *table(["round", "objects before → after", "RSS before → after", "full collections", "longest"],
+               [[str(i + 1), f"{run['before']['objects']:,} → {run['after']['objects']:,}",
+                 f"{run['before']['rss_kb'] / 1024:.0f} → {run['after']['rss_kb'] / 1024:.0f} MB",
+                 str(len(run["gc_pauses"])), ms(max(run["gc_pauses"], default=0))] for i, run in enumerate(runs)]),
+        ""]
+    return section
+
+
+RUNNERS: dict[str, Callable[[Plan], Section]] = {
+    "queue": queue_section, "import": import_section, "cycle": cycle_section, "app": app_section}
+
+# What limits each goal this machine misses, found by profiling (cProfile, phase timings,
+# gc callbacks) on 2026-11-23: printed in the report under the goals missed in that run.
+LIMITS = {
+    "queue top-50": (
+        "On Monday most of it is the callbacks part: the index on callbacks (status, due_at) makes "
+        "SQLite walk every due callback (~1,000 here) to find this caller's ~20. An index on callbacks "
+        "(status, caller, due_at) — a migration — goes straight to them: on a copy of the 1M store "
+        "queue() went 0.89 → 0.49 ms and its SQL 0.56 → 0.25 ms (≈6× → ≈3.3× the bare walk). What "
+        "remains, and all of Friday's ≈2.4×: the warm part's filters and its two NOT EXISTS probes per "
+        "row walked (its SQL ≈1.5× the bare walk), and building 50 entries in Python (`_add`, ~2 µs a "
+        "row). All of it is well under a millisecond."),
+    "`calldesk queue`": (
+        "Not the leads: queue() itself is ~1 ms at 1M. A new process's first queue pays the holiday "
+        "calendars (~0.17 s), statement compiling and the big file's cold pages, on top of ~1 s of "
+        "Python start and imports."),
+    "phonenumbers floor": (
+        "CPU, on 2 cores. The import spends ~3.5× the floor's CPU in all (11.3 CPU-s for a 6.5 s "
+        "import whose floor took 3.1 s): the phones in two spawned workers (~1.3× the floor's work a "
+        "row: calldesk also classifies the number with number_type and scores the lead), each "
+        "worker's start (~0.5 s of imports), and the main process (~3.8 CPU-s: reading the CSV, "
+        "chunks to and from the workers, the duplicate lookup, executemany into `leads` and its "
+        "indexes ~2 s). Two cores hide only part of that, less on a busy machine (rounds ranged "
+        "widely). The duplicate lookup renders an expanding IN of 2,000 numbers per chunk (cProfile: "
+        "`_unique_name`, `process_expanding`, ~0.6 s of the main process): a prebuilt statement on "
+        "the driver's cursor, as `_LeadInsert` does for the insert, would save most of it."),
+    "next + log cycle": (
+        "One process: a cycle is ~8–12 ms, ~7–10 ms of it CPU; the SQL is ~2.5 ms, SQLAlchemy building "
+        "and cache-keying ~16 statements a cycle most of the rest (cProfile: `_generate_cache_key`, "
+        "`coercions.expect`), plus an fsync per commit (two commits a cycle; synchronous=FULL, "
+        "0.5–8 ms on this disk). SQLite has one writer at a time: eight processes flat out queue for "
+        "the lock (p50 ≈ eight cycles' lock time), and the lock is taken by polling every 2 ms "
+        "(`engine._sqlite_on_begin`), so a waiter can lose several times running: that is the p99. "
+        "Flat out, no fix gets p99 under 20 ms at 8 on SQLite; prebuilt statements for the claim and "
+        "the outcome (as queue() has for reading) would cut the lock time, and so the queueing, "
+        "2–3×."),
+    "pausing": (
+        "Collisions are rarer, but 8 processes share 2 cores (with other work): a process waking "
+        "from its pause waits for a core, a waiter polls for the lock, and a commit that runs the "
+        "WAL checkpoint (every ~1,000 pages) holds the lock meanwhile. Measured: 8 processes pausing "
+        "~2 s had p99 ~120 ms (the claim and the record ~90 ms each at p99); 1 process pausing "
+        "~0.5 s had 22 ms."),
+    "app start": (
+        "Phases of one start at 1M on a quiet moment (~2 s): Textual's import ~0.3 s (the bare app's "
+        "whole start is ~0.4 s); SQLAlchemy ~0.28 s, SQLModel with pydantic ~0.3 s, calldesk's own "
+        "modules ~0.3 s; building the app ~0.1 s; the queue worker ~0.43 s, mostly the process's "
+        "first queue: `holidays.country_holidays` imports every country module (~0.17 s) on the "
+        "first calling-window check, plus compiling and cold pages; painting 150 rows ~0.1 s. The "
+        "leads barely count (10k and 1M start alike). SQLAlchemy and SQLModel alone cost more than "
+        "the bare app's whole start, so ≤ 1.5× is out of reach without showing the first queue "
+        "before they load. Cheaper: the holiday dates of the store's countries kept instead of "
+        "importing them all at each start."),
+    "keypress `n`": (
+        "A press (median ~100 ms): claim_next ~10–15 ms; the call screen composed and mounted "
+        "~20 ms; only then a second thread worker loads the lead (lead_detail, six ORM queries, "
+        "~25–50 ms); the script panel mounts and the frame renders ~35 ms. Fixes: load the lead in "
+        "the claim's worker and hand it to CallScreen, so its first frame has the card (one worker "
+        "hop and a query round less); keep one call screen and refill it per lead instead of "
+        "composing ~30 widgets each call. The p95 is full garbage collections of 0.2–0.5 s (gc "
+        "callbacks), and they grow with every call opened: each leaves its widgets behind (see "
+        "the objects table) — the call screen's Header and TextArea stay registered as watchers of "
+        "the app's title and theme (Textual prunes closed watchers only when that attribute "
+        "changes), and each dismissed CallScreen is held for 2 minutes by the cancelled handle of "
+        "its renew interval (asyncio keeps the handle, and its context, until its time). A caller "
+        "opening ~100 calls a day would make every full collection slower. One persistent call "
+        "screen and a single app-level renew timer avoid both; gc.freeze() after the first queue "
+        "would also keep the startup objects out of full collections."),
+    "peak memory": (
+        "SQLite's page cache is bounded per connection and the queue reads 150 rows, so memory "
+        "follows the code loaded, not the leads."),
+}
+
+
+def limits_for(measure: str) -> str | None:
+    return next((text for key, text in LIMITS.items() if key in measure), None)
+
+
+def report(plan: Plan, sections: list[Section], info: dict[str, str], began: str, ended: str,
+           load_start: str, load_end: str, seconds: float) -> str:
+    lines = [
+        "# calldesk benchmarks", "",
+        ("Generated by `python -m benchmarks` (see the top of `benchmarks/__main__.py` for options and "
+         "method). Ratios are measured side by side in the same run: per round both sides take turns "
+         "in shuffled order, each round gives one ratio, and the median over rounds is quoted with "
+         "[min–max]. On a busy machine the absolute times stretch; the ratios hold better, the "
+         "latency goals (absolute) do not."), "",
+        "## Machine", "",
+        *table(["", ""], [[k, v] for k, v in info.items()] + [
+            ["run", f"{began} → {ended} ({seconds / 60:.1f} min)"],
+            ["load average at start", load_start], ["load average at end", load_end],
+            ["data sets", ", ".join(f"{leads(n)} leads" for n in plan.sizes)]]), "",
+        "## Goals", "",
+        *table(["measure", "result", "goal", "met"],
+               [[r.measure, r.result, r.goal, "—" if r.met is None else "yes" if r.met else "**no**"]
+                for s in sections for r in s.rows]), ""]
+    missed = [r for s in sections for r in s.rows if r.met is False]
+    if missed:
+        lines += ["## What limits the missed goals", ""]
+        for row in missed:
+            lines += [f"- **{row.measure}**: {limits_for(row.measure) or 'not profiled yet.'}"]
+        lines += [""]
+    for s in sections:
+        lines += [f"## {s.title}", "", f"Load average before this section: {s.load}.", "", *s.details]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10k,100k,1M")
+    parser.add_argument("--import-rows", default="100k")
+    parser.add_argument("--cycle-leads", default="100k")
+    parser.add_argument("--procs", default="1,4,8")
+    parser.add_argument("--paced", type=int, default=8)
+    parser.add_argument("--pause", type=float, default=500)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default=",".join(SECTIONS))
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(only) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}")
+    plan = Plan(sizes=sorted({parse_count(s) for s in args.sizes.split(",")} - {0}),
+                import_rows=parse_count(args.import_rows), cycle_leads=parse_count(args.cycle_leads),
+                procs=[int(n) for n in args.procs.split(",")], paced=args.paced, pause=args.pause)
+    if args.quick:
+        plan.import_rows = min(plan.import_rows, 20_000)
+        plan.queue_rounds, plan.queue_repeat, plan.cli_repeat = 3, 20, 1
+        plan.import_rounds, plan.cycle_rounds, plan.cycles = 2, 1, 160
+        plan.start_rounds, plan.start_repeat, plan.key_rounds, plan.presses = 3, 1, 1, 10
+    out = args.out
+    if out is None and not args.quick and only == list(SECTIONS):
+        out = ROOT / "docs" / "benchmarks.md"
+
+    began, load_start, clock = datetime.now(UTC), load_average(), time.perf_counter()
+    info = machine()
+    print(f"calldesk benchmarks: {', '.join(only)}; load average {load_start}", flush=True)
+    for n in sorted({*plan.sizes, 0, plan.cycle_leads}):  # before timing anything
+        if not (DATA / f"leads-{n}.db").exists():
+            print(f"building the {leads(n)} store (cached in benchmarks/data/)…", flush=True)
+        build_store(n)
+    sections = []
+    for name in only:
+        print(f"\n== {name} (load average {load_average()})", flush=True)
+        section = RUNNERS[name](plan)
+        sections.append(section)
+        for row in section.rows:
+            mark = "" if row.met is None else "  ✓" if row.met else "  ✗ MISSED"
+            print(f"{row.measure}: {row.result}  goal {row.goal}{mark}", flush=True)
+    load_end, seconds = load_average(), time.perf_counter() - clock
+    text = report(plan, sections, info, f"{began:%Y-%m-%d %H:%M} UTC", f"{datetime.now(UTC):%H:%M} UTC",
+                  load_start, load_end, seconds)
+    print()
+    print(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"written to {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
