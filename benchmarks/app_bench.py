@@ -73,7 +73,8 @@ def _calldesk_app(store_path: str, at: datetime):  # noqa: ANN202
     from calldesk.screens.app import CalldeskApp
 
     store = open_store(store_path)  # as the CLI does before it starts the app
-    return CalldeskApp(store=store, config=Config(), caller="anne", clock=lambda: at, ticks=lambda: 0.0)
+    return CalldeskApp(store=store, config=Config(), caller="anne", clock=lambda: at, ticks=lambda: 0.0,
+                       freeze_startup=True)  # as the CLI starts it
 
 
 def _has_rows(screen) -> bool:  # noqa: ANN001

@@ -166,7 +166,8 @@ def run_app(ctx: Context, store) -> None:  # noqa: ANN001
 
     # --at freezes the desk at that moment (a preview); otherwise it follows the clock.
     clock = (lambda: ctx.now) if ctx.fixed else (lambda: datetime.now(UTC))
-    CalldeskApp(store=store, config=ctx.config, caller=ctx.caller, clock=clock, script=ctx.script()).run()
+    CalldeskApp(store=store, config=ctx.config, caller=ctx.caller, clock=clock, script=ctx.script(),
+                freeze_startup=True).run()
 
 
 @app.callback(invoke_without_command=True)

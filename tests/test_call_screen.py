@@ -307,3 +307,53 @@ async def test_a_store_error_on_release_or_renew_does_not_end_the_app(demo_store
         assert isinstance(app.screen, QueueScreen)
         messages = [n.message for n in app._notifications]
         assert any("Could not renew" in m for m in messages) and any("Could not release" in m for m in messages)
+
+
+async def test_the_apps_timer_renews_the_open_calls_claim(demo_store, monkeypatch):
+    renewed = []
+    monkeypatch.setattr(call_module, "renew_claim", lambda store, lead_id, *rest: renewed.append(lead_id) or True)
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.renew_calls()  # no call open: nothing to renew
+        await settle(pilot)
+        lead_id = await take_next(pilot)
+        app.renew_calls()
+        await settle(pilot)
+        assert renewed == [lead_id]
+
+
+async def test_calls_left_do_not_stay_in_memory(demo_store):
+    """Each call screen closed must be freed: a caller opens a hundred a day (Textual keeps
+    removed widgets as watchers of the app's theme and title until they change; a screen's own
+    long timer kept it until due)."""
+    import gc
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        for _ in range(3):
+            await take_next(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+        app.prune_watchers()  # what the queue's refresh does after every call and every 30 s
+        gc.collect()
+        assert [o for o in gc.get_objects() if isinstance(o, CallScreen)] == []
+        assert [o for o in gc.get_objects() if isinstance(o, TextArea)] == []  # the call's notes field
+
+
+async def test_the_lead_comes_with_the_claim(demo_store, monkeypatch):
+    """n and Enter load the lead in the claim's worker: the call screen composes with it and
+    starts no second load (one worker round less before the caller sees the lead)."""
+    loads = []
+    monkeypatch.setattr(CallScreen, "load", lambda self: loads.append(self.lead_id))
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        screen = app.screen
+        assert loads == [] and screen.detail is not None and screen.detail.lead.id == lead_id
+        assert screen.panel is not None and screen.panel.has_focus
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.screen.detail is not None and loads == []

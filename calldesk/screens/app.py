@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from textual._styles_cache import StylesCache
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -33,15 +35,21 @@ TEXTUAL_TEXTS = (
 )
 
 
+# Claims are 10-minute leases: an open call renews its claim well before it runs out.
+RENEW_EVERY = timedelta(minutes=2)
+
+
 class CalldeskApp(App[None]):
     CSS_PATH = "calldesk.tcss"
     TITLE = "calldesk"
     BINDINGS = [Binding("q", "quit", N_("Quit"), id="app.quit")]
 
     def __init__(self, *, store: Store, config: Config, caller: str, clock: Callable[[], datetime],
-                 script: Script | None = None, ticks: Callable[[], float] = time.monotonic) -> None:
+                 script: Script | None = None, ticks: Callable[[], float] = time.monotonic,
+                 freeze_startup: bool = False) -> None:
         """The UI speaks `config.language` when it names one (the CLI fills in --lang or the
-        locale), else the language already set; the built-in script follows it."""
+        locale), else the language already set; the built-in script follows it.
+        freeze_startup: the app owns its process (the CLI), see started()."""
         if config.language:
             set_language(config.language)  # before anything is made: screens translate when made
         super().__init__()
@@ -54,6 +62,7 @@ class CalldeskApp(App[None]):
         self.script = script or builtin_script()
         self.sub_title = f"{caller} · {store.name}"
         self.me: CallerInfo | None = None  # this caller's row (role, goal), read by the queue's worker
+        self._frozen = not freeze_startup
 
     @property
     def team_lead(self) -> bool:
@@ -61,6 +70,49 @@ class CalldeskApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
+        # One timer for the app, not one per call: a screen's own long timer would keep every
+        # closed call screen alive until it fell due (asyncio holds cancelled timer handles).
+        self.set_interval(RENEW_EVERY.total_seconds(), self.renew_calls)
+
+    def started(self) -> None:
+        """The first queue is on screen: what exists now (modules, styles, the queue screen)
+        lives as long as the app, so full garbage collections need not walk it again on every
+        call (they paused the desk ~0.1-0.3 s)."""
+        if not self._frozen:
+            self._frozen = True
+            self.call_after_refresh(self._freeze)  # after the queue's first paint, not before
+
+    @staticmethod
+    def _freeze() -> None:
+        gc.collect()  # garbage first: what is frozen is never collected
+        gc.freeze()
+
+    def prune_watchers(self) -> int:
+        """Drop watchers whose widget has been removed; returns how many went.
+
+        Textual keeps a removed widget registered as a watcher of what it watched (the app's
+        theme and title, a footer's `compact`) until that attribute next changes
+        (Textualize/textual#6666): every call screen closed and every footer redrawn would stay
+        in memory all day, and full garbage collections grow with them."""
+        dropped = 0
+        for node in (self, *(node for screen in self.screen_stack for node in screen.walk_children(with_self=True))):
+            for watchers in getattr(node, "__watchers", {}).values():
+                kept = [(reactable, callback) for reactable, callback in watchers
+                        if not (reactable._closing or reactable._closed)]
+                dropped += len(watchers) - len(kept)
+                watchers[:] = kept
+        # Textual memoises StylesCache.get_inner_outer per cache object (functools.lru_cache of
+        # 1,024), which holds closed widgets' rendered lines: ~4,000 objects a call.
+        StylesCache.get_inner_outer.cache_clear()
+        return dropped
+
+    def renew_calls(self) -> None:
+        """Renew the claim of every call open on the stack (there is at most one)."""
+        from calldesk.screens.call import CallScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CallScreen):
+                screen.renew()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         from calldesk.screens.call import CallScreen

@@ -8,7 +8,7 @@ save keeps the call on screen with the error.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -26,7 +26,7 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _
 from calldesk.outcomes import Outcome
 from calldesk.phones import display
-from calldesk.screens.leadview import lead_view, stage_label
+from calldesk.screens.leadview import CALLS_SHOWN, lead_view, stage_label
 from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_label
 from calldesk.screens.script_panel import ScriptPanel
 from calldesk.screens.translate import translate_bindings
@@ -36,8 +36,6 @@ from calldesk.windows import home_zone, local_time
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
 
-# Claims are 10-minute leases: the open call renews its claim well before it runs out.
-RENEW_EVERY = timedelta(minutes=2)
 
 
 class CallScreen(Screen[Recorded | None]):
@@ -54,10 +52,13 @@ class CallScreen(Screen[Recorded | None]):
         Binding("escape", "back", N_("Back"), id="call.back"),
     ]
 
-    def __init__(self, lead_id: int) -> None:
+    def __init__(self, lead_id: int, detail: LeadDetail | None = None) -> None:
+        """detail: the lead as loaded by the claim's worker, shown from the first frame; without
+        it the screen loads the lead itself."""
         super().__init__()
         translate_bindings(self)
         self.lead_id = lead_id
+        self.preloaded = detail
         self.detail: LeadDetail | None = None
         self.started_at: datetime | None = None
         self.started_tick = 0.0
@@ -65,26 +66,33 @@ class CallScreen(Screen[Recorded | None]):
         self.leaving = False  # the claim is being released on the way back to the queue
 
     def compose(self) -> ComposeResult:
+        given, app = self.preloaded, self.app
         yield Header()
         yield Static(_("Loading…"), id="call-bar")
         with Horizontal(id="call-body"):
             with VerticalScroll(id="call-card"):
-                yield Static("", id="card")
-            yield Static(_("Loading the script…"), id="script-slot")
+                yield Static(lead_view(given, app.now(), app.config.region) if given else "", id="card")
+            if given:
+                yield self._script_panel(given)
+            else:
+                yield Static(_("Loading the script…"), id="script-slot")
         yield TextArea(id="notes", soft_wrap=True, show_line_numbers=False, placeholder=_("Notes on this call (Tab)"))
         yield Footer()
 
     def on_mount(self) -> None:
         self.started_at = self.app.now()
         self.started_tick = self.app.ticks()
-        self.load()
-        self.set_interval(1, self.show_bar)
-        self.set_interval(RENEW_EVERY.total_seconds(), self.renew)
+        if self.preloaded is not None:
+            self.detail, self.preloaded = self.preloaded, None
+            self.show_bar()
+        else:
+            self.load()
+        self.set_interval(1, self.show_bar)  # the claim is renewed by the app's timer (renew_calls)
 
     # -- showing the lead ----------------------------------------------------------------
     @work(thread=True, exclusive=True, group="card")
     def load(self) -> None:
-        detail = lead_detail(self.app.store, self.lead_id, calls=10)
+        detail = lead_detail(self.app.store, self.lead_id, calls=CALLS_SHOWN)
         self.app.call_from_thread(self.show, detail)
 
     def show(self, detail: LeadDetail | None) -> None:
@@ -97,15 +105,18 @@ class CallScreen(Screen[Recorded | None]):
         app = self.app
         self.query_one("#card", Static).update(lead_view(detail, app.now(), app.config.region))
         if first:  # the script keeps its answers when the card reloads after an edit
-            lead = detail.lead
-            panel = ScriptPanel(app.script, app.config.qualification, detail.bant, id="script",
-                                values={"caller": app.caller.title(), "company": lead.company,
-                                        "contact": lead.contact_name or lead.company})
+            panel = self._script_panel(detail)
             slot = self.query_one("#script-slot")
             self.query_one("#call-body").mount(panel, after=slot)
             slot.remove()
             panel.focus()
         self.show_bar()
+
+    def _script_panel(self, detail: LeadDetail) -> ScriptPanel:
+        app, lead = self.app, detail.lead
+        return ScriptPanel(app.script, app.config.qualification, detail.bant, id="script",
+                           values={"caller": app.caller.title(), "company": lead.company,
+                                   "contact": lead.contact_name or lead.company})
 
     def show_bar(self) -> None:
         if self.detail is None:

@@ -16,6 +16,8 @@ from calldesk.stages import Stage
 from calldesk.warmth import parse_reasons, reason_text
 from calldesk.windows import local_time
 
+CALLS_SHOWN = 10  # earlier calls on the call screen's card
+
 
 def when(moment: datetime, now: datetime, zone: str | None, region: str) -> str:
     local = local_time(zone, moment, region)

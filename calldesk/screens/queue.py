@@ -13,13 +13,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from calldesk.db.calls import Recorded, undo_last
-from calldesk.db.leads import DeskStatus, add_lead, desk_status, lead_detail
+from calldesk.db.leads import DeskStatus, LeadDetail, add_lead, desk_status, lead_detail
 from calldesk.errors import CalldeskError
 from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
 from calldesk.db.scoring import refresh_if_due
 from calldesk.db.team import CallerInfo, assign_leads, ensure_caller, list_callers, release_overdue
 from calldesk.i18n import N_, _, format_weekday_time
-from calldesk.screens.leadview import lead_view
+from calldesk.screens.leadview import CALLS_SHOWN, lead_view
 from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
 
@@ -84,6 +84,7 @@ class QueueScreen(Screen[None]):
 
     # -- loading -------------------------------------------------------------------------
     def action_refresh(self) -> None:
+        self.app.prune_watchers()  # after every call and every 30 s: closed screens go
         self.load_queue()
 
     @work(thread=True, exclusive=True, group="queue")
@@ -127,6 +128,7 @@ class QueueScreen(Screen[None]):
         empty.display = not result.entries
         if not result.entries:
             self.query_one("#detail", Static).update("")
+        self.app.started()
 
     def _selected(self) -> QueueEntry | None:
         table = self.query_one("#queue", DataTable)
@@ -159,7 +161,7 @@ class QueueScreen(Screen[None]):
         if entry is None:
             app.call_from_thread(self.notify, why, title=_("Nothing to call"), severity="warning")
         else:
-            app.call_from_thread(self.open_lead, entry.lead_id)
+            self._open_loaded(entry.lead_id)
 
     def action_open_selected(self) -> None:
         entry = self._selected()
@@ -175,12 +177,18 @@ class QueueScreen(Screen[None]):
                                  severity="warning")
             app.call_from_thread(self.action_refresh)
         else:
-            app.call_from_thread(self.open_lead, lead_id)
+            self._open_loaded(lead_id)
 
-    def open_lead(self, lead_id: int) -> None:
+    def _open_loaded(self, lead_id: int) -> None:
+        """In the claim's worker: load the lead there too, so the call screen's first frame
+        already shows it (no second worker round after the screen has mounted)."""
+        app = self.app
+        app.call_from_thread(self.open_lead, lead_id, lead_detail(app.store, lead_id, calls=CALLS_SHOWN))
+
+    def open_lead(self, lead_id: int, detail: LeadDetail | None = None) -> None:
         from calldesk.screens.call import CallScreen
 
-        self.app.push_screen(CallScreen(lead_id), self._call_ended)
+        self.app.push_screen(CallScreen(lead_id, detail), self._call_ended)
 
     def _call_ended(self, recorded: Recorded | None) -> None:
         if recorded is not None:
@@ -249,7 +257,7 @@ class QueueScreen(Screen[None]):
             return
         app.call_from_thread(self.notify, _("Undone: '{outcome}' on {lead}").format(
             outcome=undone.outcome.ui_label, lead=undone.company or undone.lead_id), title=_("Undo"))
-        app.call_from_thread(self.open_lead, undone.lead_id)
+        self._open_loaded(undone.lead_id)
 
     def action_add_lead(self) -> None:
         from calldesk.screens.lead_form import LeadForm
