@@ -207,10 +207,15 @@ class BantAnswer(SQLModel, table=True):
 
 class Callback(SQLModel, table=True):
     __tablename__ = "callbacks"
-    __table_args__ = (sa.Index("ix_callbacks_status_due_at", "status", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_callbacks_status_due_at", "status", "due_at"),  # the agenda: open, by time
+        # The queue: this caller's (or the team's, caller NULL) open callbacks that are due,
+        # without walking everyone's.
+        sa.Index("ix_callbacks_status_caller_due_at", "status", "caller", "due_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(sa_column_args=[_fk("leads.id")], index=True)
-    due_at: datetime = Field(index=True)  # the queue asks "open and due" through (status, due_at)
+    due_at: datetime = Field(index=True)
     caller: str | None = None  # None: for the whole team
     created_by: str
     created_at: datetime
