@@ -305,13 +305,16 @@ RUNNERS: dict[str, Callable[[Plan], Section]] = {
 # gc callbacks) on 2026-11-23: printed in the report under the goals missed in that run.
 LIMITS = {
     "queue top-50": (
-        "On Monday most of it is the callbacks part: the index on callbacks (status, due_at) makes "
-        "SQLite walk every due callback (~1,000 here) to find this caller's ~20. An index on callbacks "
-        "(status, caller, due_at) — a migration — goes straight to them: on a copy of the 1M store "
-        "queue() went 0.89 → 0.49 ms and its SQL 0.56 → 0.25 ms (≈6× → ≈3.3× the bare walk). What "
-        "remains, and all of Friday's ≈2.4×: the warm part's filters and its two NOT EXISTS probes per "
-        "row walked (its SQL ≈1.5× the bare walk), and building 50 entries in Python (`_add`, ~2 µs a "
-        "row). All of it is well under a millisecond."),
+        "The floor walks the warmth index with no filter at all; the queue must apply the calling "
+        "windows, stage, owner and claim filters, the do-not-call and open-callback probes, and put "
+        "due callbacks first. Its own statements replayed through raw sqlite3 are already ≈2.2× the "
+        "bare walk on Monday (≈1.6× on Friday). The index on callbacks (status, caller, due_at), "
+        "migration 0005, lets the callback parts go straight to this caller's due callbacks instead "
+        "of walking all ~1,000 due ones (A/B on a copy of the 1M store: Monday's statements "
+        "0.44 → 0.18 ms). Building 50 entries in Python (`_add`, ~2 µs a "
+        "row) adds 1.3–1.8× over that SQL. Against its own statements through raw sqlite3 queue() "
+        "is within 2×; against the bare walk it would need a denormalised 'callable now' column "
+        "kept by every write (measured ≈2.3×). All of it is under half a millisecond."),
     "`calldesk queue`": (
         "Not the leads: queue() itself is ~1 ms at 1M. A new process's first queue pays the holiday "
         "calendars (~0.17 s), statement compiling and the big file's cold pages, on top of ~1 s of "
@@ -343,7 +346,7 @@ LIMITS = {
         "~2 s had p99 ~120 ms (the claim and the record ~90 ms each at p99); 1 process pausing "
         "~0.5 s had 22 ms."),
     "app start": (
-        "Phases of one start at 1M on a quiet moment (~2 s): Textual's import ~0.3 s (the bare app's "
+        "Phases of one start at 1M (~1.4–2 s): Textual's import ~0.3 s (the bare app's "
         "whole start is ~0.4 s); SQLAlchemy ~0.28 s, SQLModel with pydantic ~0.3 s, calldesk's own "
         "modules ~0.3 s; building the app ~0.1 s; the queue worker ~0.43 s, mostly the process's "
         "first queue: `holidays.country_holidays` imports every country module (~0.17 s) on the "
@@ -353,20 +356,16 @@ LIMITS = {
         "before they load. Cheaper: the holiday dates of the store's countries kept instead of "
         "importing them all at each start."),
     "keypress `n`": (
-        "A press (median ~100 ms): claim_next ~10–15 ms; the call screen composed and mounted "
-        "~20 ms; only then a second thread worker loads the lead (lead_detail, six ORM queries, "
-        "~25–50 ms); the script panel mounts and the frame renders ~35 ms. Fixes: load the lead in "
-        "the claim's worker and hand it to CallScreen, so its first frame has the card (one worker "
-        "hop and a query round less); keep one call screen and refill it per lead instead of "
-        "composing ~30 widgets each call. The p95 is full garbage collections of 0.2–0.5 s (gc "
-        "callbacks), and they grow with every call opened: each leaves its widgets behind (see "
-        "the objects table) — the call screen's Header and TextArea stay registered as watchers of "
-        "the app's title and theme (Textual prunes closed watchers only when that attribute "
-        "changes), and each dismissed CallScreen is held for 2 minutes by the cancelled handle of "
-        "its renew interval (asyncio keeps the handle, and its context, until its time). A caller "
-        "opening ~100 calls a day would make every full collection slower. One persistent call "
-        "screen and a single app-level renew timer avoid both; gc.freeze() after the first queue "
-        "would also keep the startup objects out of full collections."),
+        "The data path is ~6 ms (claim_next ~3.5 ms with its fsync, the lead ~3 ms, both in the "
+        "claim's worker since 2026-11-23, so the call screen's first frame has the card). The rest "
+        "is Textual composing, styling and rendering the call screen (~30 widgets, the script "
+        "panel, a footer of six bindings) each call; the tail is full garbage collections. Fixed "
+        "on 2026-11-23: every call screen closed stayed in memory (a screen's own 2-minute renew "
+        "timer, and Textual keeping removed widgets as watchers of the app's theme and title, "
+        "textual#6666), so full collections grew with each call (31 calls: 421k tracked objects, "
+        "now 39k; startup objects are frozen after the first paint): p95 344 → 85 ms, p50 86 → 60 ms, "
+        "longest full collection ~300 → ~50 ms. Next: one call screen kept "
+        "and refilled per lead instead of composed each call."),
     "peak memory": (
         "SQLite's page cache is bounded per connection and the queue reads 150 rows, so memory "
         "follows the code loaded, not the leads."),
