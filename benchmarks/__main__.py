@@ -356,16 +356,19 @@ LIMITS = {
         "before they load. Cheaper: the holiday dates of the store's countries kept instead of "
         "importing them all at each start."),
     "keypress `n`": (
-        "The data path is ~6 ms (claim_next ~3.5 ms with its fsync, the lead ~3 ms, both in the "
-        "claim's worker since 2026-11-23, so the call screen's first frame has the card). The rest "
-        "is Textual composing, styling and rendering the call screen (~30 widgets, the script "
-        "panel, a footer of six bindings) each call; the tail is full garbage collections. Fixed "
-        "on 2026-11-23: every call screen closed stayed in memory (a screen's own 2-minute renew "
-        "timer, and Textual keeping removed widgets as watchers of the app's theme and title, "
-        "textual#6666), so full collections grew with each call (31 calls: 421k tracked objects, "
-        "now 39k; startup objects are frozen after the first paint): p95 344 → 85 ms, p50 86 → 60 ms, "
-        "longest full collection ~300 → ~50 ms. Next: one call screen kept "
-        "and refilled per lead instead of composed each call."),
+        "Phases of a press (p50, 10k store): the claim's worker has claimed at ~5 ms and loaded the "
+        "lead at ~9 ms (both there since 2026-11-23, so the call screen's first frame has the card); "
+        "the screen is composed by ~13 ms and mounted by ~32 ms (30 widgets: Textual applies the "
+        "stylesheet to each, the footer composes its keys); the first frame follows at ~62 ms: "
+        "Textual's layout and its full render of the new 140×36 screen (cProfile: "
+        "`_compositor._render_chops`, `StylesCache.render_line`, a Strip with its eight caches per "
+        "line segment). Our part is ~9 ms; the rest is Textual drawing a new screen, and a kept, "
+        "refilled screen would still redraw almost all of it. The tail was garbage collection, "
+        "fixed on 2026-11-23: every call screen closed stayed in memory (a screen's own 2-minute "
+        "renew timer, and Textual keeping removed widgets as watchers of the app's theme and "
+        "title, textual#6666), so full collections grew with each call (31 calls: 421k tracked "
+        "objects, now 39k; startup objects are frozen after the first paint): p95 344 → 85 ms, "
+        "p50 86 → 60 ms, longest full collection ~300 → ~50 ms."),
     "peak memory": (
         "SQLite's page cache is bounded per connection and the queue reads 150 rows, so memory "
         "follows the code loaded, not the leads."),
