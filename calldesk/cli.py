@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # only for annotations: Typer carries its own Click, `click` 
 from calldesk.config import Config, parse_config
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, ngettext
+from calldesk.stages import Stage
 
 app = typer.Typer(
     name="calldesk",
@@ -339,8 +340,6 @@ def export(
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    from calldesk.stages import Stage
-
     ctx = make_context(db, config)
     if person is not None:
         if stage or excel:
@@ -1037,7 +1036,7 @@ caller_app = typer.Typer(help=N_("Who works the desk: callers and team leads, wi
 app.add_typer(caller_app, name="caller")
 
 
-class RoleChoice(StrEnum):
+class RoleChoice(StrEnum):  # db.models.Role, without loading the store's modules for --help
     caller = "caller"
     team_lead = "team_lead"
 
@@ -1111,26 +1110,11 @@ def caller_list(
                    err=True)
 
 
-class StageChoice(StrEnum):
-    suspect = "suspect"
-    prospect = "prospect"
-    hot_lead = "hot_lead"
-    opportunity = "opportunity"
-    customer = "customer"
-    lost = "lost"
-
-
-StageOpt = Annotated[StageChoice | None, typer.Option("--stage", help=N_("Only leads in this stage."), show_default=False)]
+StageOpt = Annotated[Stage | None, typer.Option("--stage", help=N_("Only leads in this stage."), show_default=False)]
 SourceOpt = Annotated[str | None, typer.Option("--source", help=N_("Only leads from this source (as imported)."), show_default=False)]
 IndustryOpt = Annotated[str | None, typer.Option("--industry", help=N_("Only leads in this industry."), show_default=False)]
 CountOpt = Annotated[int | None, typer.Option("--count", min=1, help=N_("At most this many (the warmest first)."), show_default=False)]
 LeadOpt = Annotated[list[int] | None, typer.Option("--lead", help=N_("This lead (repeatable) instead of filters."), show_default=False)]
-
-
-def _stage(choice: StageChoice | None):  # noqa: ANN202
-    from calldesk.stages import Stage
-
-    return Stage(choice.value) if choice else None
 
 
 @app.command(help=N_("Give leads from the shared pool to a caller (team leads only; who you are: the --caller "
@@ -1153,7 +1137,7 @@ def assign(
     store = ctx.open_store()
     try:
         done = assign_leads(store, caller_name(to), by=ctx.caller, now=ctx.now, lead_ids=lead or None,
-                            stage=_stage(stage), source=source, industry=industry, count=count)
+                            stage=stage, source=source, industry=industry, count=count)
     finally:
         store.close()
     typer.echo(ngettext("{count} lead assigned to {caller}", "{count} leads assigned to {caller}", done).format(
@@ -1179,7 +1163,7 @@ def unassign(
     store = ctx.open_store()
     try:
         done = unassign_leads(store, by=ctx.caller, now=ctx.now, caller=caller_name(from_) if from_ else None,
-                              lead_ids=lead or None, stage=_stage(stage), source=source, industry=industry,
+                              lead_ids=lead or None, stage=stage, source=source, industry=industry,
                               count=count)
     finally:
         store.close()
@@ -1190,7 +1174,7 @@ def unassign(
 @app.command("stage", help=N_("Move a lead's stage by hand (team leads only): the one way a stage goes backwards."))
 def stage_move(
     lead_id: Annotated[int, typer.Argument(help=N_("The lead's id."), show_default=False)],
-    to: Annotated[StageChoice, typer.Argument(help=N_("The stage to move it to (backwards too)."), show_default=False)],
+    to: Annotated[Stage, typer.Argument(help=N_("The stage to move it to (backwards too)."), show_default=False)],
     reason: Annotated[str, typer.Option("--reason", help=N_("Why (kept in the lead's history)."), show_default=False)],
     at: AtOpt = None,
     db: DbOpt = None,
@@ -1201,7 +1185,7 @@ def stage_move(
     ctx = make_context(db, config, None, at)
     store = ctx.open_store()
     try:
-        moved = move_stage(store, lead_id, _stage(to), reason, by=ctx.caller, now=ctx.now, config=ctx.config)
+        moved = move_stage(store, lead_id, to, reason, by=ctx.caller, now=ctx.now, config=ctx.config)
     finally:
         store.close()
     typer.echo(_("lead {id} ({company}): {before} → {after}").format(

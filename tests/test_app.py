@@ -35,6 +35,16 @@ async def settle(pilot):
         await pilot.pause()
 
 
+async def open_screen(pilot, key: str, kind):
+    """Press key on the queue once it has loaded; the screen that opens must be a kind."""
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    return screen
+
+
 def text_of(static: Static) -> str:
     """What a Static shows, as plain text (its content may be a Rich renderable)."""
     console = Console(width=200, record=True, file=io.StringIO())

@@ -21,6 +21,7 @@ from calldesk.config import parse_config
 from calldesk.db.engine import to_url
 from calldesk.errors import CalldeskError
 from tests.conftest import write_csv
+from tests.test_cli import cli_runner, one_line_error
 
 _PR_CAPBSET_DROP = 24
 _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 1, 2
@@ -38,24 +39,7 @@ def _bound_by_permissions() -> None:
 
 @pytest.fixture
 def cli(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLDESK_")}
-    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               CALLDESK_DB=str(tmp_path / "desk.db"), CALLDESK_CALLER="tester")
-
-    def run(*args, code=0, extra_env=None):
-        result = subprocess.run([sys.executable, "-m", "calldesk", *map(str, args)], capture_output=True, check=False,
-                                text=True, env={**env, **(extra_env or {})}, cwd=tmp_path, timeout=120,
-                                preexec_fn=_bound_by_permissions)
-        assert result.returncode == code, result.stdout + result.stderr
-        assert "Traceback" not in result.stderr
-        return result
-
-    return run
-
-
-def one_line_error(result, text):
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("calldesk: error: ") and text in lines[0], result.stderr
+    return cli_runner(tmp_path, preexec_fn=_bound_by_permissions)
 
 
 def make_store(cli, path: Path) -> None:

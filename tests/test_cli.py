@@ -12,20 +12,26 @@ import pytest
 from tests.conftest import write_csv
 
 
-@pytest.fixture
-def cli(tmp_path):
+def cli_runner(tmp_path, preexec_fn=None):
+    """`calldesk ARGS` in a subprocess, in a clean environment of its own under tmp_path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALLDESK_")}
     env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
                CALLDESK_DB=str(tmp_path / "desk.db"), CALLDESK_CALLER="tester")
 
     def run(*args, code=0, extra_env=None):
         result = subprocess.run([sys.executable, "-m", "calldesk", *map(str, args)], capture_output=True,
-                                text=True, env={**env, **(extra_env or {})}, cwd=tmp_path, timeout=120)
+                                text=True, env={**env, **(extra_env or {})}, cwd=tmp_path, timeout=120,
+                                preexec_fn=preexec_fn)
         assert result.returncode == code, result.stdout + result.stderr
         assert "Traceback" not in result.stderr
         return result
 
     return run
+
+
+@pytest.fixture
+def cli(tmp_path):
+    return cli_runner(tmp_path)
 
 
 def one_line_error(result, text):

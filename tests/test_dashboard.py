@@ -18,18 +18,13 @@ from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
 from calldesk.stages import Stage
 from calldesk.windows import day_bounds, local_midnight, local_time, week_start
 from tests.conftest import NOW
-from tests.test_app import make_app, settle
+from tests.test_app import make_app, open_screen, settle
 
 SIZE = (140, 40)
 
 
 async def open_dashboard(pilot) -> DashboardScreen:
-    await settle(pilot)
-    await pilot.press("p")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, DashboardScreen)
-    return screen
+    return await open_screen(pilot, "p", DashboardScreen)
 
 
 def plain(widget: Static) -> str:

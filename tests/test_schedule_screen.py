@@ -18,18 +18,13 @@ from calldesk.screens.schedule import ScheduleScreen
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt
 from calldesk.screens.when_picker import WhenPicker
 from tests.conftest import NOW
-from tests.test_app import make_app, settle, text_of
+from tests.test_app import make_app, open_screen, settle, text_of
 
 SIZE = (140, 36)
 
 
 async def open_schedule(pilot) -> ScheduleScreen:
-    await settle(pilot)
-    await pilot.press("b")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, ScheduleScreen)
-    return screen
+    return await open_screen(pilot, "b", ScheduleScreen)
 
 
 def rows(app) -> list[list[str]]:

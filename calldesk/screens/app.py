@@ -62,7 +62,7 @@ class CalldeskApp(App[None]):
         self.script = script or builtin_script()
         self.sub_title = f"{caller} · {store.name}"
         self.me: CallerInfo | None = None  # this caller's row (role, goal), read by the queue's worker
-        self._frozen = not freeze_startup
+        self._freeze_pending = freeze_startup
 
     @property
     def team_lead(self) -> bool:
@@ -78,8 +78,8 @@ class CalldeskApp(App[None]):
         """The first queue is on screen: what exists now (modules, styles, the queue screen)
         lives as long as the app, so full garbage collections need not walk it again on every
         call (they paused the desk ~0.1-0.3 s)."""
-        if not self._frozen:
-            self._frozen = True
+        if self._freeze_pending:
+            self._freeze_pending = False
             self.call_after_refresh(self._freeze)  # after the queue's first paint, not before
 
     @staticmethod
