@@ -42,6 +42,17 @@ async def take_next(pilot):
     return screen.lead_id
 
 
+def text_of(renderable) -> str:
+    """What a Static shows, as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=200)
+    console.print(renderable)
+    return console.file.getvalue()
+
+
 def lead(store, lead_id):
     with store.read() as session:
         return session.get(Lead, lead_id)
@@ -322,12 +333,21 @@ async def test_the_apps_timer_renews_the_open_calls_claim(demo_store, monkeypatc
         assert renewed == [lead_id]
 
 
-async def test_calls_left_do_not_stay_in_memory(demo_store):
-    """Each call screen closed must be freed: a caller opens a hundred a day (Textual keeps
-    removed widgets as watchers of the app's theme and title until they change; a screen's own
-    long timer kept it until due)."""
+async def test_calls_left_do_not_stay_in_memory(demo_store, monkeypatch):
+    """Calls must not pile up: a caller opens a hundred a day. The app keeps one call screen
+    for them all (a new screen per call stayed in memory: Textual keeps removed widgets as
+    watchers of the app's theme and title until they change)."""
     import gc
+    import weakref
 
+    made: list[weakref.ref] = []  # every call screen of this test (other tests' apps may live on)
+    real_init = CallScreen.__init__
+
+    def tracked(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(CallScreen, "__init__", tracked)
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:
         for _ in range(3):
@@ -337,8 +357,59 @@ async def test_calls_left_do_not_stay_in_memory(demo_store):
             assert isinstance(app.screen, QueueScreen)
         app.prune_watchers()  # what the queue's refresh does after every call and every 30 s
         gc.collect()
-        assert [o for o in gc.get_objects() if isinstance(o, CallScreen)] == []
-        assert [o for o in gc.get_objects() if isinstance(o, TextArea)] == []  # the call's notes field
+        assert [ref() for ref in made if ref() is not None] == [app._kept_call]  # three calls, one screen
+
+
+async def test_the_next_call_starts_clean_on_the_kept_screen(demo_store, monkeypatch):
+    """The call screen is reused: nothing of the last call may show on the next one."""
+    clock = [0.0]
+    app = make_app(demo_store)
+    app.ticks = lambda: clock[0]
+    async with app.run_test(size=(140, 40)) as pilot:
+        first = await take_next(pilot)
+        screen = app.screen
+        await pilot.press("1", "1", "up", "m", *"cash", "enter")  # budget, authority, a note on authority
+        assert screen.panel.answers["authority"].note == "cash"
+        await pilot.press("tab", *"call me later", "escape")  # the call's notes, and out of them
+        await pilot.press("o", "n")  # no answer: the lead leaves the top of the queue
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and claims(demo_store) == {}
+        assert lead_detail(demo_store, first).calls[0].notes == "call me later"
+        clock[0] = 300.0  # five minutes on: the next call's timer starts at 00:00 again
+        second = await take_next(pilot)
+        assert app.screen is screen and second != first
+        detail = lead_detail(demo_store, second)
+        assert screen.lead_id == second and screen.detail.lead.id == second
+        assert screen.panel.answers == {} and screen.panel.current == "budget" and screen.notes() == ""
+        assert screen.panel.has_focus and not screen.saving and not screen.leaving
+        card, bar = (text_of(screen.query_one(name, Static).content) for name in ("#card", "#call-bar"))
+        assert detail.lead.company in card and detail.lead.company in bar and "00:00" in bar
+        assert lead(demo_store, first).company not in card
+        await pilot.press("o", "n")  # and it records on the second lead
+        await settle(pilot)
+        assert lead(demo_store, second).last_outcome == "no_answer" and claims(demo_store) == {}
+        assert lead_detail(demo_store, second).calls[0].notes == ""
+
+
+async def test_the_footer_greys_keys_while_saving_and_shows_them_on_the_next_call(demo_store, monkeypatch):
+    from textual.widgets._footer import FooterKey
+
+    slowed(monkeypatch, "record_outcome", seconds=0.5)
+    app = make_app(demo_store)
+
+    def greyed() -> set[str]:
+        return {key.key for key in app.screen.query(FooterKey) if key.has_class("-disabled")}
+
+    async with app.run_test(size=(140, 40)) as pilot:
+        await take_next(pilot)
+        assert greyed() == set() and "q" not in {key.key for key in app.screen.query(FooterKey)}
+        await pilot.press("o", "n")
+        await pilot.pause(0.1)
+        assert {"o", "e", "l", "escape"} <= greyed()  # while the outcome saves
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and "q" in {key.key for key in app.screen.query(FooterKey)}
+        await take_next(pilot)
+        assert greyed() == set()
 
 
 async def test_the_lead_comes_with_the_claim(demo_store, monkeypatch):

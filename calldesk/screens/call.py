@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Header, Static, TextArea
 
 from calldesk.db.calls import CallbackRequest, Recorded, log_activity, record_outcome
 from calldesk.db.leads import LeadDetail, lead_detail, update_lead
@@ -32,6 +32,7 @@ from calldesk.screens.script_panel import ScriptPanel
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import WhenPicker
 from calldesk.windows import home_zone, local_time
+from calldesk.screens.keys import KeysFooter
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -50,6 +51,8 @@ class CallScreen(Screen[Recorded | None]):
         Binding("tab", "notes", N_("Notes"), id="call.notes"),
         Binding("question_mark", "app.toggle_help", N_("Keys"), id="call.help", key_display="?"),
         Binding("escape", "back", N_("Back"), id="call.back"),
+        # The app's q (quit) stays out of reach, and out of the footer, during a call.
+        Binding("q", "stay", show=False),
     ]
 
     def __init__(self, lead_id: int, detail: LeadDetail | None = None) -> None:
@@ -77,17 +80,42 @@ class CallScreen(Screen[Recorded | None]):
             else:
                 yield Static(_("Loading the script…"), id="script-slot")
         yield TextArea(id="notes", soft_wrap=True, show_line_numbers=False, placeholder=_("Notes on this call (Tab)"))
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.started_at = self.app.now()
-        self.started_tick = self.app.ticks()
+        self._start_timer()
         if self.preloaded is not None:
             self.detail, self.preloaded = self.preloaded, None
             self.show_bar()
         else:
             self.load()
-        self.set_interval(1, self.show_bar)  # the claim is renewed by the app's timer (renew_calls)
+        self.set_interval(1, self.tick)  # the claim is renewed by the app's timer (renew_calls)
+
+    def _start_timer(self) -> None:
+        self.started_at = self.app.now()
+        self.started_tick = self.app.ticks()
+
+    @property
+    def reusable(self) -> bool:
+        """Closed, with its script in place: begin() can take the next call on it."""
+        return self.panel is not None and self not in self.app.screen_stack
+
+    def begin(self, lead_id: int, detail: LeadDetail) -> None:
+        """The next call on this screen, kept from the last one (the app keeps one): a new screen
+        would be composed, mounted and styled widget by widget, half of the time from `n` to the
+        lead on screen. Nothing of the last call stays: card, answers, notes, timer and flags."""
+        panel = self.panel
+        assert panel is not None and self not in self.app.screen_stack, "begin() on a call in progress"
+        app = self.app
+        self.lead_id, self.detail = lead_id, detail
+        self.saving = self.leaving = False
+        self._start_timer()
+        self.query_one("#card", Static).update(lead_view(detail, app.now(), app.config.region))
+        self.query_one("#call-card", VerticalScroll).scroll_home(animate=False)
+        panel.reset(detail.bant, self._script_values(detail))
+        self.query_one("#notes", TextArea).load_text("")  # its undo history goes too
+        self.set_focus(panel)
+        self.show_bar()
 
     # -- showing the lead ----------------------------------------------------------------
     @work(thread=True, exclusive=True, group="card")
@@ -113,10 +141,19 @@ class CallScreen(Screen[Recorded | None]):
         self.show_bar()
 
     def _script_panel(self, detail: LeadDetail) -> ScriptPanel:
-        app, lead = self.app, detail.lead
+        app = self.app
         return ScriptPanel(app.script, app.config.qualification, detail.bant, id="script",
-                           values={"caller": app.caller.title(), "company": lead.company,
-                                   "contact": lead.contact_name or lead.company})
+                           values=self._script_values(detail))
+
+    def _script_values(self, detail: LeadDetail) -> dict[str, str]:
+        """What the script's {placeholders} say for this lead."""
+        lead = detail.lead
+        return {"caller": self.app.caller.title(), "company": lead.company,
+                "contact": lead.contact_name or lead.company}
+
+    def tick(self) -> None:
+        if self.is_current:  # the kept screen's timer runs between calls too
+            self.show_bar()
 
     def show_bar(self) -> None:
         if self.detail is None:
@@ -159,6 +196,9 @@ class CallScreen(Screen[Recorded | None]):
         if action == "back" and (self.saving or self.leaving):
             return None  # the save or the release closes the call; a second close would close the queue
         return True
+
+    def action_stay(self) -> None:
+        """q in a call: nothing typed may be lost by quitting; Escape leaves the call first."""
 
     def action_notes(self) -> None:
         notes = self.query_one("#notes", TextArea)

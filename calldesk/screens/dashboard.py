@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Header, Sparkline, Static
 
 from calldesk.config import Config
 from calldesk.db.leads import lead_detail
@@ -32,6 +32,7 @@ from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
 from calldesk.screens.translate import translate_bindings
 from calldesk.stages import Stage
 from calldesk.windows import day_bounds, local_midnight, local_time, week_start
+from calldesk.screens.keys import KeysFooter
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -216,7 +217,7 @@ class DashboardScreen(Screen[None]):
                 shown = _(label) if label else ""
                 stuck.add_column(Text(shown, justify="right") if key in RIGHT else shown, width=width, key=key)
             yield stuck
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#callers-title", Static).update(self._callers_title())

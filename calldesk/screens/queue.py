@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from calldesk.db.calls import Recorded, undo_last
 from calldesk.db.leads import DeskStatus, LeadDetail, add_lead, desk_status, lead_detail
@@ -22,6 +22,7 @@ from calldesk.i18n import N_, _, format_weekday_time
 from calldesk.screens.leadview import CALLS_SHOWN, lead_view
 from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
+from calldesk.screens.keys import KeysFooter
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -69,7 +70,7 @@ class QueueScreen(Screen[None]):
             with VerticalScroll(id="detail-panel"):
                 yield Static("", id="detail")
         yield Static("", id="empty")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.action_refresh()
@@ -186,9 +187,7 @@ class QueueScreen(Screen[None]):
         app.call_from_thread(self.open_lead, lead_id, lead_detail(app.store, lead_id, calls=CALLS_SHOWN))
 
     def open_lead(self, lead_id: int, detail: LeadDetail | None = None) -> None:
-        from calldesk.screens.call import CallScreen
-
-        self.app.push_screen(CallScreen(lead_id, detail), self._call_ended)
+        self.app.open_call(lead_id, detail, self._call_ended)
 
     def _call_ended(self, recorded: Recorded | None) -> None:
         if recorded is not None:

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from calldesk.db.agenda import TEAM, AgendaItem, agenda
 from calldesk.db.team import (CallerInfo, cancel_callbacks, get_caller, list_callers, reassign_callbacks,
@@ -30,6 +30,7 @@ from calldesk.screens.team_modals import CallerPicker, ReasonPrompt
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import When, WhenPicker
 from calldesk.windows import home_zone, local_time
+from calldesk.screens.keys import KeysFooter
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -132,7 +133,7 @@ class ScheduleScreen(Screen[None]):
         yield table
         yield Static("", id="schedule-empty", markup=False)
         yield Static("", id="schedule-detail", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#schedule-empty").display = False

@@ -169,6 +169,19 @@ class ScriptPanel(Widget, can_focus=True):
     def on_mount(self) -> None:
         self._show()
 
+    def reset(self, known: Mapping[str, str], values: Mapping[str, str]) -> None:
+        """A new call on the same script: this lead's earlier answers, no answers of this call,
+        no note open, the first question current."""
+        if self._editing:
+            self._editing = None
+            self._note.remove_class("-open")
+        self._known = {k: v for k, v in known.items() if v}
+        self._values = {str(k): str(v) for k, v in values.items()}
+        self._answers = {}
+        self._current = 0
+        self.query_one(".script-opener", Static).update(Content(self._fill(self._script.opener)))
+        self._show()
+
     def _fill(self, text: str) -> str:
         return render(text, **self._values)
 

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from calldesk.config import CallingHours
 from calldesk.errors import CalldeskError
@@ -25,6 +25,7 @@ from calldesk.i18n import N_, _, format_day
 from calldesk.schedule import Choice, check_when, parse_when, quick_choices
 from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
+from calldesk.screens.keys import KeysFooter
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ class WhenPicker(ModalScreen[When | None]):
                 yield Label(_("Note"))
                 yield Input(self._initial_note, placeholder=_("optional"), id="when-note")
             yield Static(self._help_line(), id="when-help")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#when-team").display = self._allow_team
