@@ -14,9 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from calldesk.config import Config
-from calldesk.db.calls import Recorded
 from calldesk.db.engine import Store
-from calldesk.db.leads import LeadDetail
 from calldesk.db.team import CallerInfo
 from calldesk.i18n import N_, _, set_language
 from calldesk.screens.queue import QueueScreen
@@ -24,6 +22,8 @@ from calldesk.screens.translate import translate_bindings
 from calldesk.script import Script, builtin_script
 
 if TYPE_CHECKING:
+    from calldesk.db.calls import Recorded
+    from calldesk.db.leads import LeadDetail
     from calldesk.screens.call import CallScreen
 
 # Textual's own bindings and system commands, for the catalog: the app and the screens

@@ -26,13 +26,13 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _
 from calldesk.outcomes import Outcome
 from calldesk.phones import display
+from calldesk.screens.keys import KeysFooter
 from calldesk.screens.leadview import CALLS_SHOWN, lead_view, stage_label
 from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_label
 from calldesk.screens.script_panel import ScriptPanel
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import WhenPicker
 from calldesk.windows import home_zone, local_time
-from calldesk.screens.keys import KeysFooter
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -101,12 +101,10 @@ class CallScreen(Screen[Recorded | None]):
         return self.panel is not None and self not in self.app.screen_stack
 
     def begin(self, lead_id: int, detail: LeadDetail) -> None:
-        """The next call on this screen, kept from the last one (the app keeps one): a new screen
-        would be composed, mounted and styled widget by widget, half of the time from `n` to the
-        lead on screen. Nothing of the last call stays: card, answers, notes, timer and flags."""
-        panel = self.panel
-        assert panel is not None and self not in self.app.screen_stack, "begin() on a call in progress"
-        app = self.app
+        """The next call on this screen, kept from the last one (see CalldeskApp.open_call).
+        Nothing of the last call stays: card, answers, notes, timer and flags."""
+        assert self.reusable, "begin() on a call in progress"
+        panel, app = self.panel, self.app
         self.lead_id, self.detail = lead_id, detail
         self.saving = self.leaving = False
         self._start_timer()

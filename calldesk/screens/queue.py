@@ -19,10 +19,10 @@ from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
 from calldesk.db.scoring import refresh_if_due
 from calldesk.db.team import CallerInfo, assign_leads, ensure_caller, list_callers, release_overdue
 from calldesk.i18n import N_, _, format_weekday_time
+from calldesk.screens.keys import KeysFooter
 from calldesk.screens.leadview import CALLS_SHOWN, lead_view
 from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
-from calldesk.screens.keys import KeysFooter
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp

@@ -26,11 +26,11 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_day, format_weekday, ngettext
 from calldesk.phones import display
 from calldesk.screens import team_modals
+from calldesk.screens.keys import KeysFooter
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import When, WhenPicker
 from calldesk.windows import home_zone, local_time
-from calldesk.screens.keys import KeysFooter
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp

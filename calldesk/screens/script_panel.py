@@ -124,11 +124,12 @@ class ScriptPanel(Widget, can_focus=True):
         translate_bindings(self)
         self._script = script
         self._rule = rule
-        self._known = {k: v for k, v in known.items() if v}
-        self._values = {str(k): str(v) for k, v in values.items()}
+        self._known: dict[str, str] = {}
+        self._values: dict[str, str] = {}
         self._answers: dict[str, Answer] = {}
         self._current = 0
         self._editing: str | None = None  # the element whose note is open
+        self._take(known, values)
         self._questions = [Static(classes="script-question") for _ in script.questions]
         self._note = _NoteInput(placeholder=_("Note on this answer (Enter keeps it, Escape cancels)"),
                                 classes="script-note")
@@ -169,14 +170,17 @@ class ScriptPanel(Widget, can_focus=True):
     def on_mount(self) -> None:
         self._show()
 
+    def _take(self, known: Mapping[str, str], values: Mapping[str, str]) -> None:
+        self._known = {k: v for k, v in known.items() if v}
+        self._values = {str(k): str(v) for k, v in values.items()}
+
     def reset(self, known: Mapping[str, str], values: Mapping[str, str]) -> None:
         """A new call on the same script: this lead's earlier answers, no answers of this call,
         no note open, the first question current."""
         if self._editing:
             self._editing = None
             self._note.remove_class("-open")
-        self._known = {k: v for k, v in known.items() if v}
-        self._values = {str(k): str(v) for k, v in values.items()}
+        self._take(known, values)
         self._answers = {}
         self._current = 0
         self.query_one(".script-opener", Static).update(Content(self._fill(self._script.opener)))

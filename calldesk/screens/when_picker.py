@@ -23,9 +23,9 @@ from calldesk.config import CallingHours
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_day
 from calldesk.schedule import Choice, check_when, parse_when, quick_choices
+from calldesk.screens.keys import KeysFooter
 from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
-from calldesk.screens.keys import KeysFooter
 
 
 @dataclass(frozen=True)
