@@ -184,10 +184,10 @@ def test_a_failure_in_the_middle_of_recording_writes_nothing(store, monkeypatch)
     assert claim_lead(store, lead_id, "anne", NOW) is None
     before = everything(store)
 
-    def broken(*args, **kwargs):  # warmth is rescored after every other write of the outcome
+    def broken(*args, **kwargs):  # warmth is scored after the outcome's other writes, before the lead's
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(calls_module, "rescore", broken)
+    monkeypatch.setattr(calls_module, "score_one", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         record(store, lead_id, Outcome.do_not_call, notes="asked twice",
                bant={"need": Answer("no")})

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from calldesk.db.engine import open_store
 from calldesk.db.imports import import_csv
 from calldesk.db.models import Call, Lead
+from calldesk.db.plans import Cursor
 from calldesk.db.queue import claim_next
 from calldesk.stages import Stage
 from tests.conftest import NOW
@@ -105,7 +106,7 @@ def test_callers_in_separate_processes(request, tmp_path, backend, workers, roun
 
 
 @pytest.mark.postgres
-def test_claims_walk_the_warmth_index_right_after_an_import(pg_schema_url, tmp_path):
+def test_claims_walk_the_warmth_index_right_after_an_import(pg_schema_url, tmp_path, monkeypatch):
     """The import leaves PostgreSQL statistics: else every claim sorts all callable leads,
     which 32 callers felt as 1.5 s a claim at 9k leads (and autovacuum may be off, or late)."""
     store = open_store(pg_schema_url)
@@ -113,14 +114,18 @@ def test_claims_walk_the_warmth_index_right_after_an_import(pg_schema_url, tmp_p
         source = write_leads_csv(tmp_path / "leads.csv", 3000, seed=2)
         import_csv(store, source, now=NOW - timedelta(days=30), by="test", config=CONFIG)
         claims: list[tuple[str, object]] = []
+        execute = Cursor.execute
 
-        def seen(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
-            if statement.startswith("UPDATE leads SET claimed_by"):
-                claims.append((statement, parameters))
+        def seen(cursor, build, args=(), /, **values):  # noqa: ANN001, ANN202
+            # The claim runs on the driver's cursor (calldesk.db.plans): record what it sends.
+            plan = execute(cursor, build, args, **values)
+            if plan.sql.startswith("UPDATE leads SET claimed_by"):
+                claims.append((plan.sql, plan.bind(plan.process(dict(values)))))
+            return plan
 
-        sa.event.listen(store.engine, "before_cursor_execute", seen)
+        monkeypatch.setattr(Cursor, "execute", seen)
         entry, _why = claim_next(store, "anne", NOW, CONFIG)
-        sa.event.remove(store.engine, "before_cursor_execute", seen)
+        monkeypatch.undo()
         assert entry is not None and claims
         statement, parameters = claims[-1]  # the part that claimed: warm leads
         with store.engine.connect() as conn:

@@ -82,6 +82,52 @@ def test_write_transactions_begin_immediate(sqlite_store):
         other.close()
 
 
+def test_only_claims_skip_the_wait_for_the_disk(store, monkeypatch):
+    """A claim's commit may be lost to a power cut (the callers' apps are down with it); an
+    outcome's may not. SQLite: synchronous NORMAL (1) or FULL (2); PostgreSQL: synchronous_commit."""
+    from calldesk.config import Config
+    from calldesk.db.calls import record_outcome
+    from calldesk.db.leads import add_lead
+    from calldesk.db.queue import claim_lead, claim_next, release_claim, renew_claim
+    from calldesk.outcomes import Outcome
+
+    ask = "PRAGMA synchronous" if store.is_sqlite else "SHOW synchronous_commit"
+    light, full = (1, 2) if store.is_sqlite else ("off", "on")
+    seen: list[tuple[str, object]] = []
+    write = type(store).write
+
+    def spy(self, *, durable=True):  # noqa: ANN001, ANN202
+        context = write(self, durable=durable)
+
+        class Spy:
+            def __enter__(self):  # noqa: ANN202
+                session = context.__enter__()
+                seen.append(("light" if not durable else "full",
+                             session.connection().exec_driver_sql(ask).scalar()))
+                return session
+
+            def __exit__(self, *exc):  # noqa: ANN001, ANN202
+                return context.__exit__(*exc)
+        return Spy()
+
+    with store.write(durable=False) as session:
+        assert session.connection().exec_driver_sql(ask).scalar() == light
+    with store.write() as session:
+        assert session.connection().exec_driver_sql(ask).scalar() == full
+    config = Config()
+    lead_id = add_lead(store, phone="+31612345678", company="Bakkerij", now=NOW, config=config, by="anne")
+    monkeypatch.setattr(type(store), "write", spy)
+    assert claim_lead(store, lead_id, "anne", NOW) is None
+    assert renew_claim(store, lead_id, "anne", NOW)
+    release_claim(store, lead_id, "anne")
+    entry, _why = claim_next(store, "anne", NOW, config)
+    assert entry is not None
+    assert seen == [("light", light)] * 4
+    seen.clear()
+    record_outcome(store, lead_id, Outcome.interested, caller="anne", now=NOW, config=config)
+    assert seen == [("full", full)]
+
+
 def test_foreign_keys_enforced(sqlite_store):
     from calldesk.db.models import Signal
 

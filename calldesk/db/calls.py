@@ -4,7 +4,9 @@ transaction; undoing it for a few minutes; contact outside calls; the do-not-cal
 Everything a recorded outcome changes is written by `record_outcome` in one write transaction,
 and what it overwrote is kept as JSON on the call row, so `undo_last` can put the lead back
 exactly as it was. Nothing here trusts the screen: the claim, the outcome's requirements and
-the answers are checked again inside the transaction.
+the answers are checked again inside the transaction. That transaction holds the write lock
+every other caller waits for: its statements run as plans on the driver's cursor
+(calldesk.db.plans), ~1 ms a call instead of ~4 ms through SQLAlchemy's execution.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from calldesk.db.engine import Store
 from calldesk.db.models import Activity, ActivityKind, BantAnswer, Call, Callback, Lead, StageChange, Suppression
 from calldesk.db.privacy import ERASED_LABEL, is_hashed, is_suppressed, suppression_keys
 from calldesk.db.queue import CLAIM_LEASE
-from calldesk.db.scoring import rescore
+from calldesk.db.plans import Cursor
+from calldesk.db.scoring import score_one
 from calldesk.dispositions import FINAL, LeadState, apply
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, format_day_time
@@ -123,91 +126,104 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
     bant = dict(bant or {})
     _check_request(outcome, now, bant, callback, appointment_at)
     started_at = started_at or now
-    with store.write() as session:
-        conn = session.connection()
-        lead = conn.execute(sa.select(_L).where(_L.c.id == lead_id).with_for_update()).first()
+    with store.write() as session, Cursor(session.connection()) as cur:
+        lead = cur.first(_lead_for_update, lead_id=lead_id)
         if lead is None:
             raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
-        holder = lead.claimed_by
-        if holder and holder != caller and lead.claim_expires_at and lead.claim_expires_at > now:
+        holder, expires = lead["claimed_by"], lead["claim_expires_at"]
+        if holder and holder != caller and expires and expires > now:
             raise CalldeskError(_("{holder} has lead {id} open: only they can record its outcome").format(
                 holder=holder, id=lead_id))
-        effect = apply(outcome, LeadState(Stage(lead.stage), lead.attempts, lead.no_answer_streak,
-                                          lead.time_zone, lead.country),
+        before = Stage(lead["stage"])
+        effect = apply(outcome, LeadState(before, lead["attempts"], lead["no_answer_streak"],
+                                          lead["time_zone"], lead["country"]),
                        now, config, callback_at=callback.at if callback else None)
-        undo: dict[str, Any] = {"lead": {name: _dump(getattr(lead, name)) for name in _RESTORED}}
+        undo: dict[str, Any] = {"lead": {name: _dump(lead[name]) for name in _RESTORED}}
 
-        call_id = conn.execute(sa.insert(_C).values(
-            lead_id=lead_id, caller=caller, started_at=min(started_at, now), ended_at=now,
-            outcome=outcome.value, notes=notes.strip(), appointment_at=appointment_at,
-        ).returning(_C.c.id)).scalar_one()
-        undo["bant"] = _write_bant(conn, lead_id, call_id, bant, now)
-        undo["callbacks"] = _settle_callbacks(conn, lead_id, outcome, effect.next_call_at, effect.parked, now)
+        call_id = cur.insert(_C, lead_id=lead_id, caller=caller, started_at=min(started_at, now), ended_at=now,
+                             outcome=outcome.value, notes=notes.strip(), appointment_at=appointment_at)
+        undo["bant"] = _write_bant(cur, lead_id, call_id, bant, now)
+        undo["callbacks"] = _settle_callbacks(cur, lead_id, outcome, effect.next_call_at, effect.parked, now)
         callback_id = None
         if callback is not None:
-            callback_id = conn.execute(sa.insert(_CB).values(
-                lead_id=lead_id, due_at=callback.at, caller=None if callback.team else caller,
-                created_by=caller, created_at=now, status="open", note=callback.note.strip(),
-            ).returning(_CB.c.id)).scalar_one()
+            callback_id = cur.insert(_CB, lead_id=lead_id, due_at=callback.at,
+                                     caller=None if callback.team else caller, created_by=caller,
+                                     created_at=now, status="open", note=callback.note.strip())
         undo["callback_created"] = callback_id
         undo["stage_change"] = None
-        if effect.stage.value != lead.stage:
-            undo["stage_change"] = conn.execute(sa.insert(_SC).values(
-                lead_id=lead_id, from_stage=lead.stage, to_stage=effect.stage.value, at=now, changed_by=caller,
-                reason=f"outcome: {outcome.label}",
-            ).returning(_SC.c.id)).scalar_one()
+        if effect.stage is not before:
+            undo["stage_change"] = cur.insert(_SC, lead_id=lead_id, from_stage=before.value,
+                                              to_stage=effect.stage.value, at=now, changed_by=caller,
+                                              reason=f"outcome: {outcome.label}")
         undo["suppressed"] = False
-        if effect.suppress and not conn.execute(
-                sa.select(_SUP.c.phone_e164).where(_SUP.c.phone_e164 == lead.phone_e164)).first():
-            conn.execute(sa.insert(_SUP).values(phone_e164=lead.phone_e164, reason="asked not to be called",
-                                                added_at=now, added_by=caller))
+        if effect.suppress and cur.first(_suppressed, phone=lead["phone_e164"]) is None:
+            cur.insert(_SUP, phone_e164=lead["phone_e164"], reason="asked not to be called", added_at=now,
+                       added_by=caller)
             undo["suppressed"] = True
         values: dict[str, Any] = {
             "stage": effect.stage.value, "attempts": effect.attempts, "no_answer_streak": effect.no_answer_streak,
             "unreachable": effect.unreachable, "next_call_at": effect.next_call_at,
-            "phone_bad": lead.phone_bad or effect.phone_bad, "last_outcome": outcome.value,
+            "phone_bad": lead["phone_bad"] or effect.phone_bad, "last_outcome": outcome.value,
             "last_called_at": now, "updated_at": now, "claimed_by": None, "claim_expires_at": None,
         }
         if effect.lost_reason is not None:
             values["lost_reason"] = effect.lost_reason
-        conn.execute(sa.update(_L).where(_L.c.id == lead_id).values(values))
-        rescore(conn, [lead_id], now, config)
-        conn.execute(sa.update(_C).where(_C.c.id == call_id).values(undo=json.dumps(undo)))
-    return Recorded(call_id, lead_id, lead.company, outcome, Stage(lead.stage), effect.stage,
+        # Warmth from the lead as it is about to be, and its answers as just written.
+        values.update(score_one(cur, {**lead, **values}, now, config))
+        cur.update(_L, lead_id, **values)
+        cur.update(_C, call_id, undo=json.dumps(undo))
+    return Recorded(call_id, lead_id, lead["company"], outcome, before, effect.stage,
                     effect.next_call_at, effect.parked, callback_id, callback.at if callback else None)
 
 
-def _write_bant(conn: sa.Connection, lead_id: int, call_id: int, bant: Mapping[str, Answer],
+# The statements of a recorded call, compiled once per dialect (calldesk.db.plans): they run
+# inside the write lock that every other caller waits for.
+def _lead_for_update() -> sa.Select:
+    return sa.select(_L).where(_L.c.id == sa.bindparam("lead_id")).with_for_update()
+
+
+def _bant_answer() -> sa.Select:
+    return sa.select(_B).where(_B.c.lead_id == sa.bindparam("lead_id"), _B.c.element == sa.bindparam("element"))
+
+
+def _open_callbacks() -> sa.Select:
+    return sa.select(_CB.c.id, _CB.c.status, _CB.c.due_at).where(_CB.c.lead_id == sa.bindparam("lead_id"),
+                                                                  _CB.c.status == "open")
+
+
+def _suppressed() -> sa.Select:
+    return sa.select(_SUP.c.phone_e164).where(_SUP.c.phone_e164 == sa.bindparam("phone"))
+
+
+def _write_bant(cur: Cursor, lead_id: int, call_id: int, bant: Mapping[str, Answer],
                 now: datetime) -> list[list[Any]]:
     """Upsert the latest answer per element; returns what each replaced ([element, None] if new)."""
     before = []
     for element, answer in bant.items():
-        old = conn.execute(sa.select(_B).where(_B.c.lead_id == lead_id, _B.c.element == element)).first()
+        old = cur.first(_bant_answer, lead_id=lead_id, element=element)
         new = {"value": answer.value.strip(), "note": answer.note.strip(), "call_id": call_id, "updated_at": now}
         if old is None:
-            conn.execute(sa.insert(_B).values(lead_id=lead_id, element=element, **new))
+            cur.insert(_B, lead_id=lead_id, element=element, **new)
             before.append([element, None])
         else:
-            conn.execute(sa.update(_B).where(_B.c.id == old.id).values(new))
-            before.append([element, {k: _dump(getattr(old, k)) for k in new}])
+            cur.update(_B, old["id"], **new)
+            before.append([element, {k: _dump(old[k]) for k in new}])
     return before
 
 
-def _settle_callbacks(conn: sa.Connection, lead_id: int, outcome: Outcome, next_at: datetime | None,
+def _settle_callbacks(cur: Cursor, lead_id: int, outcome: Outcome, next_at: datetime | None,
                       parked: bool, now: datetime) -> list[list[Any]]:
     """A call settles the lead's open callbacks: after a conversation they are done; an
     unanswered due callback moves to the next try, so it stays with whoever it was for."""
-    open_ = conn.execute(sa.select(_CB.c.id, _CB.c.status, _CB.c.due_at)
-                         .where(_CB.c.lead_id == lead_id, _CB.c.status == "open")).all()
     before = []
-    for cb in open_:
+    for cb_id, status, due_at in cur.all(_open_callbacks, lead_id=lead_id):
         if outcome in (Outcome.no_answer, Outcome.busy, Outcome.voicemail) and not parked:
-            if cb.due_at > now or next_at is None:
+            if due_at > now or next_at is None:
                 continue  # not due yet: it still stands
-            conn.execute(sa.update(_CB).where(_CB.c.id == cb.id).values(due_at=next_at))
+            cur.update(_CB, cb_id, due_at=next_at)
         else:
-            conn.execute(sa.update(_CB).where(_CB.c.id == cb.id).values(status="done"))
-        before.append([cb.id, cb.status, _dump(cb.due_at)])
+            cur.update(_CB, cb_id, status="done")
+        before.append([cb_id, status, _dump(due_at)])
     return before
 
 

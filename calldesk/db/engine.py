@@ -70,6 +70,7 @@ class Store:
                     _("PostgreSQL needs the postgres extra: pip install 'calldesk[postgres]'")
                 ) from None
         self._writer = self.engine.execution_options(calldesk_begin="IMMEDIATE")
+        self._light_writer = self.engine.execution_options(calldesk_begin="IMMEDIATE", calldesk_durable=False)
 
     @property
     def path(self) -> Path | None:
@@ -89,10 +90,17 @@ class Store:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One all-or-nothing transaction: commits at the end, rolls back on any error."""
-        with Session(self._writer, expire_on_commit=False) as session:
+    def write(self, *, durable: bool = True) -> Iterator[Session]:
+        """One all-or-nothing transaction: commits at the end, rolls back on any error.
+
+        durable=False: a power cut may undo it after the commit (never half of it). For claims,
+        which are worthless once the callers' apps are down: the commit then skips its wait for
+        the disk, which it would spend holding the write lock the other callers wait for.
+        """
+        with Session(self._writer if durable else self._light_writer, expire_on_commit=False) as session:
             with session.begin():
+                if not durable and not self.is_sqlite:
+                    session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                 yield session
 
     def close(self) -> None:
@@ -110,7 +118,12 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 (driver obj
 
 
 def _sqlite_on_begin(conn: sa.Connection) -> None:
-    mode = conn.get_execution_options().get("calldesk_begin", "DEFERRED")
+    options = conn.get_execution_options()
+    raw = conn.connection.driver_connection
+    # Per transaction (a pooled connection serves both kinds), and before BEGIN: SQLite refuses
+    # it inside one. NORMAL with WAL: the commit is not synced; the next FULL commit syncs it too.
+    raw.execute("PRAGMA synchronous = " + ("FULL" if options.get("calldesk_durable", True) else "NORMAL"))
+    mode = options.get("calldesk_begin", "DEFERRED")
     if mode != "IMMEDIATE":
         conn.exec_driver_sql(f"BEGIN {mode}")
         return
@@ -118,7 +131,6 @@ def _sqlite_on_begin(conn: sa.Connection) -> None:
     # the less often it tries, and writers that just came take the lock first. Eight callers
     # writing without pause starved one past the timeout ("database is locked") while the
     # rest recorded hundreds of calls. Trying every few ms gives every waiter the same chance.
-    raw = conn.connection.driver_connection
     raw.execute("PRAGMA busy_timeout = 0")
     try:
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000

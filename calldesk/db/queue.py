@@ -3,9 +3,10 @@
 Order: callbacks due for this caller (oldest first), team callbacks due, then callable leads
 by stored warmth (ties: least recently called first). Each part is one indexed query, run
 only when the parts before it left room; calling windows are decided per (zone, country) pair
-in Python (kept for the minute) and bound into the queries. To read the queue the queries are
-compiled once per dialect and run on the driver's own cursor, rows turned into entries by hand:
-at a million leads SQLAlchemy's work per execution and per row cost several times the SQL.
+in Python (kept for the minute) and bound into the queries. The queries, and the claim's
+statements, are compiled once per dialect and run on the driver's own cursor (calldesk.db.plans),
+queue rows turned into entries by hand: SQLAlchemy's work per execution and per row cost several
+times the SQL, and a claim holds the write lock that every other caller waits for.
 A claim is one UPDATE … WHERE id = (SELECT … LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING id:
 atomic on SQLite (BEGIN IMMEDIATE) and on PostgreSQL (row locks), so two callers never get
 the same lead.
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Dialect
 from calldesk.config import CallingHours, Config
 from calldesk.db.engine import Store
 from calldesk.db.models import Callback, Lead, Suppression, WindowKey
+from calldesk.db.plans import Cursor, Plan, dialect_key, sqlite_time
 from calldesk.i18n import N_, _
 from calldesk.warmth import parse_reasons
 from calldesk.stages import Stage
@@ -84,21 +86,17 @@ class Queue:
     why_empty: str = ""  # said when entries is empty (UI language)
 
 
-def _entry(row: sa.Row, callback: sa.Row | None = None) -> QueueEntry:
+def _entry(row: dict[str, Any], callback: dict[str, Any] | None = None) -> QueueEntry:
     """callback: a row with callback_id, due_at and callback_for (the due callback, if any)."""
     return QueueEntry(
-        lead_id=row.id, company=row.company, contact_name=row.contact_name, phone_e164=row.phone_e164,
-        time_zone=row.time_zone, country=row.country, stage=Stage(row.stage), warmth=row.warmth,
-        reasons_json=row.warmth_reasons, last_called_at=row.last_called_at,
-        attempts=row.attempts, owner=row.owner,
-        callback_due_at=callback.due_at if callback is not None else None,
-        callback_for=callback.callback_for if callback is not None else None,
-        callback_id=callback.callback_id if callback is not None else None,
+        lead_id=row["id"], company=row["company"], contact_name=row["contact_name"], phone_e164=row["phone_e164"],
+        time_zone=row["time_zone"], country=row["country"], stage=Stage(row["stage"]), warmth=row["warmth"],
+        reasons_json=row["warmth_reasons"], last_called_at=row["last_called_at"],
+        attempts=row["attempts"], owner=row["owner"],
+        callback_due_at=callback["due_at"] if callback is not None else None,
+        callback_for=callback["callback_for"] if callback is not None else None,
+        callback_id=callback["callback_id"] if callback is not None else None,
     )
-
-
-def window_keys(conn: sa.Connection) -> list[tuple[str | None, str]]:
-    return [(zone or None, country) for zone, country in conn.execute(sa.select(_WK.c.time_zone, _WK.c.country))]
 
 
 def _open_pairs(stored: tuple[tuple[str, str], ...], now: datetime, config: Config) -> tuple[tuple[str, str], ...]:
@@ -273,47 +271,6 @@ def _queue_parts(pairs: tuple[int, int], text: bool, digits: bool) -> tuple[sa.S
     return tuple(part.where(*matching).limit(n).offset(skip) for part in parts)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """A statement compiled for one dialect, with its fixed values already processed."""
-
-    sql: str
-    params: tuple[Any, ...] | dict[str, Any]  # the fixed values, processed (positional: in place)
-    slots: tuple[tuple[int, str], ...]  # positional: where each value given per call goes
-    convert: tuple[tuple[str, Callable[[Any], Any]], ...]  # values given per call the dialect processes
-
-    @classmethod
-    def compile(cls, statement: sa.Executable, dialect: Dialect) -> _Plan:
-        compiled = statement.compile(dialect=dialect)
-        if "__[POSTCOMPILE" in compiled.string or compiled.escaped_bind_names:
-            # Expanding or renamed binds need SQLAlchemy's own execution.
-            raise AssertionError("the queue's statements must bind plain parameters")
-        fixed, convert = {}, []
-        # Binds made without a value (:caller, :now, the pairs…) are given per call.
-        runtime = {name: None for name, bind in compiled.binds.items() if bind.required}
-        for name, value in compiled.construct_params(runtime).items():
-            process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if name in runtime:
-                if process is not None:
-                    convert.append((name, process))
-            else:
-                fixed[name] = value if process is None else process(value)
-        if not compiled.positional:
-            return cls(compiled.string, fixed, (), tuple(convert))
-        names = compiled.positiontup or ()
-        slots = tuple((i, name) for i, name in enumerate(names) if name in runtime)
-        return cls(compiled.string, tuple(fixed.get(name) for name in names), slots, tuple(convert))
-
-    def bind(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        """The statement's parameters, from values already processed (see _fetch)."""
-        if isinstance(self.params, dict):
-            return {**self.params, **values}
-        params = list(self.params)
-        for index, name in self.slots:
-            params[index] = values[name]
-        return params
-
-
 class _Reader:
     """Per kind of dialect: the compiled plans, and how its driver returns times."""
 
@@ -323,41 +280,30 @@ class _Reader:
         # callback part needs to run.
         now = sa.bindparam("now", type_=_CB.c.due_at.type)
         any_due = sa.exists().where(_CB.c.status == "open", _CB.c.due_at <= now)
-        self.keys = _Plan.compile(sa.select(_WK.c.time_zone, _WK.c.country, any_due.label("any_due")), dialect)
-        self.plans: dict[tuple[tuple[int, int], bool, bool], tuple[_Plan, ...]] = {}
+        self.keys = Plan.compile(sa.select(_WK.c.time_zone, _WK.c.country, any_due.label("any_due")), dialect)
+        self.plans: dict[tuple[tuple[int, int], bool, bool], tuple[Plan, ...]] = {}
         stamp = _L.c.last_called_at.type.dialect_impl(dialect).bind_processor(dialect)
         self.convert: dict[str, Callable[[Any], Any]] = {"now": stamp, "recent": stamp} if stamp else {}
         process = _CB.c.due_at.type.dialect_impl(dialect).result_processor(dialect, None)
         self.time: Callable[[Any], datetime] = process or (lambda value: value)
         if dialect.name == "sqlite":
-            self.time = _sqlite_time(self.time)
+            self.time = sqlite_time(self.time)
 
-    def parts(self, dialect: Dialect, pairs: tuple[int, int], text: bool, digits: bool) -> tuple[_Plan, ...]:
+    def parts(self, dialect: Dialect, pairs: tuple[int, int], text: bool, digits: bool) -> tuple[Plan, ...]:
         key = (pairs, text, digits)
         plans = self.plans.get(key)
         if plans is None:
-            plans = self.plans[key] = tuple(_Plan.compile(part, dialect) for part in _queue_parts(*key))
+            plans = self.plans[key] = tuple(Plan.compile(part, dialect) for part in _queue_parts(*key))
             # :now and :recent are processed once per call, for all statements (see _fetch).
             assert all(dict(plan.convert).keys() <= self.convert.keys() for plan in plans)
         return plans
-
-
-def _sqlite_time(fallback: Callable[[Any], datetime]) -> Callable[[Any], datetime]:
-    def read(text: Any) -> datetime:
-        # Stored as naive UTC text; SQLAlchemy's parser took six times as long.
-        try:
-            return datetime.fromisoformat(text + "+00:00")
-        except (TypeError, ValueError):
-            return fallback(text)
-    return read
 
 
 _READERS: dict[tuple[Any, ...], _Reader] = {}
 
 
 def _reader(dialect: Dialect) -> _Reader:
-    # Keyed by what compiling depends on, not the dialect object: every store has its own.
-    key = (type(dialect), dialect.paramstyle, dialect.server_version_info)
+    key = dialect_key(dialect)
     reader = _READERS.get(key)
     if reader is None:
         reader = _READERS[key] = _Reader(dialect)
@@ -453,65 +399,89 @@ def claim_next(store: Store, caller: str, now: datetime, config: Config,
     # Deciding which windows are open is Python work, 0.2 s or more the first time in a process
     # (the holiday calendars load), and every `calldesk next` is a new process: do it before
     # the write lock, which every other caller waits for. Inside, the same keys hit the cache.
-    with store.read() as session:
-        _open_pairs(tuple((zone or "", country) for zone, country in window_keys(session.connection())),
-                    now, config)
-    with store.write() as session:
-        conn = session.connection()
-        held = _held(conn, caller, now, lease)
+    with store.engine.connect() as conn, Cursor(conn) as cur:
+        _open_pairs(_stored_keys(cur), now, config)
+    with store.write(durable=False) as session, Cursor(session.connection()) as cur:
+        values = {"caller": caller, "now": now, "until": now + lease}
+        held = _held(cur, values)
         if held is not None:  # resume: the lead this caller already has open comes back first
             return held, ""
-        keys = window_keys(conn)
-        pairs = _open_pairs(tuple((zone or "", country) for zone, country in keys), now, config)
+        stored = _stored_keys(cur)
+        pairs = _open_pairs(stored, now, config)
         if pairs:
-            params = _params(caller, now, pairs, config)
+            values.update(_params(caller, now, pairs, config))
             shape = _pair_shape(pairs)
-            for part in (_callbacks_select(team=False, pairs=shape), _callbacks_select(team=True, pairs=shape),
-                         _warm_select(shape)):
-                claimed = _claim_first(conn, part, params, lease)
-                if claimed is not None:
-                    return claimed, ""
-        return None, _why_empty(conn, caller, now, config, keys, pairs)
+            for part in _CLAIM_ORDER:
+                claimed_id = cur.scalar(_claim_update, (part, shape), **values)
+                if claimed_id is not None:
+                    row = cur.first(_claimed_row, (part, shape), claimed_id=claimed_id, **values)
+                    assert row is not None  # just claimed through the same filter
+                    return _entry(row, row if part != "warm" else None), ""
+        keys = [(zone or None, country) for zone, country in stored]
+        return None, _why_empty(cur.conn, caller, now, config, keys, pairs)
 
 
-def _held(conn: sa.Connection, caller: str, now: datetime, lease: timedelta) -> QueueEntry | None:
-    row = conn.execute(
-        sa.select(*_COLUMNS).where(_L.c.claimed_by == caller, _L.c.claim_expires_at > now)
-        .order_by(_L.c.claim_expires_at).limit(1)
-    ).first()
-    if row is None:
-        return None
-    conn.execute(sa.update(_L).where(_L.c.id == row.id).values(claim_expires_at=now + lease))
-    due = conn.execute(
-        sa.select(_CB.c.id.label("callback_id"), _CB.c.due_at, _CB.c.caller.label("callback_for"))
-        .where(_CB.c.lead_id == row.id, _CB.c.status == "open", _CB.c.due_at <= now)
-        .order_by(_CB.c.due_at).limit(1)
-    ).first()
-    return _entry(row, due)
+# The claim's statements, compiled once per dialect (calldesk.db.plans): they run inside the
+# write lock. :caller, :now and :until (the lease's end) are given per call.
+_CLAIM_ORDER = ("mine", "team", "warm")  # due callbacks for this caller, team callbacks, warm leads
 
 
-def _claim_first(conn: sa.Connection, part: sa.Select, params: dict[str, object],
-                 lease: timedelta) -> QueueEntry | None:
+def _part(part: str, shape: tuple[int, int]) -> sa.Select:
+    return _warm_select(shape) if part == "warm" else _callbacks_select(team=part == "team", pairs=shape)
+
+
+def _claim_update(part: str, shape: tuple[int, int]) -> sa.Update:
     # SKIP LOCKED: concurrent callers on PostgreSQL pass over a row another is claiming;
     # SQLite ignores it (its write transaction already serialises claims).
-    caller, now = str(params["caller"]), params["now"]
-    assert isinstance(now, datetime)
-    candidate = (
-        part.with_only_columns(_L.c.id).limit(1).with_for_update(of=_L, skip_locked=True).scalar_subquery()
-    )
-    claimed_id = conn.execute(
-        sa.update(_L)
-        .where(_L.c.id == candidate, _free(caller, now))
-        .values(claimed_by=caller, claim_expires_at=now + lease)
-        .returning(_L.c.id),
-        params,
-    ).scalar()
-    if claimed_id is None:
+    candidate = (_part(part, shape).with_only_columns(_L.c.id).limit(1)
+                 .with_for_update(of=_L, skip_locked=True).scalar_subquery())
+    return _claim(_L.c.id == candidate).returning(_L.c.id)
+
+
+def _claimed_row(part: str, shape: tuple[int, int]) -> sa.Select:
+    return _part(part, shape).where(_L.c.id == sa.bindparam("claimed_id")).limit(1)
+
+
+def _claim(*where: sa.ColumnElement[bool]) -> sa.Update:
+    """Take the lead for :caller until :until, if nobody else holds it at :now."""
+    until = sa.bindparam("until", type_=_L.c.claim_expires_at.type)
+    now = sa.bindparam("now", type_=_L.c.claim_expires_at.type)
+    return sa.update(_L).where(*where, _free(sa.bindparam("caller"), now)).values(
+        claimed_by=sa.bindparam("caller"), claim_expires_at=until)
+
+
+def _window_keys() -> sa.Select:
+    return sa.select(_WK.c.time_zone, _WK.c.country)
+
+
+def _stored_keys(cur: Cursor) -> tuple[tuple[str, str], ...]:
+    return tuple((zone or "", country) for zone, country in cur.all(_window_keys))
+
+
+def _held_select() -> sa.Select:
+    now = sa.bindparam("now", type_=_L.c.claim_expires_at.type)
+    return (sa.select(*_COLUMNS).where(_L.c.claimed_by == sa.bindparam("caller"), _L.c.claim_expires_at > now)
+            .order_by(_L.c.claim_expires_at).limit(1))
+
+
+def _renew_held() -> sa.Update:
+    return sa.update(_L).where(_L.c.id == sa.bindparam("lead_id")).values(
+        claim_expires_at=sa.bindparam("until", type_=_L.c.claim_expires_at.type))
+
+
+def _due_callback() -> sa.Select:
+    return (sa.select(*_CALLBACK_COLUMNS)
+            .where(_CB.c.lead_id == sa.bindparam("lead_id"), _CB.c.status == "open",
+                   _CB.c.due_at <= sa.bindparam("now", type_=_CB.c.due_at.type))
+            .order_by(_CB.c.due_at).limit(1))
+
+
+def _held(cur: Cursor, values: dict[str, Any]) -> QueueEntry | None:
+    row = cur.first(_held_select, **values)
+    if row is None:
         return None
-    row = conn.execute(part.where(_L.c.id == claimed_id).limit(1), params).first()
-    if row is None:  # pragma: no cover - the row was just selected by the same filter
-        return None
-    return _entry(row, row if "callback_id" in row._mapping else None)
+    cur.execute(_renew_held, lead_id=row["id"], until=values["until"])
+    return _entry(row, cur.first(_due_callback, lead_id=row["id"], now=values["now"]))
 
 
 def _free(caller: str | sa.BindParameter, now: datetime | sa.BindParameter) -> sa.ColumnElement[bool]:
@@ -519,37 +489,37 @@ def _free(caller: str | sa.BindParameter, now: datetime | sa.BindParameter) -> s
     return sa.or_(_L.c.claimed_by.is_(None), _L.c.claimed_by == caller, _L.c.claim_expires_at <= now)
 
 
+def _claim_one() -> sa.Update:
+    return _claim(_L.c.id == sa.bindparam("lead_id"))
+
+
+def _release() -> sa.Update:
+    return sa.update(_L).where(_L.c.id == sa.bindparam("lead_id"), _L.c.claimed_by == sa.bindparam("caller")).values(
+        claimed_by=None, claim_expires_at=None)
+
+
+# A claim's transaction need not survive a power cut (store.write(durable=False)): the
+# callers' apps go down with it, and a lost claim only frees the lead.
 def claim_lead(store: Store, lead_id: int, caller: str, now: datetime,
                lease: timedelta = CLAIM_LEASE) -> str | None:
     """Claim one chosen lead; None when done, else who holds it."""
-    with store.write() as session:
-        conn = session.connection()
-        done = conn.execute(
-            sa.update(_L).where(_L.c.id == lead_id, _free(caller, now))
-            .values(claimed_by=caller, claim_expires_at=now + lease).returning(_L.c.id)
-        ).scalar()
-        if done is not None:
+    with store.write(durable=False) as session, Cursor(session.connection()) as cur:
+        if cur.count(_claim_one, lead_id=lead_id, caller=caller, now=now, until=now + lease):
             return None
-        holder = conn.execute(sa.select(_L.c.claimed_by).where(_L.c.id == lead_id)).scalar()
+        holder = cur.conn.execute(sa.select(_L.c.claimed_by).where(_L.c.id == lead_id)).scalar()
         return holder or "nobody (no such lead)"
 
 
 def renew_claim(store: Store, lead_id: int, caller: str, now: datetime,
                 lease: timedelta = CLAIM_LEASE) -> bool:
     """Extend a held claim; False when it was lost (expired and taken by another)."""
-    with store.write() as session:
-        return bool(session.connection().execute(
-            sa.update(_L).where(_L.c.id == lead_id, _free(caller, now))
-            .values(claimed_by=caller, claim_expires_at=now + lease)
-        ).rowcount)
+    with store.write(durable=False) as session, Cursor(session.connection()) as cur:
+        return bool(cur.count(_claim_one, lead_id=lead_id, caller=caller, now=now, until=now + lease))
 
 
 def release_claim(store: Store, lead_id: int, caller: str) -> None:
-    with store.write() as session:
-        session.connection().execute(
-            sa.update(_L).where(_L.c.id == lead_id, _L.c.claimed_by == caller)
-            .values(claimed_by=None, claim_expires_at=None)
-        )
+    with store.write(durable=False) as session, Cursor(session.connection()) as cur:
+        cur.execute(_release, lead_id=lead_id, caller=caller)
 
 
 def _why_empty(conn: sa.Connection, caller: str, now: datetime, config: Config,

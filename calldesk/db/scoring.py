@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
 from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.models import BantAnswer, Lead, Meta, Signal
+from calldesk.db.plans import Cursor
 from calldesk.stages import Stage
 from calldesk.warmth import LeadFacts, reasons_json, score
 
@@ -51,19 +53,43 @@ def rescore(conn: sa.Connection, lead_ids: Sequence[int], now: datetime, config:
             sa.select(Signal.lead_id, Signal.kind, Signal.at).where(Signal.lead_id.in_(batch), Signal.at >= horizon)
         ):
             signals[lead_id].append((str(kind), at))
-        updates = []
-        for row in leads:
-            facts = LeadFacts(stage=Stage(row.stage), industry=row.industry, employees=row.employees,
-                              role=row.role, bant=bant.get(row.id, {}), signals=signals.get(row.id, ()),
-                              no_answer_streak=row.no_answer_streak)
-            warmth = score(facts, now, config.warmth, config.icp)
-            updates.append({"_id": row.id, "warmth": warmth.score, "warmth_reasons": reasons_json(warmth)})
+        updates = [{"_id": row.id, **warmth_of(row._mapping, bant[row.id], signals[row.id], now, config)}
+                   for row in leads]
         if updates:
             conn.execute(
                 sa.update(_LEAD).where(_LEAD.c.id == sa.bindparam("_id"))
                 .values(warmth=sa.bindparam("warmth"), warmth_reasons=sa.bindparam("warmth_reasons")),
                 updates,
             )
+
+
+def warmth_of(lead: Mapping[str, Any], bant: Mapping[str, str], signals: Sequence[tuple[str, datetime]],
+              now: datetime, config: Config) -> dict[str, Any]:
+    """The warmth columns for a lead (a row of leads, or its values about to be written)."""
+    facts = LeadFacts(stage=Stage(lead["stage"]), industry=lead["industry"], employees=lead["employees"],
+                      role=lead["role"], bant=dict(bant), signals=tuple(signals),
+                      no_answer_streak=lead["no_answer_streak"])
+    warmth = score(facts, now, config.warmth, config.icp)
+    return {"warmth": warmth.score, "warmth_reasons": reasons_json(warmth)}
+
+
+def _lead_answers() -> sa.Select:
+    return sa.select(BantAnswer.element, BantAnswer.value).where(BantAnswer.lead_id == sa.bindparam("lead_id"))
+
+
+def _lead_signals() -> sa.Select:
+    at = Signal.__table__.c.at
+    return sa.select(Signal.kind, Signal.at).where(Signal.lead_id == sa.bindparam("lead_id"),
+                                                   at >= sa.bindparam("horizon", type_=at.type))
+
+
+def score_one(cur: Cursor, lead: Mapping[str, Any], now: datetime, config: Config) -> dict[str, Any]:
+    """rescore for one lead inside a hot transaction (recording a call), on the driver's cursor:
+    `lead` holds its values as they are about to be written; the answers are read as stored."""
+    bant = {element: value for element, value in cur.all(_lead_answers, lead_id=lead["id"])}
+    horizon = now - timedelta(days=config.warmth.signal_horizon_days)
+    signals = [(str(kind), at) for kind, at in cur.all(_lead_signals, lead_id=lead["id"], horizon=horizon)]
+    return warmth_of(lead, bant, signals, now, config)
 
 
 def _read_stamp(conn: sa.Connection) -> str | None:
