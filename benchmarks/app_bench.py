@@ -165,9 +165,10 @@ def child_keys(store_path: str, at: datetime, presses: int) -> None:
                 await pilot.press("escape")
                 await _until(lambda: isinstance(app.screen, QueueScreen))
                 await _settle(pilot)
+            during = list(pauses)  # not the collection of the count below
             gc.collect()
             after = {"objects": len(gc.get_objects()), "rss_kb": _vm_kb("VmRSS")}
-        return {"took": took, "before": before, "after": after, "gc_pauses": pauses}
+        return {"took": took, "before": before, "after": after, "gc_pauses": during}
 
     print(json.dumps(asyncio.run(drive())), flush=True)
 
@@ -245,7 +246,7 @@ def main() -> None:
     for run in runs:
         print(f"objects {run['before']['objects']:,} → {run['after']['objects']:,}, RSS "
               f"{run['before']['rss_kb'] / 1024:.0f} → {run['after']['rss_kb'] / 1024:.0f} MB, longest full "
-              f"collection {ms(max(run['gc_pauses'], default=0))}")
+              f"collection {ms(max(run['gc_pauses'], default=0))} ({len(run['gc_pauses'])} full collections)")
 
 
 if __name__ == "__main__":

@@ -391,6 +391,31 @@ async def test_the_next_call_starts_clean_on_the_kept_screen(demo_store, monkeyp
         assert lead_detail(demo_store, second).calls[0].notes == ""
 
 
+async def test_the_kept_call_screen_takes_a_theme_chosen_while_it_was_away(demo_store):
+    """Shown again, the kept screen skips Textual's restyle of every widget, unless the theme
+    changed meanwhile (then it must not keep the old theme's colours)."""
+    from textual.color import Color
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await take_next(pilot)
+        screen = app.screen
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        await take_next(pilot)  # same theme: no restyle needed, same colours
+        assert app.screen is screen
+        old = screen.styles.background
+        assert old == Color.parse(app.get_css_variables()["background"])
+        await pilot.press("escape")
+        await settle(pilot)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        await take_next(pilot)
+        assert app.screen is screen
+        assert screen.styles.background == Color.parse(app.get_css_variables()["background"]) != old
+
+
 async def test_the_footer_greys_keys_while_saving_and_shows_them_on_the_next_call(demo_store, monkeypatch):
     from textual.widgets._footer import FooterKey
 

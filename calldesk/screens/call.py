@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -67,6 +67,7 @@ class CallScreen(Screen[Recorded | None]):
         self.started_tick = 0.0
         self.saving = False  # an outcome is being recorded
         self.leaving = False  # the claim is being released on the way back to the queue
+        self._styled_in: str | None = None  # the theme the screen was last styled in
 
     def compose(self) -> ComposeResult:
         given, app = self.preloaded, self.app
@@ -90,6 +91,15 @@ class CallScreen(Screen[Recorded | None]):
         else:
             self.load()
         self.set_interval(1, self.tick)  # the claim is renewed by the app's timer (renew_calls)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen it shows again, for app-wide style changes
+        # made while it was away: a fifth of an `n` press on the kept screen. Its own changes
+        # (classes, focus, disabled keys) restyle their widgets as they are made, so only a
+        # theme changed meanwhile needs the whole pass. (Runs before Screen's own handler.)
+        if self._styled_in == self.app.theme:
+            event.refresh_styles = False
+        self._styled_in = self.app.theme
 
     def _start_timer(self) -> None:
         self.started_at = self.app.now()
