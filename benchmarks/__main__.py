@@ -330,21 +330,23 @@ LIMITS = {
         "`_unique_name`, `process_expanding`, ~0.6 s of the main process): a prebuilt statement on "
         "the driver's cursor, as `_LeadInsert` does for the insert, would save most of it."),
     "next + log cycle": (
-        "One process: a cycle is ~8–12 ms, ~7–10 ms of it CPU; the SQL is ~2.5 ms, SQLAlchemy building "
-        "and cache-keying ~16 statements a cycle most of the rest (cProfile: `_generate_cache_key`, "
-        "`coercions.expect`), plus an fsync per commit (two commits a cycle; synchronous=FULL, "
-        "0.5–8 ms on this disk). SQLite has one writer at a time: eight processes flat out queue for "
-        "the lock (p50 ≈ eight cycles' lock time), and the lock is taken by polling every 2 ms "
-        "(`engine._sqlite_on_begin`), so a waiter can lose several times running: that is the p99. "
-        "Flat out, no fix gets p99 under 20 ms at 8 on SQLite; prebuilt statements for the claim and "
-        "the outcome (as queue() has for reading) would cut the lock time, and so the queueing, "
-        "2–3×."),
+        "One process: a cycle is ~1.4 ms, of which the write lock is held ~0.25 ms for the claim "
+        "and ~0.75 ms for the outcome, commits included. Since 2026-11-23 both transactions run their "
+        "statements as plans on the driver's cursor (`calldesk.db.plans`): SQLAlchemy building, "
+        "cache-keying and wrapping ~16 statements had cost ~4 ms a cycle, all of it inside the lock "
+        "(lock held 4.8 → 1.0 ms a cycle); and the claim commits without waiting for the disk "
+        "(a claim lost to a power cut only frees the lead; outcomes stay synchronous=FULL). SQLite "
+        "has one writer at a time: eight processes flat out on 2 cores queue for the lock (p50 ≈ "
+        "eight cycles' lock time), and a waiter polls for it every 2 ms (`engine._sqlite_on_begin`), "
+        "so it loses, several times running, to processes already on a core: that is the p99. "
+        "Polling every 0.5 ms made it worse (p50 18 ms: eight pollers eat the two cores). Flat out, "
+        "p99 < 20 ms at 8 would need the lock handed to its waiters in turn, which SQLite does not "
+        "do; callers with even half a second between calls get there (the paced row)."),
     "pausing": (
         "Collisions are rarer, but 8 processes share 2 cores (with other work): a process waking "
         "from its pause waits for a core, a waiter polls for the lock, and a commit that runs the "
-        "WAL checkpoint (every ~1,000 pages) holds the lock meanwhile. Measured: 8 processes pausing "
-        "~2 s had p99 ~120 ms (the claim and the record ~90 ms each at p99); 1 process pausing "
-        "~0.5 s had 22 ms."),
+        "WAL checkpoint (every ~1,000 pages) holds the lock meanwhile. Before the plans of "
+        "2026-11-23 (lock held ~4.8 ms a cycle, not ~1 ms) this row was p99 ~27 ms."),
     "app start": (
         "Phases of one start at 1M (~1.4–2 s): Textual's import ~0.3 s (the bare app's "
         "whole start is ~0.4 s); SQLAlchemy ~0.28 s, SQLModel with pydantic ~0.3 s, calldesk's own "
@@ -356,19 +358,20 @@ LIMITS = {
         "before they load. Cheaper: the holiday dates of the store's countries kept instead of "
         "importing them all at each start."),
     "keypress `n`": (
-        "Phases of a press (p50, 10k store, 2026-11-23 evening): the claim's worker has claimed at "
-        "~6–7 ms and loaded the lead by ~12 ms; refilling the kept call screen (card, script, notes, "
-        "timer) takes ~2.5 ms; the rest, ~35 ms of CPU on the main thread, is Textual showing the "
-        "screen: it restyles every widget of a resumed screen, lays it out and renders all of "
-        "140×36 (cProfile: `_on_screen_resume` → `update_node_styles`, `_compositor._render_chops`, "
-        "`StylesCache.render_line`). In the same harness a bare Textual app showing a kept screen of "
-        "~30 plain Statics takes ~18 ms, a new one ~40 ms. Fixed on 2026-11-23: one call screen is "
-        "kept and refilled (composing and mounting 30 widgets per call went); the footer no longer "
-        "rebuilds its keys on every focus move, nor under another screen, and greys keys in place "
-        "(it rebuilt ~6 times a call); the app's quit no longer follows `self.screen` (which flipped "
-        "the footer twice a call); young-object collections run every 50,000 allocations instead of "
-        "700 (a first frame ran ~20, and a full one now and then put ~100 ms on a press). Earlier "
-        "the same day, freeing the call screens that stayed in memory took p95 from 344 to 85 ms."),
+        "Phases of a press (p50, 10k store, 2026-11-23 night): the claim's worker has claimed at "
+        "~2.3 ms and loaded the lead by ~6 ms; refilling the kept call screen (card, script, notes, "
+        "timer) takes ~2.5 ms; the rest, ~25 ms of CPU on the main thread, is Textual showing the "
+        "screen: layout, then a render of all 140×36 cells whose widgets all changed (~12–15 ms, "
+        "cProfile: `_compositor._render_chops`, `StylesCache.render_line`). In the same harness a "
+        "bare Textual app showing a kept screen of ~30 plain Statics takes ~18 ms. Fixed on "
+        "2026-11-23: one call screen is kept and refilled (composing and mounting 30 widgets per "
+        "call went), and shown again without Textual's restyle of every widget unless the theme "
+        "changed (~7 ms); claims run as plans on the driver's cursor (claimed at ~6.5 → ~2.3 ms); "
+        "the footer rebuilds its keys only when they change (it rebuilt ~6 times a call); "
+        "young-object collections run every 50,000 allocations instead of 700 (a first frame ran "
+        "~20, and a full one now and then put ~100 ms on a press); the call screens that stayed in "
+        "memory are freed (p95 344 → 85 ms). The tail that is left is the machine: 2 cores, the "
+        "claim's worker thread and the main thread sharing the GIL."),
     "peak memory": (
         "SQLite's page cache is bounded per connection and the queue reads 150 rows, so memory "
         "follows the code loaded, not the leads."),

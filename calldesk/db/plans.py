@@ -157,7 +157,7 @@ class Cursor:
         raw = self._cursor.fetchone()
         if raw is None:
             return None
-        self._cursor.fetchall()  # a RETURNING statement runs to its end only when read to it
+        self._cursor.fetchall()  # read to the end: the driver then finishes the statement
         return dict(zip(compiled.columns, compiled.row(raw), strict=True))
 
     def scalar(self, build: Build, args: tuple[Any, ...] = (), /, **values: Any) -> Any:
