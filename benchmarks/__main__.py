@@ -339,9 +339,12 @@ LIMITS = {
         "has one writer at a time: eight processes flat out on 2 cores queue for the lock (p50 ≈ "
         "eight cycles' lock time), and a waiter polls for it every 2 ms (`engine._sqlite_on_begin`), "
         "so it loses, several times running, to processes already on a core: that is the p99. "
-        "Polling every 0.5 ms made it worse (p50 18 ms: eight pollers eat the two cores). Flat out, "
-        "p99 < 20 ms at 8 would need the lock handed to its waiters in turn, which SQLite does not "
-        "do; callers with even half a second between calls get there (the paced row)."),
+        "Tried and not kept: polling every 0.5 ms (p50 18 ms: eight pollers eat the two cores); "
+        "queueing the writers on an OS file lock (flock) before BEGIN, which hands the lock over in "
+        "turn: 4 processes p99 45 → 18 ms, but 8 processes p50 8 → 18 ms and p99 93 → 65 ms, as each "
+        "hand-over waits for a core. Flat out on 2 cores, eight processes queue twice a cycle behind "
+        "seven others: p99 < 20 ms at 8 is out of reach on this machine; callers with even half a "
+        "second between calls get there (the paced row)."),
     "pausing": (
         "Collisions are rarer, but 8 processes share 2 cores (with other work): a process waking "
         "from its pause waits for a core, a waiter polls for the lock, and a commit that runs the "

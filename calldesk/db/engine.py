@@ -93,9 +93,9 @@ class Store:
     def write(self, *, durable: bool = True) -> Iterator[Session]:
         """One all-or-nothing transaction: commits at the end, rolls back on any error.
 
-        durable=False: a power cut may undo it after the commit (never half of it). For claims,
-        which are worthless once the callers' apps are down: the commit then skips its wait for
-        the disk, which it would spend holding the write lock the other callers wait for.
+        durable=False: a power cut (on PostgreSQL, a server crash) may undo it after the commit,
+        never half of it. For claims, worthless once the callers' apps are down: the commit skips
+        its wait for the disk, which it would spend holding the write lock other callers wait for.
         """
         with Session(self._writer if durable else self._light_writer, expire_on_commit=False) as session:
             with session.begin():
