@@ -400,11 +400,14 @@ async def test_the_kept_call_screen_takes_a_theme_chosen_while_it_was_away(demo_
     async with app.run_test(size=(140, 40)) as pilot:
         await take_next(pilot)
         screen = app.screen
+        restyled: list[bool] = []
+        whole = screen.update_node_styles
+        screen.update_node_styles = lambda *args, **kwargs: (restyled.append(True), whole(*args, **kwargs))[1]
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        await take_next(pilot)  # same theme: no restyle needed, same colours
-        assert app.screen is screen
+        await take_next(pilot)  # same theme: no whole restyle, same colours
+        assert app.screen is screen and restyled == []
         old = screen.styles.background
         assert old == Color.parse(app.get_css_variables()["background"])
         await pilot.press("escape")
@@ -412,7 +415,7 @@ async def test_the_kept_call_screen_takes_a_theme_chosen_while_it_was_away(demo_
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"
         await pilot.pause()
         await take_next(pilot)
-        assert app.screen is screen
+        assert app.screen is screen and restyled
         assert screen.styles.background == Color.parse(app.get_css_variables()["background"]) != old
 
 

@@ -123,9 +123,9 @@ def test_claims_walk_the_warmth_index_right_after_an_import(pg_schema_url, tmp_p
                 claims.append((plan.sql, plan.bind(plan.process(dict(values)))))
             return plan
 
-        monkeypatch.setattr(Cursor, "execute", seen)
-        entry, _why = claim_next(store, "anne", NOW, CONFIG)
-        monkeypatch.undo()
+        with monkeypatch.context() as patched:
+            patched.setattr(Cursor, "execute", seen)
+            entry, _why = claim_next(store, "anne", NOW, CONFIG)
         assert entry is not None and claims
         statement, parameters = claims[-1]  # the part that claimed: warm leads
         with store.engine.connect() as conn:

@@ -71,3 +71,13 @@ def test_a_statement_sqlalchemy_must_expand_is_refused(store):
     with store.engine.connect() as conn:
         with pytest.raises(AssertionError, match="plain parameters"):
             Plan.compile(sa.select(_L.c.id).where(_L.c.id.in_(sa.bindparam("ids", expanding=True))), conn.dialect)
+
+
+def test_a_value_its_column_refuses_is_a_statement_error_and_writes_nothing(store):
+    load_demo(store, NOW, team_lead="tess")
+    with pytest.raises(sa.exc.StatementError, match="timezone"):
+        with store.write() as session, Cursor(session.connection()) as cur:
+            cur.update(_L, 1, company="half written")
+            cur.update(_L, 1, updated_at=NOW.replace(tzinfo=None))  # times are stored aware
+    with store.read() as session:
+        assert session.get(Lead, 1).company != "half written"

@@ -93,14 +93,14 @@ class Store:
     def write(self, *, durable: bool = True) -> Iterator[Session]:
         """One all-or-nothing transaction: commits at the end, rolls back on any error.
 
-        durable=False: a power cut (on PostgreSQL, a server crash) may undo it after the commit,
-        never half of it. For claims, worthless once the callers' apps are down: the commit skips
-        its wait for the disk, which it would spend holding the write lock other callers wait for.
+        durable=False, for claims: on SQLite a power cut may undo it after the commit (never half
+        of it), and the commit skips its wait for the disk, which it would spend holding the write
+        lock other callers wait for. The callers' apps share the file's machine, so they go down
+        with the claim. A PostgreSQL server can crash while the apps run on: there every commit
+        stays durable, or a lost claim could give a lead being called to a second caller.
         """
         with Session(self._writer if durable else self._light_writer, expire_on_commit=False) as session:
             with session.begin():
-                if not durable and not self.is_sqlite:
-                    session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                 yield session
 
     def close(self) -> None:

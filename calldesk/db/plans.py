@@ -10,7 +10,8 @@ columns' own types, as SQLAlchemy would do it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -140,25 +141,41 @@ class Cursor:
         """Run `build(*args)` with these values; the plan, to read its rows."""
         compiled = plan(self.dialect, build, *args)
         try:
-            self._cursor.execute(compiled.sql, compiled.bind(compiled.process(values)))
-        except self._error as exc:
-            raise sa.exc.DBAPIError.instance(compiled.sql, None, exc, self._error, dialect=self.dialect) from exc
+            params = compiled.bind(compiled.process(values))
+        except Exception as exc:  # a value its column's type refuses (a naive time…)
+            raise sa.exc.StatementError(str(exc), compiled.sql, values, exc) from exc
+        with self._raising(compiled):
+            self._cursor.execute(compiled.sql, params)
         return compiled
+
+    @contextmanager
+    def _raising(self, compiled: Plan) -> Iterator[None]:
+        """Driver errors as SQLAlchemy raises them; a lost connection leaves the pool."""
+        try:
+            yield
+        except self._error as exc:
+            lost = self.dialect.is_disconnect(exc, self.conn.connection.dbapi_connection, self._cursor)
+            if lost:
+                self.conn.invalidate(exc)
+            raise sa.exc.DBAPIError.instance(compiled.sql, None, exc, self._error, dialect=self.dialect,
+                                             connection_invalidated=lost) from exc
 
     def all(self, build: Build, args: tuple[Any, ...] = (), /, **values: Any) -> list[list[Any]]:
         compiled = self.execute(build, args, **values)
-        return [compiled.row(raw) for raw in self._cursor.fetchall()]
+        with self._raising(compiled):
+            raws = self._cursor.fetchall()
+        return [compiled.row(raw) for raw in raws]
 
     def first(self, build: Build, args: tuple[Any, ...] = (), /, **values: Any) -> dict[str, Any] | None:
         """The first row by column name, or None."""
         compiled = self.execute(build, args, **values)
         if not compiled.columns:  # nothing to read (PostgreSQL's driver would raise)
             return None
-        raw = self._cursor.fetchone()
-        if raw is None:
-            return None
-        self._cursor.fetchall()  # read to the end: the driver then finishes the statement
-        return dict(zip(compiled.columns, compiled.row(raw), strict=True))
+        with self._raising(compiled):
+            raw = self._cursor.fetchone()
+            if raw is not None:
+                self._cursor.fetchall()  # read to the end: the driver then finishes the statement
+        return None if raw is None else dict(zip(compiled.columns, compiled.row(raw), strict=True))
 
     def scalar(self, build: Build, args: tuple[Any, ...] = (), /, **values: Any) -> Any:
         row = self.first(build, args, **values)

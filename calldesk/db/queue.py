@@ -499,7 +499,8 @@ def _release() -> sa.Update:
 
 
 # A claim's transaction need not survive a power cut (store.write(durable=False)): the
-# callers' apps go down with it, and a lost claim only frees the lead.
+# callers' apps go down with it, and a lost claim only frees the lead. A release stays durable:
+# lost, it would hand the lead back to its caller as theirs.
 def claim_lead(store: Store, lead_id: int, caller: str, now: datetime,
                lease: timedelta = CLAIM_LEASE) -> str | None:
     """Claim one chosen lead; None when done, else who holds it."""
@@ -518,7 +519,7 @@ def renew_claim(store: Store, lead_id: int, caller: str, now: datetime,
 
 
 def release_claim(store: Store, lead_id: int, caller: str) -> None:
-    with store.write(durable=False) as session, Cursor(session.connection()) as cur:
+    with store.write() as session, Cursor(session.connection()) as cur:
         cur.execute(_release, lead_id=lead_id, caller=caller)
 
 
