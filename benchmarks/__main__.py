@@ -316,9 +316,9 @@ LIMITS = {
         "is within 2×; against the bare walk it would need a denormalised 'callable now' column "
         "kept by every write (measured ≈2.3×). All of it is under half a millisecond."),
     "`calldesk queue`": (
-        "Not the leads: queue() itself is ~1 ms at 1M. A new process's first queue pays the holiday "
-        "calendars (~0.17 s), statement compiling and the big file's cold pages, on top of ~1 s of "
-        "Python start and imports."),
+        "Not the leads: queue() itself is ~1 ms at 1M. A new process's first queue pays statement "
+        "compiling and the big file's cold pages (the holiday dates are kept between runs since "
+        "2026-11-23), on top of ~0.8 s of Python start and imports."),
     "phonenumbers floor": (
         "CPU, on 2 cores. The import spends ~3.5× the floor's CPU in all (11.3 CPU-s for a 6.5 s "
         "import whose floor took 3.1 s): the phones in two spawned workers (~1.3× the floor's work a "
@@ -351,15 +351,16 @@ LIMITS = {
         "WAL checkpoint (every ~1,000 pages) holds the lock meanwhile. Before the plans of "
         "2026-11-23 (lock held ~4.8 ms a cycle, not ~1 ms) this row was p99 ~27 ms."),
     "app start": (
-        "Phases of one start at 1M (~1.4–2 s): Textual's import ~0.3 s (the bare app's "
-        "whole start is ~0.4 s); SQLAlchemy ~0.28 s, SQLModel with pydantic ~0.3 s, calldesk's own "
-        "modules ~0.3 s; building the app ~0.1 s; the queue worker ~0.43 s, mostly the process's "
-        "first queue: `holidays.country_holidays` imports every country module (~0.17 s) on the "
-        "first calling-window check, plus compiling and cold pages; painting 150 rows ~0.1 s. The "
-        "leads barely count (10k and 1M start alike). SQLAlchemy and SQLModel alone cost more than "
-        "the bare app's whole start, so ≤ 1.5× is out of reach without showing the first queue "
-        "before they load. Cheaper: the holiday dates of the store's countries kept instead of "
-        "importing them all at each start."),
+        "Phases of one start at 1M (~1.2–1.4 s): Textual's import ~0.3 s (the bare app's whole "
+        "start is ~0.4 s); SQLAlchemy ~0.17 s, SQLModel with pydantic ~0.15 s and our tables on "
+        "them ~0.1 s; the CLI (typer) and calldesk's own modules ~0.2 s; building the app ~0.1 s; "
+        "the queue worker, mostly the process's first queue (compiling its statements, cold pages); "
+        "painting 150 rows ~0.1 s. The leads barely count (10k and 1M start alike). Since "
+        "2026-11-23 the CLI keeps the holiday dates between runs (`kept_holidays`, the user's cache "
+        "folder): computing them loaded the holidays package and a module per country, ~0.13 s of "
+        "every start and every `calldesk next` (A/B, 6 starts each: 1,356 → 1,227 ms). SQLAlchemy "
+        "and SQLModel alone cost about the bare app's whole start, so ≤ 1.5× is out of reach without "
+        "showing the first queue before they load."),
     "keypress `n`": (
         "Phases of a press (p50, 10k store, 2026-11-23 night): the claim's worker has claimed at "
         "~2.3 ms and loaded the lead by ~6 ms; refilling the kept call screen (card, script, notes, "

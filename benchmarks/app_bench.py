@@ -94,7 +94,13 @@ def child_start(kind: str, store_path: str, at: datetime) -> None:
             app.exit()
 
     _on_frame(app, _has_rows, painted)
-    app.run(headless=True, size=SIZE)
+    if kind == "bare":
+        app.run(headless=True, size=SIZE)
+        return
+    from calldesk.cli import kept_holidays
+
+    with kept_holidays():  # as the CLI runs the app: holiday dates kept between runs
+        app.run(headless=True, size=SIZE)
 
 
 async def _settle(pilot) -> None:  # noqa: ANN001

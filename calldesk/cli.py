@@ -8,10 +8,10 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -1417,6 +1417,47 @@ def translate_help(command: click.Command) -> None:
         translate_help(sub)
 
 
+HOLIDAY_CACHE = "holidays.json"  # in the user's cache folder (see kept_holidays)
+
+
+@contextmanager
+def kept_holidays(path: Path | None = None) -> Iterator[None]:
+    """Holiday dates kept between runs: each `calldesk next` or app start would compute them
+    again (~0.1 s: the holidays package loads a module per country). Keyed by that package's
+    version. A cache file that can't be read or written is passed over: it only saves time."""
+    from importlib.metadata import version
+
+    from calldesk.windows import give_holidays, holidays_known
+
+    path = path or platformdirs.user_cache_path("calldesk", appauthor=False) / HOLIDAY_CACHE
+    stamp = version("holidays")
+    given: dict[tuple[str, int], list[date]] = {}
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if kept["holidays"] == stamp:
+            given = {(country, int(year)): [date.fromisoformat(day) for day in days]
+                     for country, years in kept["dates"].items() for year, days in years.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        given = {}  # none yet, or not ours to trust
+    give_holidays(given)
+    try:
+        yield
+    finally:
+        known = holidays_known()
+        if known.keys() - given.keys():
+            dates: dict[str, dict[str, list[str]]] = {}
+            for (country, year), days in sorted(known.items()):
+                dates.setdefault(country, {})[str(year)] = sorted(day.isoformat() for day in days)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_name(f"{path.name}.{os.getpid()}")
+                partial.write_text(json.dumps({"holidays": stamp, "dates": dates}), encoding="utf-8")
+                partial.replace(path)  # whole or not at all, whichever process writes last
+            except OSError:
+                with suppress(OSError):
+                    partial.unlink(missing_ok=True)
+
+
 def main() -> None:
     from calldesk.i18n import set_language
 
@@ -1424,7 +1465,8 @@ def main() -> None:
     command = typer.main.get_command(app)
     translate_help(command)
     try:
-        command(prog_name="calldesk")
+        with kept_holidays():
+            command(prog_name="calldesk")
     except CalldeskError as exc:
         typer.echo(_("calldesk: error: {message}").format(message=exc), err=True)
         sys.exit(1)

@@ -11,11 +11,10 @@ know is treated the same way. Pure: every function takes `now` (aware, any zone)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-import holidays
 import phonenumbers
 from phonenumbers.timezone import time_zones_for_number
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,8 +27,10 @@ __all__ = [
     "callable_day",
     "day_bounds",
     "describe_next",
+    "give_holidays",
     "holiday_country",
     "holiday_dates",
+    "holidays_known",
     "home_zone",
     "is_open",
     "local_midnight",
@@ -70,17 +71,41 @@ def _tz(zone: str | None, region: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-@lru_cache(maxsize=1024)
+# (country, year) -> its holidays: computed here, or given from an earlier run (give_holidays).
+_HOLIDAYS: dict[tuple[str, int], frozenset[date]] = {}
+
+
 def holiday_dates(country: str, year: int) -> frozenset[date]:
     """Public holidays of `country` in `year`; empty for non-geographic or unknown countries."""
-    code = country.upper()
+    key = (country.upper(), year)
+    known = _HOLIDAYS.get(key)
+    if known is None:
+        known = _HOLIDAYS[key] = _compute_holidays(*key)
+    return known
+
+
+def _compute_holidays(code: str, year: int) -> frozenset[date]:
     if code in _NO_HOLIDAY_COUNTRIES:
         return frozenset()
+    import holidays  # here: a process given every date it needs never loads it (~20 ms)
+
     try:
         # A frozenset, not the HolidayBase: that one grows itself on lookups of other years.
         return frozenset(holidays.country_holidays(code, years=year))
     except (NotImplementedError, KeyError):
         return frozenset()
+
+
+def give_holidays(known: Mapping[tuple[str, int], Iterable[date]]) -> None:
+    """Holiday dates from an earlier run (the CLI keeps them between runs): computing them
+    loads the holidays package and a module per country, ~0.1 s of every start."""
+    for (country, year), days in known.items():
+        _HOLIDAYS[country.upper(), year] = frozenset(days)
+
+
+def holidays_known() -> dict[tuple[str, int], frozenset[date]]:
+    """Every (country, year) this process has holidays for, given or computed."""
+    return dict(_HOLIDAYS)
 
 
 def holiday_country(key: WindowKey, region: str) -> str:

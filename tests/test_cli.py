@@ -16,6 +16,7 @@ def cli_runner(tmp_path, preexec_fn=None):
     """`calldesk ARGS` in a subprocess, in a clean environment of its own under tmp_path."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALLDESK_")}
     env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"),
                CALLDESK_DB=str(tmp_path / "desk.db"), CALLDESK_CALLER="tester")
 
     def run(*args, code=0, extra_env=None):
@@ -170,6 +171,28 @@ def test_queue_formats(cli, demo_db):
 def test_queue_on_saturday_says_when_it_opens(cli, demo_db):
     result = cli("queue", "--db", demo_db, "--at", "2026-11-28T11:00+01:00")
     assert result.stderr.strip() == "outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
+
+
+def test_holiday_dates_are_kept_between_runs_and_a_bad_cache_is_passed_over(cli, demo_db, tmp_path):
+    from importlib.metadata import version
+
+    cache = tmp_path / "cache" / "calldesk" / "holidays.json"
+    assert cli("queue", "--db", demo_db, "--at", MONDAY, "--limit", "3").stdout.count("\n") == 4
+    kept = json.loads(cache.read_text())
+    assert kept["holidays"] == version("holidays") and "2026-12-25" in kept["dates"]["NL"]["2026"]
+    # The next run takes its dates from the cache: make this Monday a holiday everywhere.
+    for years in kept["dates"].values():
+        years["2026"] = [*years.get("2026", []), "2026-11-23"]
+    cache.write_text(json.dumps(kept))
+    result = cli("queue", "--db", demo_db, "--at", MONDAY)
+    assert result.stdout.count("\n") == 1  # the header, no lead
+    assert "next callable at 09:00 Europe/Amsterdam on Tue 24 Nov" in result.stderr
+    # Kept by another version of the holidays package, or not JSON at all: computed again.
+    for bad in (json.dumps({**kept, "holidays": "0.0"}), "{not json"):
+        cache.write_text(bad)
+        assert cli("queue", "--db", demo_db, "--at", MONDAY, "--limit", "3").stdout.count("\n") == 4
+        rewritten = json.loads(cache.read_text())
+        assert rewritten["holidays"] == version("holidays") and "2026-11-23" not in rewritten["dates"]["NL"]["2026"]
 
 
 def test_next_claims_different_leads_for_two_callers(cli, demo_db):

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calldesk import windows
 from calldesk.config import CallingHours
 from calldesk.windows import (
     describe_next,
@@ -252,3 +253,13 @@ def test_next_opening_is_open_and_not_before_now(now: datetime, key: tuple[str |
     else:
         # Nothing earlier is open: one second before the opening is still closed.
         assert not is_open(key, opening - timedelta(seconds=1), HOURS, "NL")
+
+
+def test_holidays_given_from_an_earlier_run_are_used_and_computed_ones_are_known(monkeypatch):
+    from datetime import date
+
+    monkeypatch.setattr(windows, "_HOLIDAYS", {})
+    windows.give_holidays({("nl", 2026): [date(2026, 11, 23)]})  # as kept by the CLI
+    assert windows.holiday_dates("NL", 2026) == {date(2026, 11, 23)}
+    assert date(2026, 12, 25) in windows.holiday_dates("BE", 2026)  # not given: computed
+    assert windows.holidays_known().keys() == {("NL", 2026), ("BE", 2026)}
