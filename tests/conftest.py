@@ -21,6 +21,19 @@ REQUIRE_PG = os.environ.get("CALLDESK_REQUIRE_PG") == "1"
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The CLI's cache file (kept holiday dates) goes to a folder of the test run's own, also
+    for the commands tests run in subprocesses."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture(autouse=True)
 def english() -> Iterator[None]:
     """Every test starts and ends in English: a Dutch test (or an app made with
