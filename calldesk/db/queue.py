@@ -464,11 +464,6 @@ def _held_select() -> sa.Select:
             .order_by(_L.c.claim_expires_at).limit(1))
 
 
-def _renew_held() -> sa.Update:
-    return sa.update(_L).where(_L.c.id == sa.bindparam("lead_id")).values(
-        claim_expires_at=sa.bindparam("until", type_=_L.c.claim_expires_at.type))
-
-
 def _due_callback() -> sa.Select:
     return (sa.select(*_CALLBACK_COLUMNS)
             .where(_CB.c.lead_id == sa.bindparam("lead_id"), _CB.c.status == "open",
@@ -480,7 +475,7 @@ def _held(cur: Cursor, values: dict[str, Any]) -> QueueEntry | None:
     row = cur.first(_held_select, **values)
     if row is None:
         return None
-    cur.execute(_renew_held, lead_id=row["id"], until=values["until"])
+    cur.update(_L, row["id"], claim_expires_at=values["until"])
     return _entry(row, cur.first(_due_callback, lead_id=row["id"], now=values["now"]))
 
 

@@ -78,9 +78,9 @@ def _lead_answers() -> sa.Select:
 
 
 def _lead_signals() -> sa.Select:
-    at = Signal.__table__.c.at
-    return sa.select(Signal.kind, Signal.at).where(Signal.lead_id == sa.bindparam("lead_id"),
-                                                   at >= sa.bindparam("horizon", type_=at.type))
+    table = Signal.__table__
+    return sa.select(table.c.kind, table.c.at).where(table.c.lead_id == sa.bindparam("lead_id"),
+                                                     table.c.at >= sa.bindparam("horizon", type_=table.c.at.type))
 
 
 def score_one(cur: Cursor, lead: Mapping[str, Any], now: datetime, config: Config) -> dict[str, Any]:
