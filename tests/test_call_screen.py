@@ -360,6 +360,59 @@ async def test_calls_left_do_not_stay_in_memory(demo_store, monkeypatch):
         assert [ref() for ref in made if ref() is not None] == [app._kept_call]  # three calls, one screen
 
 
+async def test_a_call_screen_of_its_own_is_freed_when_it_closes(demo_store, monkeypatch):
+    """A lead the claim's worker could not load gets a screen of its own, which loads the
+    lead itself; once closed (backed out, or the lead gone meanwhile) it must not stay."""
+    import gc
+    import weakref
+
+    from textual.worker import get_current_worker
+
+    from calldesk.db.privacy import erase
+    from calldesk.screens import queue as queue_module
+
+    made: list[weakref.ref] = []
+    real_init = CallScreen.__init__
+
+    def tracked(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    vanish: list[bool] = []  # whether the next lead taken is erased before its load
+    taken: list[int] = []
+
+    def not_loaded(store, lead_id, **kwargs):
+        if get_current_worker().group != "claim":  # the queue's detail panel
+            return lead_detail(store, lead_id, **kwargs)
+        taken.append(lead_id)
+        if vanish:
+            phone = lead(store, lead_id).phone_e164
+            erase(store, phone, by="tess", now=NOW, region="NL")
+        return None  # as if the lead were gone: the screen loads it again itself
+
+    monkeypatch.setattr(CallScreen, "__init__", tracked)
+    monkeypatch.setattr(queue_module, "lead_detail", not_loaded)
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        first = await take_next(pilot)  # still there: the screen of its own shows it
+        screen = app.screen
+        assert screen.detail is not None and screen.detail.lead.id == first and app._kept_call is None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and claims(demo_store) == {}
+        vanish.append(True)
+        await settle(pilot)
+        await pilot.press("n")  # erased between the claim and the load: the screen closes itself
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and claims(demo_store) == {}
+        assert len(made) == 2 and len(taken) == 2 and lead(demo_store, taken[1]) is None
+        assert any("no longer exists" in str(n.message) for n in app._notifications)
+        del screen
+        app.prune_watchers()
+        gc.collect()
+        assert [ref() for ref in made if ref() is not None] == []
+
+
 async def test_the_next_call_starts_clean_on_the_kept_screen(demo_store, monkeypatch):
     """The call screen is reused: nothing of the last call may show on the next one."""
     clock = [0.0]
