@@ -302,7 +302,7 @@ RUNNERS: dict[str, Callable[[Plan], Section]] = {
     "queue": queue_section, "import": import_section, "cycle": cycle_section, "app": app_section}
 
 # What limits each goal this machine misses, found by profiling (cProfile, phase timings,
-# gc callbacks) on 2026-11-23: printed in the report under the goals missed in that run.
+# gc callbacks) on 2026-11-23 and 24: printed in the report under the goals missed in that run.
 LIMITS = {
     "queue top-50": (
         "The floor walks the warmth index with no filter at all; the queue must apply the calling "
@@ -351,16 +351,21 @@ LIMITS = {
         "WAL checkpoint (every ~1,000 pages) holds the lock meanwhile. Before the plans of "
         "2026-11-23 (lock held ~4.8 ms a cycle, not ~1 ms) this row was p99 ~27 ms."),
     "app start": (
-        "Phases of one start at 1M (~1.2–1.4 s): Textual's import ~0.3 s (the bare app's whole "
-        "start is ~0.4 s); SQLAlchemy ~0.17 s, SQLModel with pydantic ~0.15 s and our tables on "
-        "them ~0.1 s; the CLI (typer) and calldesk's own modules ~0.2 s; building the app ~0.1 s; "
-        "the queue worker, mostly the process's first queue (compiling its statements, cold pages); "
-        "painting 150 rows ~0.1 s. The leads barely count (10k and 1M start alike). Since "
-        "2026-11-23 the CLI keeps the holiday dates between runs (`kept_holidays`, the user's cache "
-        "folder): computing them loaded the holidays package and a module per country, ~0.13 s of "
-        "every start and every `calldesk next` (A/B, 6 starts each: 1,356 → 1,227 ms). SQLAlchemy "
-        "and SQLModel alone cost about the bare app's whole start, so ≤ 1.5× is out of reach without "
-        "showing the first queue before they load."),
+        "Phases of one start at 1M in a quiet hour (2026-11-24: calldesk ~850 ms, bare ~275 ms). "
+        "Python start and imports: ~0.55 s against the bare app's ~0.16 s. Textual is ~0.15 s of "
+        "both; calldesk adds SQLAlchemy ~0.12 s, SQLModel with pydantic ~0.10 s, our tables and "
+        "config on them ~0.09 s, and the screens, the CLI (typer) and the rest of calldesk ~0.1 s. "
+        "From run() to the first paint with rows: ~0.19 s against ~0.07 s. The queue's worker is "
+        "~20 ms of it (caller, the day's refresh check, overdue callbacks released, the queue of "
+        "150, the header's counts, each statement's first compile); Babel's locale data for the "
+        "rows' local times ~15 ms; the rest is Textual laying out and rendering a fuller screen "
+        "(detail panel, header line, more footer keys). The leads barely count (10k and 1M start "
+        "alike). Since 2026-11-23 the CLI keeps the holiday dates between runs (`kept_holidays`, "
+        "the user's cache folder): computing them loaded the holidays package and a module per "
+        "country, ~0.13 s of every start and every `calldesk next` (A/B, 6 starts each: 1,356 → "
+        "1,227 ms). The imports the bare app does not have are alone ~1.4× its whole start, so "
+        "≤ 1.5× is out of reach on this stack unless the first queue were shown before SQLAlchemy "
+        "loads."),
     "keypress `n`": (
         "Phases of a press (p50, 10k store, 2026-11-23 night): the claim's worker has claimed at "
         "~2.3 ms and loaded the lead by ~6 ms; refilling the kept call screen (card, script, notes, "
