@@ -21,7 +21,7 @@ import typer
 if TYPE_CHECKING:  # only for annotations: Typer carries its own Click, `click` may not be installed
     import click
 
-from calldesk.config import Config, parse_config
+from calldesk.config import MAX_DAILY_GOAL, Config, parse_config
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, ngettext
 from calldesk.stages import Stage
@@ -78,15 +78,26 @@ class Context:
 
         return open_store(self.store_target, create_parent=self.default_store)
 
+    def output(self, path: Path, option: str) -> Path:
+        """Where --out/--ics writes: never over the store's own files (see db.files)."""
+        from calldesk.db.engine import to_url
+        from calldesk.db.files import output_path, store_files
+
+        url = to_url(self.store_target)
+        return output_path(path, option, store_files(url.database) if url.get_backend_name() == "sqlite" else ())
+
     @contextmanager
     def working_store(self) -> Iterator:  # noqa: ANN201
-        """The store, with the day's warmth decay applied first (what queue and next see)."""
+        """The store, with the day's warmth decay applied first (what queue and next see);
+        CalldeskError for a caller a team lead made inactive (they get no work)."""
         from calldesk.db.scoring import refresh_if_due
         from calldesk.db.team import ensure_caller, release_overdue
 
         store = self.open_store()
         try:
-            ensure_caller(store, self.caller, self.now)  # a first login adds the caller
+            me = ensure_caller(store, self.caller, self.now)  # a first login adds the caller
+            if me.why_no_work:
+                raise CalldeskError(me.why_no_work)
             refresh_if_due(store, self.now, self.config)
             release_overdue(store, self.now, self.config.callbacks.release_after)
             yield store
@@ -126,9 +137,21 @@ def parse_moment(text: str, option: str) -> datetime:
     except ValueError:
         raise CalldeskError(_("{option} {text}: expected an ISO time such as 2026-11-23T09:00").format(
             option=option, text=repr(text))) from None
+    _in_years(moment.year, option, text)
     if moment.tzinfo is None:
         moment = moment.astimezone()  # a naive time means the local clock of this machine
     return moment.astimezone(UTC)
+
+
+# Days are added to moments (retry delays, weeks of calling windows, calendar ranges): near
+# year 1 or 9999 that overflows, and no call desk plans that far.
+YEARS = (1900, 2999)
+
+
+def _in_years(year: int, option: str, text: str) -> None:
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise CalldeskError(_("{option} {text}: expected a year from {first} to {last}").format(
+            option=option, text=repr(text), first=YEARS[0], last=YEARS[1]))
 
 
 # Options given before the command (`calldesk --caller anne --lang nl demo`) hold for it too;
@@ -152,7 +175,10 @@ def make_context(db: str | None, config: Path | None, caller: str | None = None,
     target = resolve_target(db, os.environ, cfg.database)
     default_store = not (db or os.environ.get("CALLDESK_DB") or cfg.database)
     who = caller or os.environ.get("CALLDESK_CALLER") or _login_name()
-    return Context(cfg, target, default_store, who.strip().lower(), parse_at(at), fixed=bool(at))
+    from calldesk.db.team import caller_name
+
+    # The rule `caller add` applies: a blank, 'team' or overlong name would log calls as nobody.
+    return Context(cfg, target, default_store, caller_name(who), parse_at(at), fixed=bool(at))
 
 
 def _login_name() -> str:
@@ -351,23 +377,26 @@ def export(
     except ValueError:
         raise CalldeskError(_("--stage {stage}: expected one of {stages}").format(
             stage=repr(stage), stages=", ".join(s.value for s in Stage))) from None
+    if out is not None:
+        ctx.output(out, "--out")  # a bad path is refused before anything is read
     store = ctx.open_store()
     try:
         from calldesk.db.exports import export_leads
 
         delimiter = ";" if excel else ","
         if out is None:
+            if excel:  # `> file.csv` is how most write it: Excel needs the BOM there too
+                sys.stdout.write("\ufeff")
             export_leads(store, sys.stdout, stage=wanted, delimiter=delimiter)
             return
-        # Written beside the target and renamed: a failed export leaves no half file.
-        partial = out.with_name(out.name + ".partial")
+        from calldesk.db.files import replacing
+
+        target = ctx.output(out, "--out")
         try:
-            with partial.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as handle:
+            with replacing(target, encoding="utf-8-sig" if excel else "utf-8", newline="") as handle:
                 count = export_leads(store, handle, stage=wanted, delimiter=delimiter)
-            partial.replace(out)
         except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise CalldeskError(_("cannot write {path}: {error}").format(path=out, error=exc.strerror)) from None
+            raise CalldeskError(_("cannot write {path}: {error}").format(path=out, error=exc.strerror or exc)) from None
         typer.echo(ngettext("{count} lead written to {path}", "{count} leads written to {path}", count).format(
             count=count, path=out), err=True)
     finally:
@@ -378,6 +407,7 @@ def _export_person(ctx: Context, phone: str, out: Path | None) -> None:
     from calldesk.db.privacy import person_record
     from calldesk.phones import PhoneError
 
+    target = ctx.output(out, "--out") if out is not None else None  # refused before any reading
     store = ctx.open_store()
     try:
         record = person_record(store, phone, region=ctx.config.region, now=ctx.now)
@@ -389,13 +419,13 @@ def _export_person(ctx: Context, phone: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
     else:
-        partial = out.with_name(out.name + ".partial")  # no half file on failure, as the CSV export
+        from calldesk.db.files import replacing
+
         try:
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(out)
+            with replacing(target, encoding="utf-8") as handle:
+                handle.write(text)
         except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise CalldeskError(_("cannot write {path}: {error}").format(path=out, error=exc.strerror)) from None
+            raise CalldeskError(_("cannot write {path}: {error}").format(path=out, error=exc.strerror or exc)) from None
         typer.echo(ngettext("{number}: {count} lead written to {path}", "{number}: {count} leads written to {path}",
                             len(record["leads"])).format(number=record["number"], count=len(record["leads"]), path=out),
                    err=True)
@@ -758,6 +788,7 @@ def _desk_days(from_: str | None, to: str | None, region: str) -> tuple[datetime
         except ValueError:
             raise CalldeskError(_("{option} {text}: expected a date as YYYY-MM-DD, e.g. 2026-11-23").format(
                 option=option, text=repr(text))) from None
+        _in_years(days[-1].year, option, text)
     first, last = days
     if first and last and first > last:
         raise CalldeskError(_("--from {first} is after --to {last}").format(first=first, last=last))
@@ -904,6 +935,9 @@ def report(
     start, end = _desk_days(from_, to, region)
     monday = week_start(ctx.now, region)
     start, end = start or monday, end or ctx.now
+    if start >= end and from_ is None:  # only --to, before this week began
+        raise CalldeskError(_("--to {last} ends before this week's Monday, where the period starts without "
+                              "--from: give --from too").format(last=to))
     if start >= end:
         raise CalldeskError(_("--from {first} is not before the end of the period ({end} UTC)").format(
             first=from_, end=f"{end:%Y-%m-%d %H:%M}"))
@@ -988,6 +1022,7 @@ def callbacks(
     region = ctx.config.region
     start, end = _desk_days(from_, to, region)
     who = caller.strip().lower() if caller and caller.strip() else None
+    target = ctx.output(ics, "--ics") if ics is not None else None
     store = ctx.open_store()
     try:
         from calldesk.db.team import is_team_lead, release_overdue
@@ -1005,7 +1040,7 @@ def callbacks(
         store.close()
     if ics is not None:
         try:
-            write_ics(items, meetings, ics, now=ctx.now)
+            write_ics(items, meetings, target, now=ctx.now)
         except OSError as exc:
             raise CalldeskError(_("cannot write {path}: {error}").format(path=ics, error=exc.strerror or exc)) from None
         typer.echo(ngettext("{count} callback and {appointments} appointments written to {path}",
@@ -1049,7 +1084,7 @@ _ROLES = {"caller": N_("caller"), "team_lead": N_("team lead")}  # as shown; sto
 def caller_add(
     name: Annotated[str, typer.Argument(help=N_("The caller's name (as they give it with --caller or CALLDESK_CALLER)."), show_default=False)],
     role: Annotated[RoleChoice | None, typer.Option("--role", help=N_("caller or team_lead [new callers: caller]."), show_default=False)] = None,
-    goal: Annotated[int | None, typer.Option("--goal", min=0, max=1000, help=N_("Calls a day [default: the config's daily_goal]."), show_default=False)] = None,
+    goal: Annotated[int | None, typer.Option("--goal", min=0, max=MAX_DAILY_GOAL, help=N_("Calls a day [default: the config's daily_goal]."), show_default=False)] = None,
     active: Annotated[bool | None, typer.Option("--active/--inactive", help=N_("An inactive caller gets no work (kept for the figures)."), show_default=False)] = None,
     at: AtOpt = None,
     db: DbOpt = None,

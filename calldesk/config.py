@@ -11,7 +11,7 @@ from datetime import time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from pydantic import BeforeValidator, model_validator
+from pydantic import BeforeValidator, field_validator, model_validator
 
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
@@ -20,6 +20,14 @@ from calldesk.phones import is_region
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Durations and day counts are added to or taken from moments (years 1900-2999, see the CLI's
+# --at): far beyond this, datetime arithmetic overflows. A century is more than any desk needs.
+MAX_DAYS = 36500
+# `calldesk caller add --goal` allows 0-1000 (calldesk.db.team, which this layer can't import):
+# the config's daily_goal keeps to the same bound. Change both together.
+MAX_DAILY_GOAL = 1000
+# Each warmth weight; warmth, their sum, is an INTEGER column (32 bits on PostgreSQL): far inside.
+MAX_POINTS = 1000
 
 
 def parse_duration(value: object) -> timedelta:
@@ -27,11 +35,18 @@ def parse_duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return timedelta(seconds=value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(_("expected a duration such as '20m', '3h' or '2d', got {value}").format(value=repr(value)))
-    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+        seconds = value
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(_("expected a duration such as '20m', '3h' or '2d', got {value}").format(
+                value=repr(value)))
+        seconds = int(match[1]) * _UNITS[match[2]]
+    # Checked before building the timedelta: a huge one raises OverflowError, not a key's error.
+    if seconds > MAX_DAYS * _UNITS["d"]:
+        raise ValueError(_("expected a duration of at most {days}d, got {value}").format(
+            days=MAX_DAYS, value=repr(value)))
+    return timedelta(seconds=seconds)
 
 
 def _parse_clock(value: object) -> time:
@@ -53,6 +68,7 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Clock = Annotated[time, BeforeValidator(_parse_clock)]
 Region = Annotated[str, AfterValidator(_check_region)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Points = Annotated[int, Field(ge=0, le=MAX_POINTS)]
 
 
 class _Section(BaseModel):
@@ -66,6 +82,16 @@ class CallingHours(_Section):
     start: Clock = time(9, 0)
     end: Clock = time(17, 30)
     skip_holidays: bool = True  # the lead's country's public holidays (holidays package)
+
+    # An empty `days` is refused by parse_config, not here: the window functions take any
+    # CallingHours (and raise for no days), and their tests build one without days.
+    @field_validator("days")
+    @classmethod
+    def _no_repeated_day(cls, days: tuple[str, ...]) -> tuple[str, ...]:
+        for day in days:
+            if days.count(day) > 1:
+                raise ValueError(_("{day} is listed twice").format(day=repr(day)))
+        return days
 
     @model_validator(mode="after")
     def _start_before_end(self) -> CallingHours:
@@ -96,39 +122,48 @@ class ICP(_Section):
         "inkoper",
     )
 
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> ICP:
+        # Otherwise no lead ever gets the size points, silently.
+        if self.max_employees is not None and self.min_employees > self.max_employees:
+            raise ValueError(_("min_employees ({min}) is above max_employees ({max})").format(
+                min=self.min_employees, max=self.max_employees))
+        return self
+
 
 class WarmthWeights(_Section):
     """Points behind a lead's warmth: why it sits where it does in the queue."""
 
     # Stage: opportunities and customers score below hot leads, they come back via callbacks.
-    stage_suspect: int = Field(default=0, ge=0)
-    stage_prospect: int = Field(default=20, ge=0)
-    stage_hot_lead: int = Field(default=40, ge=0)
-    stage_opportunity: int = Field(default=30, ge=0)
-    stage_customer: int = Field(default=10, ge=0)
+    stage_suspect: Points = 0
+    stage_prospect: Points = 20
+    stage_hot_lead: Points = 40
+    stage_opportunity: Points = 30
+    stage_customer: Points = 10
     # ICP fit; the decision-making role weighs most.
-    icp_industry: int = Field(default=10, ge=0)
-    icp_size: int = Field(default=10, ge=0)
-    icp_role: int = Field(default=15, ge=0)
+    icp_industry: Points = 10
+    icp_size: Points = 10
+    icp_role: Points = 15
     # Behaviour signals, points at age 0: the stronger the buying intent, the more.
-    signal_demo_request: int = Field(default=30, ge=0)
-    signal_contact_form: int = Field(default=25, ge=0)
-    signal_download: int = Field(default=12, ge=0)
-    signal_webinar: int = Field(default=12, ge=0)
-    signal_email_reply: int = Field(default=10, ge=0)
-    signal_email_click: int = Field(default=5, ge=0)
-    signal_website_visit: int = Field(default=3, ge=0)
-    signal_half_life_days: float = Field(default=14, gt=0)  # exponential decay
-    signal_horizon_days: int = Field(default=90, ge=0)  # older signals count 0
-    signal_cap: int = Field(default=40, ge=0)  # the signals' sum never exceeds this
+    signal_demo_request: Points = 30
+    signal_contact_form: Points = 25
+    signal_download: Points = 12
+    signal_webinar: Points = 12
+    signal_email_reply: Points = 10
+    signal_email_click: Points = 5
+    signal_website_visit: Points = 3
+    # Finite: NaN would reach math.floor in the signals' sum and crash the scoring.
+    signal_half_life_days: float = Field(default=14, gt=0, allow_inf_nan=False)  # exponential decay
+    signal_horizon_days: int = Field(default=90, ge=0, le=MAX_DAYS)  # older signals count 0
+    signal_cap: Points = 40  # the signals' sum never exceeds this
     # BANT: points for a positive answer.
-    bant_budget: int = Field(default=8, ge=0)
-    bant_authority: int = Field(default=8, ge=0)
-    bant_need: int = Field(default=10, ge=0)
-    bant_timing: int = Field(default=6, ge=0)
+    bant_budget: Points = 8
+    bant_authority: Points = 8
+    bant_need: Points = 10
+    bant_timing: Points = 6
     # Unanswered calls in a row cool a lead, up to the cap.
-    no_answer_penalty: int = Field(default=5, ge=0)
-    no_answer_penalty_cap: int = Field(default=25, ge=0)
+    no_answer_penalty: Points = 5
+    no_answer_penalty_cap: Points = 25
 
 
 class Retry(_Section):
@@ -164,10 +199,10 @@ class Stuck(_Section):
     """Days without any activity (call, stage change, e-mail or LinkedIn message) after which a
     lead counts as stuck in its stage, in the pipeline report. Customers and lost leads never do."""
 
-    suspect: int = Field(default=30, ge=1)  # cold leads may wait longest
-    prospect: int = Field(default=14, ge=1)
-    hot_lead: int = Field(default=7, ge=1)  # a hot lead cools fast
-    opportunity: int = Field(default=14, ge=1)
+    suspect: int = Field(default=30, ge=1, le=MAX_DAYS)  # cold leads may wait longest
+    prospect: int = Field(default=14, ge=1, le=MAX_DAYS)
+    hot_lead: int = Field(default=7, ge=1, le=MAX_DAYS)  # a hot lead cools fast
+    opportunity: int = Field(default=14, ge=1, le=MAX_DAYS)
 
 
 class Callbacks(_Section):
@@ -175,6 +210,14 @@ class Callbacks(_Section):
     missed callback can't rot on an absent caller's list."""
 
     release_after: Duration = timedelta(hours=2)
+
+    @field_validator("release_after")
+    @classmethod
+    def _some_grace(cls, value: timedelta) -> timedelta:
+        # 0 would hand every personal callback to the team the moment it falls due.
+        if value <= timedelta(0):
+            raise ValueError(_("must be longer than 0, such as '2h'"))
+        return value
 
 
 class Privacy(_Section):
@@ -189,7 +232,8 @@ class Config(_Section):
     # (calldesk.i18n.resolve_language), and the CLI fills the result in.
     language: Literal["en", "nl"] | None = None
     database: str = ""  # a path or postgresql:// URL; --db and CALLDESK_DB win over it
-    daily_goal: int = Field(default=60, ge=0)  # calls a caller aims for in a day (queue header)
+    # Calls a caller aims for in a day (queue header). Strict: lax ints take TOML's 1e9 as 10**9.
+    daily_goal: int = Field(default=60, ge=0, le=MAX_DAILY_GOAL, strict=True)
     calling_hours: CallingHours = CallingHours()
     icp: ICP = ICP()
     warmth: WarmthWeights = WarmthWeights()
@@ -208,10 +252,17 @@ def parse_config(text: str, source: str = "config") -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise CalldeskError(_("{source}: not valid TOML: {error}").format(source=source, error=exc)) from None
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"]) or _("(top level)")
+        # Unions add their member's tag to the loc ("function-before[parse_duration(), …]"): not a key.
+        key = ".".join(str(part) for part in error["loc"] if isinstance(part, int) or part.isidentifier())
+        key = key or _("(top level)")
         message = _("unknown key") if error["type"] == "extra_forbidden" else error["msg"]
         message = message.removeprefix("Value error, ")
         raise CalldeskError(f"{source}: {key}: {message}") from None
+    if not config.calling_hours.days:
+        # No lead could ever be called: `next` and `queue` would fail later, outside hours.
+        message = _("expected at least one weekday, such as [\"mon\"]")
+        raise CalldeskError(f"{source}: calling_hours.days: {message}")
+    return config

@@ -44,8 +44,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
-import holidays
-
 from calldesk.config import WEEKDAYS, CallingHours
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_weekday
@@ -53,7 +51,7 @@ from calldesk.windows import callable_day, holiday_country, holiday_dates, local
 
 __all__ = ["AGENDA_GROUPS", "Choice", "agenda_group", "check_when", "parse_when", "quick_choices"]
 
-_MAX_DISTANCE = timedelta(days=3660)  # about ten years: anything further is a typo
+MAX_DISTANCE = timedelta(days=3660)  # about ten years: anything further is a typo
 _NO_HOLIDAY_COUNTRIES = {"", "001", "ZZ"}
 
 
@@ -93,6 +91,8 @@ def _minute(moment: datetime) -> datetime:
 @lru_cache(maxsize=256)
 def _holiday_names(country: str, year: int) -> dict[date, str]:
     """Holiday names in the country's own language (the package otherwise follows the locale)."""
+    import holidays  # only when a warning names a holiday: `calldesk log` need not load it
+
     code = country.upper()
     if code in _NO_HOLIDAY_COUNTRIES:
         return {}
@@ -216,7 +216,7 @@ def parse_when(text: str, now: datetime, zone: str | None, region: str) -> datet
     tz = _zone(zone, now_utc, region)
     try:
         moment = _parse(_normalise(text), now_utc, tz)
-        if abs(moment - now_utc) > _MAX_DISTANCE:
+        if abs(moment - now_utc) > MAX_DISTANCE:
             raise _Unreadable(_too_far())
     except _Unreadable as exc:
         raise CalldeskError(_("can't read '{text}' as a moment: {reason}").format(text=shown, reason=exc)) from None

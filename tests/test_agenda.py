@@ -188,7 +188,7 @@ def test_a_failed_ics_export_leaves_the_old_file(store, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("calldesk.db.agenda.os.replace", broken)
+    monkeypatch.setattr("calldesk.db.files.os.replace", broken)  # where the calendar is renamed into place
     with pytest.raises(OSError):
         write_ics(agenda(store, NOW, CONFIG), [], path, now=NOW)
     assert path.read_bytes() == b"old" and list(path.parent.iterdir()) == [path]

@@ -103,6 +103,21 @@ async def test_a_first_login_joins_the_desk_as_a_caller_and_p_is_for_team_leads(
         assert isinstance(app.screen, QueueScreen)  # refused, with a notice
 
 
+async def test_an_inactive_caller_gets_no_work_and_is_told_why(demo_store):
+    from calldesk.db.team import save_caller
+
+    save_caller(demo_store, "bram", by="tess", now=NOW, active=False)
+    app = make_app(demo_store, caller="bram")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        assert app.screen.entries == []
+        assert "bram is inactive and gets no work" in text_of(app.screen.query_one("#empty", Static))
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and claims(demo_store) == {}
+        assert any("inactive" in str(n.message) for n in app._notifications)
+
+
 async def test_n_claims_the_top_lead_and_escape_releases_it(demo_store):
     app = make_app(demo_store)
     async with app.run_test(size=(140, 36)) as pilot:

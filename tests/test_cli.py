@@ -454,3 +454,77 @@ def test_report_and_callbacks_in_dutch_with_machine_output_in_english(cli, desk)
     assert cli("--lang", "nl", "callbacks", "--at", TUESDAY, "--format", "csv").stdout.startswith("group,due_at,caller,")
     assert cli("--lang", "nl", "callbacks", "--at", TUESDAY, "--from", "2026-12-01").stderr.strip() == \
         "geen open terugbelverzoeken"
+
+
+def test_outputs_never_write_over_the_store_and_keep_what_the_path_is(cli, tmp_path):
+    """--out and --ics: never the store (a slip must not wipe the day's calls), not a folder or
+    an empty name; a link still points where it did; an existing file keeps its permissions."""
+    cli("import", write_csv(tmp_path / "in.csv", "Company,Phone\nAcme,06-12345678\n"))
+    store = tmp_path / "desk.db"
+    before = store.read_bytes()
+    one_line_error(cli("export", "--out", store, code=1), "would write over")
+    one_line_error(cli("export", "--out", "desk.db-wal", code=1), "would write over")
+    one_line_error(cli("export", "--person", "0612345678", "--out", store, code=1), "would write over")
+    one_line_error(cli("callbacks", "--ics", store, code=1), "would write over")
+    one_line_error(cli("export", "--out", "", code=1), "--out: expected a file name")
+    one_line_error(cli("export", "--out", tmp_path, code=1), "is a folder")
+    assert store.read_bytes()[:16] == before[:16] == b"SQLite format 3\x00"
+    assert "Acme" in cli("export").stdout  # the store still opens, its lead intact
+    private = tmp_path / "private.csv"
+    private.write_text("old")
+    private.chmod(0o600)
+    link = tmp_path / "link.csv"
+    link.symlink_to(private)
+    cli("export", "--out", link)
+    assert link.is_symlink() and "Acme" in private.read_text() and private.stat().st_mode & 0o777 == 0o600
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    cli("callbacks", "--ics", fifo)
+    assert "BEGIN:VCALENDAR" in reader.communicate(timeout=30)[0]
+    assert fifo.is_fifo() and not list(tmp_path.glob("*.partial"))
+
+
+def test_excel_export_to_standard_output_has_the_bom(cli, tmp_path):
+    cli("import", write_csv(tmp_path / "in.csv", "Company,Phone\nCafé,06-12345678\n"))
+    out = subprocess.run([sys.executable, "-m", "calldesk", "export", "--excel"], capture_output=True, cwd=tmp_path,
+                         env={**os.environ, "CALLDESK_DB": str(tmp_path / "desk.db"), "CALLDESK_CALLER": "tester",
+                              "XDG_CACHE_HOME": str(tmp_path / "cache")}, timeout=120).stdout
+    assert out.startswith("\ufeffid;company".encode())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["queue", "--at", "9999-12-31T23:59"], "--at '9999-12-31T23:59': expected a year from 1900 to 2999"),
+        (["next", "--at", "0001-01-01T00:00"], "expected a year from 1900 to 2999"),
+        (["log", "1", "no_answer", "--at", "9999-12-31T23:59"], "expected a year from 1900 to 2999"),
+        (["log", "1", "callback", "--callback", "9999-12-31T23:59"], "expected a year from 1900 to 2999"),
+        (["log", "1", "callback", "--callback", "2990-01-01T10:00"], "is more than ten years ahead"),
+        (["log", "1", "appointment", "--appointment", "2990-01-01T10:00"], "is more than ten years ahead"),
+        (["report", "--to", "9999-12-31"], "--to '9999-12-31': expected a year from 1900 to 2999"),
+        (["callbacks", "--from", "0001-01-01"], "expected a year from 1900 to 2999"),
+        (["report", "--to", "2026-11-10", "--at", "2026-11-25T10:00"], "--to 2026-11-10 ends before this week's Monday"),
+        (["queue", "--caller", "   "], "a caller's name can't be empty"),
+        (["next", "--caller", "team"], "'team' stands for the whole team"),
+        (["next", "--caller", "x" * 41], "at most 40 characters"),
+    ],
+)
+def test_moments_and_names_out_of_range_are_one_line_errors_and_write_nothing(cli, tmp_path, args, message):
+    cli("import", write_csv(tmp_path / "in.csv", "Company,Phone\nAcme,06-12345678\n"), "--at", "2026-11-02T09:00")
+    cli("caller", "add", "tester", "--role", "team_lead", "--at", "2026-11-02T09:00")
+    before = cli("export").stdout
+    one_line_error(cli(*args, code=1), message)
+    assert cli("export").stdout == before
+    person = json.loads(cli("export", "--person", "0612345678").stdout)["leads"][0]
+    assert person["calls"] == [] and person["callbacks"] == [] and person["stage_changes"] == []
+
+
+def test_an_inactive_caller_gets_no_work(cli, tmp_path):
+    cli("import", write_csv(tmp_path / "in.csv", "Company,Phone\nAcme,06-12345678\n"), "--at", "2026-11-02T09:00")
+    cli("caller", "add", "tester", "--role", "team_lead", "--at", "2026-11-02T09:00")
+    cli("caller", "add", "bram", "--inactive", "--at", "2026-11-02T09:00")
+    one_line_error(cli("next", "--caller", "bram", "--at", MONDAY, code=1), "bram is inactive and gets no work")
+    one_line_error(cli("queue", "--caller", "bram", "--at", MONDAY, code=1), "bram is inactive")
+    cli("caller", "add", "bram", "--active", "--at", "2026-11-02T09:00")
+    assert "Acme" in cli("next", "--caller", "bram", "--at", MONDAY).stdout

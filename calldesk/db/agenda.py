@@ -13,8 +13,6 @@ calendar that imports the file again updates the events instead of adding them t
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +23,7 @@ import sqlalchemy as sa
 
 from calldesk.config import Config
 from calldesk.db.engine import Store
+from calldesk.db.files import replacing
 from calldesk.db.models import Call, Callback, CallbackStatus, Lead
 from calldesk.outcomes import Outcome
 from calldesk.schedule import AGENDA_GROUPS, agenda_group
@@ -185,18 +184,11 @@ def calendar(items: list[AgendaItem], meetings: list[Appointment], now: datetime
 
 def write_ics(items: list[AgendaItem], meetings: list[Appointment], target: str | Path | BinaryIO, *,
               now: datetime) -> None:
-    """Write the calendar to a binary file object, or to a path via a temporary file in the
-    same folder renamed over it: a failed export never leaves half a calendar."""
+    """Write the calendar to a binary file object, or to a path (see files.replacing: a failed
+    export never leaves half a calendar)."""
     data = calendar(items, meetings, now).to_ical()
     if hasattr(target, "write"):
         target.write(data)
         return
-    path = Path(target)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replacing(Path(target), "wb") as file:
+        file.write(data)

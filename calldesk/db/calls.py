@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import _, format_day_time
 from calldesk.outcomes import Outcome
 from calldesk.phones import normalize
+from calldesk.schedule import MAX_DISTANCE
 from calldesk.script import BANT, Answer
 from calldesk.stages import Stage
 from calldesk.windows import local_time
@@ -80,7 +81,6 @@ class Recorded:
             text += " · " + _("next try {moment}").format(moment=moment)
         return text
 
-
 def _aware(moment: datetime | None, what: str) -> None:
     if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
         raise CalldeskError(_("{what} must carry a time zone").format(what=what))
@@ -106,6 +106,11 @@ def _check_request(outcome: Outcome, now: datetime, bant: Mapping[str, Answer],
     if callback is not None and callback.at < now - timedelta(minutes=1):
         raise CalldeskError(_("the callback time {moment} UTC is in the past").format(
             moment=f"{callback.at:%Y-%m-%d %H:%M}"))
+    for what, moment in ((_("the callback time"), callback.at if callback else None),
+                         (_("the appointment time"), appointment_at)):
+        if moment is not None and moment > now + MAX_DISTANCE:  # a typo'd year, as the picker says
+            raise CalldeskError(_("{what} {moment} UTC is more than ten years ahead").format(
+                what=what, moment=f"{moment:%Y-%m-%d %H:%M}"))
     for element, answer in bant.items():
         if element not in BANT:
             raise CalldeskError(_("unknown BANT element {element}: expected one of {elements}").format(
@@ -232,6 +237,9 @@ class Undone:
     lead_id: int
     company: str
     outcome: Outcome
+    # What the caller had typed on the undone call, for the reopened call to start from.
+    notes: str = ""
+    answers: dict[str, Answer] = field(default_factory=dict)
 
 
 def undo_last(store: Store, caller: str, now: datetime, window: timedelta = UNDO_WINDOW) -> Undone:
@@ -256,6 +264,8 @@ def undo_last(store: Store, caller: str, now: datetime, window: timedelta = UNDO
             raise CalldeskError(_("{what} can't be undone now: {holder} has the lead open").format(
                 what=what, holder=holder))
         state = json.loads(call.undo)
+        typed = {row.element: Answer(row.value, row.note)
+                 for row in conn.execute(sa.select(_B.c.element, _B.c.value, _B.c.note).where(_B.c.call_id == call.id))}
         for element, old in state["bant"]:
             where = (_B.c.lead_id == lead.id) & (_B.c.element == element)
             if old is None:
@@ -276,7 +286,7 @@ def undo_last(store: Store, caller: str, now: datetime, window: timedelta = UNDO
         restored = {name: _load(value) for name, value in state["lead"].items()}
         conn.execute(sa.update(_L).where(_L.c.id == lead.id).values(
             **restored, claimed_by=caller, claim_expires_at=now + CLAIM_LEASE))
-    return Undone(lead.id, lead.company, Outcome(call.outcome))
+    return Undone(lead.id, lead.company, Outcome(call.outcome), call.notes, typed)
 
 
 def _dump(value: Any) -> Any:

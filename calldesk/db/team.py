@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from calldesk.config import Config
+from calldesk.config import MAX_DAILY_GOAL, Config
 from calldesk.db.engine import Store
 from calldesk.db.models import Caller, Callback, CallbackStatus, Lead, Role, StageChange
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
+from calldesk.schedule import MAX_DISTANCE
 from calldesk.stages import Stage
 
 _CALLERS, _CB, _L, _SC = Caller.__table__, Callback.__table__, Lead.__table__, StageChange.__table__
@@ -42,6 +43,14 @@ class CallerInfo:
 
     def goal(self, config: Config) -> int:
         return config.daily_goal if self.daily_goal is None else self.daily_goal
+
+    @property
+    def why_no_work(self) -> str:
+        """Why this caller's queue is empty whatever it holds ("": they work)."""
+        if self.active:
+            return ""
+        return _("{name} is inactive and gets no work; a team lead can change that with "
+                 "`calldesk caller add {name} --active`").format(name=self.name)
 
 
 def _info(row: sa.Row) -> CallerInfo:
@@ -122,8 +131,8 @@ def save_caller(store: Store, name: str, *, by: str, now: datetime, role: Role |
     """Add a caller or change one (what is None stays as it is). Returns it and whether it is new.
     Only team leads may, except for the first team lead of a store."""
     name = caller_name(name)
-    if goal is not None and not 0 <= goal <= 1000:
-        raise CalldeskError(_("a daily goal is a number of calls from 0 to 1000"))
+    if goal is not None and not 0 <= goal <= MAX_DAILY_GOAL:
+        raise CalldeskError(_("a daily goal is a number of calls from 0 to {max}").format(max=MAX_DAILY_GOAL))
     with store.write() as session:
         conn = session.connection()
         leads = _team_leads(conn)
@@ -214,6 +223,8 @@ def reschedule_callbacks(store: Store, ids: Sequence[int], due_at: datetime, *, 
         raise ValueError("due_at must be timezone-aware")
     if due_at < now - timedelta(minutes=1):
         raise CalldeskError(_("that time has passed: pick a moment from now on"))
+    if due_at > now + MAX_DISTANCE:
+        raise CalldeskError(_("more than ten years from now"))
     with store.write() as session:
         conn = session.connection()
         _require_team_lead(conn, by, _("reschedule callbacks"))

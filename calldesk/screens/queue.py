@@ -26,6 +26,7 @@ from calldesk.windows import local_time
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
+    from calldesk.screens.call import Typed
 
 WINDOW = 150  # rows shown: a DataTable with 100k rows takes ~25 s to paint
 REFRESH_SECONDS = 30  # a callback that falls due shows up without a key press
@@ -95,7 +96,8 @@ class QueueScreen(Screen[None]):
         me = ensure_caller(app.store, app.caller, now)  # a first login adds the caller
         refresh_if_due(app.store, now, app.config)
         release_overdue(app.store, now, app.config.callbacks.release_after)
-        result = queue(app.store, app.caller, now, app.config, WINDOW, self.search)
+        result = queue(app.store, app.caller, now, app.config, WINDOW, self.search) if me.active else \
+            Queue([], me.why_no_work)
         day = local_time(None, now, app.config.region).replace(hour=0, minute=0, second=0, microsecond=0)
         status = desk_status(app.store, app.caller, now, day)
         app.call_from_thread(self.show_queue, result, status, now, me)
@@ -158,6 +160,9 @@ class QueueScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="claim")
     def take_next(self) -> None:
         app = self.app
+        if app.me is not None and app.me.why_no_work:
+            app.call_from_thread(self.notify, app.me.why_no_work, title=_("Nothing to call"), severity="warning")
+            return
         entry, why = claim_next(app.store, app.caller, app.now(), app.config)
         if entry is None:
             app.call_from_thread(self.notify, why, title=_("Nothing to call"), severity="warning")
@@ -180,14 +185,14 @@ class QueueScreen(Screen[None]):
         else:
             self._open_loaded(lead_id)
 
-    def _open_loaded(self, lead_id: int) -> None:
+    def _open_loaded(self, lead_id: int, typed: Typed | None = None) -> None:
         """In the claim's worker: load the lead there too, so the call screen's first frame
         already shows it (no second worker round after the screen has mounted)."""
         app = self.app
-        app.call_from_thread(self.open_lead, lead_id, lead_detail(app.store, lead_id, calls=CALLS_SHOWN))
+        app.call_from_thread(self.open_lead, lead_id, lead_detail(app.store, lead_id, calls=CALLS_SHOWN), typed)
 
-    def open_lead(self, lead_id: int, detail: LeadDetail | None = None) -> None:
-        self.app.open_call(lead_id, detail, self._call_ended)
+    def open_lead(self, lead_id: int, detail: LeadDetail | None = None, typed: Typed | None = None) -> None:
+        self.app.open_call(lead_id, detail, self._call_ended, typed)
 
     def _call_ended(self, recorded: Recorded | None) -> None:
         if recorded is not None:
@@ -256,7 +261,7 @@ class QueueScreen(Screen[None]):
             return
         app.call_from_thread(self.notify, _("Undone: '{outcome}' on {lead}").format(
             outcome=undone.outcome.ui_label, lead=undone.company or undone.lead_id), title=_("Undo"))
-        self._open_loaded(undone.lead_id)
+        self._open_loaded(undone.lead_id, (undone.notes, undone.answers))  # as typed before the outcome
 
     def action_add_lead(self) -> None:
         from calldesk.screens.lead_form import LeadForm
