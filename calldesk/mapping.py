@@ -66,7 +66,10 @@ _COUNTRIES = {
     "denemarken": "DK", "denmark": "DK", "zweden": "SE", "sweden": "SE",
     "verenigdestaten": "US", "unitedstates": "US", "usa": "US",
 }
-_TRUE = {"1", "yes", "y", "true", "ja", "j", "x", "waar"}
+_TRUE = ("1", "yes", "y", "true", "ja", "j", "x", "waar")
+_FALSE = ("0", "no", "n", "false", "nee", "onwaar")  # blank means no as well
+# What calldesk's export puts before a cell a spreadsheet would run (see db.exports.neutralise).
+_FORMULA_START = "=+-@\t\r"
 
 
 @lru_cache(maxsize=1024)  # a file repeats a handful of countries: look each up once
@@ -129,6 +132,15 @@ def build_header_map(headers: list[str], overrides: dict[str, str] | None = None
     return HeaderMap(tuple(clean), columns)
 
 
+def clean_cell(text: str) -> str:
+    """A cell trimmed, without the apostrophe an export put before a formula-like value
+    ("'=1+1", "'-Min BV"); "'t Hart BV" is a name and stays as it is."""
+    cell = text.strip()
+    if cell[:1] == "'" and cell[1:2] and cell[1] in _FORMULA_START:
+        cell = cell[1:].strip()
+    return cell
+
+
 def _list(headers: list[str]) -> str:
     return ", ".join(repr(h) for h in headers) if any(headers) else _("(none)")
 
@@ -150,7 +162,7 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[st
     def first(name: str) -> str:
         for index in by_field.get(name, ()):
             if index < width:
-                cell = cells[index].strip()
+                cell = clean_cell(cells[index])
                 if cell:
                     return cell
         return ""
@@ -158,7 +170,7 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[st
     # A national number is read in the row's country first, then in the default region.
     country = country_code(first("country")) if "country" in by_field else None
     regions = (country, region) if country and country != region else (region,)
-    phones = [cells[i].strip() for i in by_field["phone"] if i < width]
+    phones = [clean_cell(cells[i]) for i in by_field["phone"] if i < width]
     phone = _first_valid_phone([p for p in phones if p], regions)
 
     stage = Stage.suspect
@@ -172,6 +184,7 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[st
     contact = first("contact_name") or " ".join(
         part for part in (first("first_name"), first("middle_name"), first("last_name")) if part
     )
+    do_not_call = _do_not_call(first("do_not_call"))
     size = first("company_size")
     return {
         "company": first("company"),
@@ -190,8 +203,19 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[st
         "source": first("source"),
         "owner": first("owner") or None,
         "stage": stage.value,
-        "do_not_call": first("do_not_call").lower() in _TRUE if "do_not_call" in by_field else False,
+        "do_not_call": do_not_call,
     }
+
+
+def _do_not_call(text: str) -> bool:
+    word = text.lower()
+    if not word or word in _FALSE:
+        return False
+    if word in _TRUE:
+        return True
+    # Guessing either way is wrong: calling someone who said no, or losing a lead for good.
+    raise RowError(_("do not call {value}: expected yes ({yes}) or no ({no}, or empty)").format(
+        value=repr(text), yes=", ".join(_TRUE), no=", ".join(_FALSE)))
 
 
 def _first_valid_phone(candidates: list[str], regions: tuple[str, ...]) -> Phone:

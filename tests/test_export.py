@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from calldesk.db.exports import COLUMNS, export_leads, neutralise
 from calldesk.db.imports import import_csv
 from calldesk.db.models import Lead, Suppression
+from calldesk.db.team import ensure_caller
 from calldesk.stages import Stage
 from tests.conftest import NOW, write_csv
 
@@ -17,6 +18,7 @@ def exported(store, **kwargs):
 
 
 def test_header_and_values(store, tmp_path):
+    ensure_caller(store, "anne", NOW)  # an owner must be a caller
     import_csv(store, write_csv(tmp_path / "in.csv",
                "Company,Contact,Phone,Stage,Owner\n=HYPERLINK(\"http://x\"),Eva,06-12345678,hot lead,anne\nB,,020 123 4567,,\n"),
                now=NOW, by="t")

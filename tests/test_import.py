@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from calldesk.db import imports as imports_module
 from calldesk.db.engine import open_store
 from calldesk.db.imports import import_csv
-from calldesk.db.models import Lead, Suppression
+from calldesk.db.exports import export_leads
+from calldesk.db.models import ImportRun, Lead, Suppression
+from calldesk.db.team import ensure_caller
 from calldesk.errors import CalldeskError
 from tests.conftest import NOW, write_csv
 
@@ -150,6 +152,7 @@ def test_dry_run_writes_nothing(store, tmp_path):
 
 
 def test_owner_and_map_options(store, tmp_path):
+    ensure_caller(store, "anne", NOW)
     path = write_csv(tmp_path / "m.csv", "Org,Tel werk,Notes\nAcme,06-12345678,x\n")
     run(store, path, owner="anne", overrides={"Org": "company", "Tel werk": "phone", "Notes": "ignore"})
     lead = leads(store)["+31612345678"]
@@ -252,3 +255,163 @@ def test_chunk_wide_constants_are_stored_exactly(store, tmp_path):
         assert (lead.company, lead.industry, lead.stage, lead.source) == (company, "Bouw", "hot_lead", "O'Neill's list")
         assert lead.created_at == NOW and lead.phone_bad is False and lead.claimed_by is None
         assert lead.warmth == 40 and lead.attempts == 0
+
+
+# --- owners ---------------------------------------------------------------------------------
+
+
+def test_owner_column_is_stored_as_a_callers_name_or_rejected(store, tmp_path):
+    ensure_caller(store, "anne", NOW)
+    text = ("Company,Phone,Owner\nA,06-12345678,ANNE\nB,020 123 4567,  anne \nC,06-11112222,team\n"
+            "D,06-22223333,ghost\nE,06-33334444,\nF,06-44445555,Anne de Vries\n")
+    summary = run(store, write_csv(tmp_path / "o.csv", text))
+    assert (summary.imported, summary.rejected) == (3, 3)
+    stored = leads(store)
+    assert [stored[p].owner for p in ("+31612345678", "+31201234567", "+31633334444")] == ["anne", "anne", None]
+    assert summary.first_rejects == [
+        (4, "owner 'team': 'team' stands for the whole team; pick another name"),
+        (5, "owner ghost is not a caller (add them with: calldesk caller add ghost)"),
+        (7, "owner anne de vries is not a caller (add them with: calldesk caller add 'anne de vries')"),
+    ]
+    with summary.rejects_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [r[:3] for r in rows[1:]] == [["C", "06-11112222", "team"], ["D", "06-22223333", "ghost"],
+                                         ["F", "06-44445555", "Anne de Vries"]]
+
+
+def test_owner_option_is_normalised(store, tmp_path):
+    ensure_caller(store, "anne", NOW)
+    run(store, write_csv(tmp_path / "o.csv", "Company,Phone\nA,06-12345678\n"), owner="  ANNE ")
+    assert leads(store)["+31612345678"].owner == "anne"
+
+
+@pytest.mark.parametrize(("owner", "message"), [
+    ("ghost", r"^owner ghost is not a caller \(add them with: calldesk caller add ghost\)$"),
+    ("Team", "'team' stands for the whole team"),
+])
+def test_owner_option_must_be_a_caller_before_anything_is_written(store, tmp_path, owner, message):
+    path = write_csv(tmp_path / "o.csv", "Company,Phone\nA,06-12345678\nB,12\n")
+    with pytest.raises(CalldeskError, match=message) as error:
+        run(store, path, owner=owner)
+    assert "\n" not in str(error.value)
+    assert leads(store) == {}
+    with store.read() as session:
+        assert session.exec(sa.select(sa.func.count()).select_from(ImportRun)).scalar_one() == 0
+    assert not (tmp_path / "o.rejects.csv").exists()
+
+
+# --- do not call ----------------------------------------------------------------------------
+
+
+def test_do_not_call_column_accepts_no_values_and_rejects_unknown_ones(store, tmp_path):
+    text = ("Company,Phone,Do not call\nA,06-12345678,nee\nB,020 123 4567,No\nC,06-11112222,maybe\n"
+            "D,06-22223333,0\nE,06-33334444,yes\n")
+    summary = run(store, write_csv(tmp_path / "d.csv", text))
+    assert (summary.imported, summary.suppressed, summary.rejected) == (3, 1, 1)
+    assert summary.first_rejects[0][0] == 4
+    assert summary.first_rejects[0][1].startswith("do not call 'maybe': expected yes (")
+    assert set(leads(store)) == {"+31612345678", "+31201234567", "+31622223333"}
+    with store.read() as session:
+        assert session.exec(sa.select(Suppression.phone_e164)).scalars().all() == ["+31633334444"]
+
+
+# --- our own export read back ---------------------------------------------------------------
+
+
+def test_export_reimports_formula_like_names_without_the_apostrophe(store, tmp_path):
+    text = "Company,Contact,Phone,Industry\n-Min BV,@cmd,06-12345678,'t Hart\n"
+    run(store, write_csv(tmp_path / "in.csv", text))
+    exported = tmp_path / "export.csv"
+    with exported.open("w", newline="", encoding="utf-8") as handle:
+        export_leads(store, handle)
+    assert "'-Min BV" in exported.read_text(encoding="utf-8")  # the export did neutralise it
+    other = open_store(str(tmp_path / "other.db"))
+    try:
+        summary = run(other, exported)
+        assert (summary.imported, summary.rejected) == (1, 0)
+        lead = leads(other)["+31612345678"]
+        assert (lead.company, lead.contact_name, lead.industry) == ("-Min BV", "@cmd", "'t Hart")
+    finally:
+        other.close()
+
+
+# --- where rejected rows go -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-journal"])
+def test_rejects_file_is_never_the_store(sqlite_store, tmp_path, suffix):
+    run(sqlite_store, write_csv(tmp_path / "first.csv", "Company,Phone\nA,06-12345678\n"))
+    store_file = sqlite_store.path
+    path = write_csv(tmp_path / "hubspot.csv", HUBSPOT)
+    for dry_run in (False, True):
+        with pytest.raises(CalldeskError, match=r"--rejects .* would write over .*: choose another file") as error:
+            run(sqlite_store, path, rejects_path=store_file.with_name(store_file.name + suffix), dry_run=dry_run)
+        assert "\n" not in str(error.value)
+    assert set(leads(sqlite_store)) == {"+31612345678"}
+    with sqlite_store.read() as session:
+        assert session.exec(sa.select(sa.func.count()).select_from(ImportRun)).scalar_one() == 1
+    reopened = open_store(str(store_file))
+    try:
+        assert set(leads(reopened)) == {"+31612345678"}
+    finally:
+        reopened.close()
+
+
+def test_rejects_file_is_never_the_input(sqlite_store, tmp_path):
+    path = write_csv(tmp_path / "hubspot.csv", HUBSPOT)
+    before = path.read_bytes()
+    link = tmp_path / "link.csv"
+    link.symlink_to(path)
+    for rejects in (path, tmp_path / "." / "hubspot.csv", link):
+        with pytest.raises(CalldeskError, match="would write over"):
+            run(sqlite_store, path, rejects_path=rejects)
+    assert path.read_bytes() == before
+    assert leads(sqlite_store) == {}
+
+
+def test_default_rejects_file_is_checked_too(sqlite_store, tmp_path):
+    # A store named like the default rejects file of the input beside it.
+    store = open_store(str(tmp_path / "hubspot.rejects.csv"))
+    try:
+        with pytest.raises(CalldeskError, match="--rejects .* would write over"):
+            run(store, write_csv(tmp_path / "hubspot.csv", HUBSPOT))
+        assert leads(store) == {}
+    finally:
+        store.close()
+
+
+# --- not a CSV file -------------------------------------------------------------------------
+
+
+def test_a_sqlite_store_given_as_the_csv_is_binary(sqlite_store, tmp_path):
+    run(sqlite_store, write_csv(tmp_path / "in.csv", HUBSPOT))
+    other = open_store(str(tmp_path / "other.db"))
+    try:
+        for path in (sqlite_store.path, tmp_path / "other.db"):
+            with pytest.raises(CalldeskError, match=r"^not a CSV file: it holds binary data$"):
+                run(other, path)
+        assert leads(other) == {}
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("content", [
+    # The header alone says so, even when UTF-16-like text follows.
+    b"SQLite format 3\x00" + "Company,Phone\nA,06-12345678\n".encode("utf-16-le"),
+    "Company,Phone\n".encode("utf-16-le") + b"\x00" * 400,  # zeros pass for UTF-16 at a glance
+    "Company,Phone\n".encode("utf-16-le") + b"\x00\xdc" * 20,  # lone surrogates
+])
+def test_files_with_nul_bytes_text_would_not_have_are_binary(sqlite_store, tmp_path, content):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(CalldeskError, match=r"^not a CSV file: it holds binary data$"):
+        run(sqlite_store, path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_with_zero_low_bytes_still_reads(sqlite_store, tmp_path, encoding):
+    # Ā (U+0100), 一 (U+4E00) and the ideographic space (U+3000) have a zero byte of their own.
+    text = "Company,Phone\r\nĀ一\u3000Łódź BV,06-12345678\r\n"
+    summary = run(sqlite_store, write_csv(tmp_path / "u.csv", text, encoding))
+    assert (summary.encoding, summary.imported) == (encoding, 1)
+    assert leads(sqlite_store)["+31612345678"].company == "Ā一\u3000Łódź BV"

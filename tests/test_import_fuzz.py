@@ -357,13 +357,15 @@ def test_formula_cells_are_stored_as_given_and_exported_inert(template, tmp_path
         import_csv(store, write_csv(tmp_path / "f.csv", out.getvalue()), now=NOW, by="t")
         lead = leads_by_phone(store)["+31611112222"]
         stripped = formula.strip()  # the import trims cells, as for any other value
-        assert (lead["company"], lead["contact_name"], lead["industry"]) == (stripped,) * 3
+        # and drops the apostrophe an export put before a formula: "'=1+1" was "=1+1"
+        expected = stripped[1:] if stripped.startswith("'=") else stripped
+        assert (lead["company"], lead["contact_name"], lead["industry"]) == (expected,) * 3
         exported = io.StringIO()
         export_leads(store, exported)
         row = next(r for r in csv.DictReader(io.StringIO(exported.getvalue())) if r["phone"] == "+31611112222")
         for column in ("company", "contact", "industry"):
             assert not dangerous(row[column])
-            assert row[column] in (stripped, "'" + stripped)
+            assert row[column] in (expected, "'" + expected)
     finally:
         store.close()
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -128,3 +130,28 @@ def test_any_row_converts_or_gives_a_reason(cells):
         assert str(exc)
     else:
         assert lead["phone_e164"].startswith("+")
+
+
+@pytest.mark.parametrize(("text", "suppressed"), [
+    ("", False), ("no", False), ("N", False), ("nee", False), ("false", False), ("0", False), ("Onwaar", False),
+    ("yes", True), ("Ja", True), ("x", True), ("1", True), ("waar", True),
+])
+def test_do_not_call_values(text, suppressed):
+    header_map = build_header_map(["Phone", "Niet bellen"])
+    assert convert_row(["06-12345678", text], header_map, "NL")["do_not_call"] is suppressed
+
+
+@pytest.mark.parametrize("text", ["maybe", "misschien", "?", "2"])
+def test_unknown_do_not_call_value_says_what_is_accepted(text):
+    with pytest.raises(RowError, match=rf"do not call '{re.escape(text)}': expected yes \(.*ja.*\) or no \(.*nee.*\)"):
+        convert_row(["06-12345678", text], build_header_map(["Phone", "Do not call"]), "NL")
+
+
+@pytest.mark.parametrize(("cell", "stored"), [
+    ("'-Min BV", "-Min BV"), ("'@cmd", "@cmd"), ("'=1+1", "=1+1"), ("'+SUM(A1)", "+SUM(A1)"),
+    ("'\t=1+1", "=1+1"), (" '=x ", "=x"), ("''=x", "''=x"),
+    ("'t Hart BV", "'t Hart BV"), ("'", "'"), ("Bakker's", "Bakker's"), ("-Min BV", "-Min BV"),
+])
+def test_export_apostrophe_before_a_formula_is_dropped(cell, stored):
+    lead = convert_row([cell, "06-12345678"], build_header_map(["Company", "Phone"]), "NL")
+    assert lead["company"] == stored

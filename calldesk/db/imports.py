@@ -11,6 +11,7 @@ import csv
 import io
 import multiprocessing
 import os
+import shlex
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,9 +24,11 @@ import sqlalchemy as sa
 
 from calldesk.db.engine import Store
 from calldesk.config import Config
-from calldesk.db.models import ImportRun, Lead, Suppression, WindowKey
+from calldesk.db.files import output_path, store_files
+from calldesk.db.models import Caller, ImportRun, Lead, Suppression, WindowKey
 from calldesk.db.privacy import suppressed_numbers
 from calldesk.db.scoring import note_scored
+from calldesk.db.team import caller_name
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, language, set_language
 from calldesk.mapping import Converted, HeaderMap, build_header_map, convert_chunk
@@ -33,6 +36,7 @@ from calldesk.mapping import Converted, HeaderMap, build_header_map, convert_chu
 CHUNK_ROWS = 2000
 PARALLEL_BYTES = 2 << 20  # files from ~20k rows up parse their phones in worker processes
 _SCAN_BYTES = 1 << 20
+_SQLITE = b"SQLite format 3\x00"  # a store given as the CSV
 # Fields a duplicate may fill when the stored lead has them empty; never stage or phone.
 FILLABLE = ("company", "contact_name", "role", "email", "linkedin_url", "industry",
             "company_size", "employees", "source", "owner")
@@ -74,13 +78,15 @@ Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
 
 def detect_encoding(raw: BinaryIO) -> str:
     """UTF-8 (with or without BOM) or UTF-16 when they decode; else cp1252 (Excel-NL), else latin-1."""
-    head = raw.read(4)
+    head = raw.read(len(_SQLITE))
     raw.seek(0)
+    if head == _SQLITE:
+        raise CalldeskError(_("not a CSV file: it holds binary data"))
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if head[:2] == b"PK" or head == b"\xd0\xcf\x11\xe0":
+    if head[:2] == b"PK" or head[:4] == b"\xd0\xcf\x11\xe0":
         raise CalldeskError(_("this is an Excel workbook, not a CSV file: save it as CSV first"))
     utf8 = codecs.getincrementaldecoder("utf-8")()
     cp1252_ok = True
@@ -113,10 +119,19 @@ def detect_encoding(raw: BinaryIO) -> str:
 def _utf16_without_bom(sample: bytes) -> str:
     # Text in UTF-16 has a NUL in every other byte; anything else with NULs is not text.
     if sample[1::2].count(0) > len(sample) // 3:
-        return "utf-16-le"
-    if sample[0::2].count(0) > len(sample) // 3:
-        return "utf-16-be"
-    raise CalldeskError(_("not a CSV file: it holds binary data"))
+        encoding = "utf-16-le"
+    elif sample[0::2].count(0) > len(sample) // 3:
+        encoding = "utf-16-be"
+    else:
+        raise CalldeskError(_("not a CSV file: it holds binary data"))
+    # Binary files full of zeros pass the count above; text never holds U+0000 or a lone surrogate.
+    try:
+        decoded = codecs.getincrementaldecoder(encoding)().decode(sample[:len(sample) & ~1])
+    except UnicodeDecodeError:
+        decoded = "\x00"
+    if "\x00" in decoded:
+        raise CalldeskError(_("not a CSV file: it holds binary data"))
+    return encoding
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -150,6 +165,17 @@ def import_csv(
     config = config or Config()
     region = region or config.region
     summary = ImportSummary(file=path, dry_run=dry_run)
+    owners = _Owners(store)
+    if owner is not None and owner.strip():
+        owner, refused = owners.check(owner)
+        if refused:
+            raise CalldeskError(refused)
+    else:
+        owner = None
+    # Checked before any row is written: --rejects must not wipe the store or the file read.
+    shown_rejects = rejects_path or _default_rejects(path)
+    protect = [path, *(store_files(store.url.database) if store.is_sqlite else ())]
+    rejects_target = output_path(shown_rejects, "--rejects", protect)
     try:
         raw = path.open("rb")
     except FileNotFoundError:
@@ -173,7 +199,7 @@ def import_csv(
         headers = next(csv.reader([header_line.rstrip("\r\n")], delimiter=summary.delimiter), [])
         header_map = build_header_map(headers, overrides)
         rows = _rows(text, summary.delimiter, start_line=2)
-        rejects = _RejectsFile(rejects_path or _default_rejects(path), headers, summary.delimiter)
+        rejects = _RejectsFile(rejects_target, shown_rejects, headers, summary.delimiter)
         try:
             with store.write() as session:
                 conn = session.connection()
@@ -189,10 +215,14 @@ def import_csv(
                 }
                 workers = _workers_for(total)
                 scoring = (now, config)
-                for converted in _converted_chunks(_chunks(rows), header_map, region, scoring, workers):
+                for chunk, converted in _converted_chunks(_chunks(rows), header_map, region, scoring, workers):
                     good: list[tuple[int, dict[str, Any]]] = []
-                    for line, cells, fields, reason in converted:
+                    for (_line, read), (line, cells, fields, reason) in zip(chunk, converted, strict=True):
                         summary.rows_read += 1
+                        if fields is not None and fields["owner"] is not None:
+                            fields["owner"], reason = owners.check(fields["owner"])
+                            if reason:
+                                fields, cells = None, read
                         if fields is None:
                             _reject(summary, rejects, line, cells or [], reason, dry_run)
                         else:
@@ -228,7 +258,7 @@ def import_csv(
             rejects.close()
         if progress:
             progress(total, total)
-    summary.rejects_path = rejects.path if rejects.opened else None
+    summary.rejects_path = rejects.shown if rejects.opened else None
     return summary
 
 
@@ -268,27 +298,33 @@ def _workers_for(size: int) -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _converted_chunks(chunks: Iterator[list[tuple[int, list[str] | None]]], header_map: HeaderMap,
-                      region: str, scoring: tuple[datetime, Config], workers: int) -> Iterator[Converted]:
-    """Chunks converted in order; with workers, parsing overlaps the database writes.
+Chunk = list[tuple[int, list[str] | None]]
 
-    At most a few chunks are in flight, so memory does not grow with the file.
+
+def _converted_chunks(chunks: Iterator[Chunk], header_map: HeaderMap, region: str,
+                      scoring: tuple[datetime, Config], workers: int) -> Iterator[tuple[Chunk, Converted]]:
+    """(chunk, its conversion) in order; with workers, parsing overlaps the database writes.
+
+    At most a few chunks are in flight, so memory does not grow with the file. The chunk comes
+    along: a row converted fine may still be rejected here (its owner), with its cells.
     """
     if not workers:
         for chunk in chunks:
-            yield convert_chunk(chunk, header_map, region, scoring)
+            yield chunk, convert_chunk(chunk, header_map, region, scoring)
         return
     # spawn: a clean child, never a fork of a process holding a database connection. The child
     # starts in English: it speaks the caller's language, as reject reasons are shown to a person.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=set_language, initargs=(language(),)) as pool:
-        pending: deque[Future[Converted]] = deque()
+        pending: deque[tuple[Chunk, Future[Converted]]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(convert_chunk, chunk, header_map, region, scoring))
+            pending.append((chunk, pool.submit(convert_chunk, chunk, header_map, region, scoring)))
             if len(pending) > 2 * workers:
-                yield pending.popleft().result()
+                done, future = pending.popleft()
+                yield done, future.result()
         while pending:
-            yield pending.popleft().result()
+            done, future = pending.popleft()
+            yield done, future.result()
 
 
 def _reject(summary: ImportSummary, rejects: _RejectsFile, line: int, cells: list[str],
@@ -480,11 +516,39 @@ def _default_rejects(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
 
 
+class _Owners:
+    """Owners as callers' names are stored (trimmed, lower-case); a lead owned by anyone else
+    would be in nobody's queue. Each name is checked once per import."""
+
+    def __init__(self, store: Store) -> None:
+        table = Caller.__table__
+        with store.read() as session:
+            self.callers = set(session.connection().execute(sa.select(table.c.name)).scalars())
+        self._seen: dict[str, tuple[str | None, str]] = {}
+
+    def check(self, text: str) -> tuple[str | None, str]:
+        """(the owner's name, "") or (None, why it can't own a lead)."""
+        if text not in self._seen:
+            self._seen[text] = self._check(text)
+        return self._seen[text]
+
+    def _check(self, text: str) -> tuple[str | None, str]:
+        try:
+            name = caller_name(text)
+        except CalldeskError as exc:
+            return None, _("owner {name}: {error}").format(name=repr(text.strip()), error=exc)
+        if name not in self.callers:
+            return None, _("owner {name} is not a caller (add them with: calldesk caller add {quoted})").format(
+                name=name, quoted=shlex.quote(name))
+        return name, ""
+
+
 class _RejectsFile:
     """Rejected rows as they were, plus line and reason; opened only when a row is rejected."""
 
-    def __init__(self, path: Path, headers: list[str], delimiter: str) -> None:
-        self.path = path
+    def __init__(self, path: Path, shown: Path, headers: list[str], delimiter: str) -> None:
+        self.path = path  # from output_path: links followed, never the store or the input
+        self.shown = shown  # as the user gave it
         self.headers = headers
         self.delimiter = delimiter
         self.opened = False
@@ -499,7 +563,7 @@ class _RejectsFile:
             except OSError as exc:
                 raise CalldeskError(
                     _("cannot write rejects file {path}: {error} (choose one with --rejects)").format(
-                        path=self.path, error=exc.strerror)
+                        path=self.shown, error=exc.strerror)
                 ) from None
             self.opened = True
             self._writer = csv.writer(self._file, delimiter=self.delimiter)
@@ -514,5 +578,6 @@ class _RejectsFile:
     def discard(self) -> None:
         if self.opened:
             self.close()
-            self.path.unlink(missing_ok=True)
+            if self.path.is_file():  # a pipe or device (/dev/stdout) written into stays
+                self.path.unlink(missing_ok=True)
             self.opened = False
