@@ -106,6 +106,31 @@ async def test_no_answer_then_undo_reopens_the_lead_exactly_as_it_was(demo_store
         assert claims(demo_store) == {lead_id: "anne"}
 
 
+async def test_undo_reopens_the_call_with_what_was_typed_on_it(demo_store):
+    """Undo takes back the outcome, not the caller's work: the notes and answers of the undone
+    call come back on the reopened call, which then counts as having typed data."""
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        screen = app.screen
+        await pilot.press("1", "up", "m", *"cash", "enter")  # budget, then back to it for a note
+        await pilot.press("tab", *"send the brochure", "escape")
+        typed = dict(screen.panel.answers)
+        assert typed["budget"].note == "cash"
+        await pilot.press("o", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.screen is screen and screen.lead_id == lead_id
+        assert screen.panel.answers == typed and screen.notes() == "send the brochure"
+        assert screen.panel.current != "budget"  # on at the first question still open
+        await pilot.press("o", "n")  # recorded again: with the same notes and answers
+        await settle(pilot)
+        detail = lead_detail(demo_store, lead_id)
+        assert detail.calls[0].notes == "send the brochure" and detail.bant["budget"] == typed["budget"].value
+
+
 async def test_callback_for_tomorrow_for_the_team(demo_store):
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:

@@ -175,6 +175,16 @@ def test_add_lead_keeps_its_checks(store):
     assert count_leads(store) == 1
 
 
+def test_a_company_size_without_a_head_count_is_refused_and_the_old_one_kept(store):
+    lead_id = new_lead(store, company_size="11-50")
+    for typed in ("abc", "about fifty"):
+        with pytest.raises(CalldeskError, match="expected a number of employees"):
+            edit(store, lead_id, company_size=typed)
+        with pytest.raises(CalldeskError, match="expected a number of employees"):
+            new_lead(store, phone="020 765 4321", company_size=typed)
+    assert (row(store, lead_id)["company_size"], row(store, lead_id)["employees"]) == ("11-50", 11)
+
+
 def test_add_lead_parses_company_size(store):
     lead_id = new_lead(store, company_size="11-50")
     assert row(store, lead_id)["employees"] == 11

@@ -300,3 +300,27 @@ def test_many_time_zones(store):
     entry, _ = claim_next(store, "anne", MON, CONFIG)
     assert entry.lead_id in by_zone.values()
     assert new_york in ids(store, now=MON + timedelta(hours=6))  # 10:30 in New York
+
+
+def test_the_headers_callbacks_due_are_the_ones_the_queue_offers(store):
+    """The header's "callbacks due now" counts what this caller would be offered: not a team
+    callback on another caller's lead (unless released to all), nor lost or wrong-number leads."""
+    from calldesk.db.leads import desk_status
+
+    mine, pool, theirs, lost, wrong = (lead(store), lead(store), lead(store, owner="bram"),
+                                       lead(store, stage="lost"), lead(store, phone_bad=True))
+    callback(store, mine, MON - timedelta(hours=1), "anne")
+    for lead_id in (pool, theirs, lost, wrong):
+        callback(store, lead_id, MON - timedelta(hours=1))  # team callbacks
+    callback(store, mine, MON + timedelta(hours=1), "anne")  # not due yet
+
+    def due(caller):
+        return desk_status(store, caller, MON, MON - timedelta(hours=10)).callbacks_due
+
+    offered = [e.lead_id for e in queue(store, "anne", MON, CONFIG).entries if e.callback_due_at is not None]
+    assert sorted(offered) == sorted([mine, pool]) and due("anne") == 2
+    assert due("bram") == 2  # the pool's and the one on his own lead
+    with store.write() as session:
+        session.execute(sa.update(Callback).where(Callback.lead_id == theirs).values(
+            released_from="bram", released_at=MON))
+    assert due("anne") == 3 and theirs in ids(store, "anne")

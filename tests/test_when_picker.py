@@ -201,3 +201,18 @@ def test_snapshot_when_picker(snap_compare) -> None:
 
     app = Host(now=FRIDAY, zone="Europe/London", country="GB", note="send the price list first")
     assert snap_compare(app, terminal_size=SIZE, run_before=choose)
+
+
+async def test_a_moment_that_has_passed_is_refused_and_the_picker_stays_open() -> None:
+    """Saving would refuse it after the picker closed, and the caller would start over."""
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", *"20-11-2026 10:00", "enter", "enter")
+        await pilot.pause()
+        assert app.results == [] and app.picker.is_current
+        assert "has passed" in shown(app, "#when-error")
+        entry = app.picker.query_one("#when-entry", Input)
+        entry.value = ""
+        await pilot.press(*"10:29", "enter", "enter")  # a minute ago: within the grace, as recording
+        await pilot.pause()
+    assert app.results == [When(datetime(2026, 11, 23, 9, 29, tzinfo=UTC), False, "")]

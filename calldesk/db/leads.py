@@ -45,7 +45,7 @@ def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config
     if fields.get("email"):
         _check_email(fields["email"])
     if fields.get("company_size") and "employees" not in fields:
-        fields["employees"] = parse_employees(fields["company_size"])  # as the import does
+        fields["employees"] = _head_count(fields["company_size"])
     number = normalize(phone, region or config.region)
     values: dict[str, Any] = {
         "company": "", "contact_name": "", "role": "", "email": "", "linkedin_url": "", "industry": "",
@@ -91,7 +91,7 @@ def update_lead(store: Store, lead_id: int, changes: Mapping[str, str], *, now: 
         values: dict[str, Any] = {name: text for name, text in wanted.items()
                                   if name != "phone" and text != getattr(row, name)}
         if "company_size" in values:
-            values["employees"] = parse_employees(values["company_size"]) if values["company_size"] else None
+            values["employees"] = _head_count(values["company_size"]) if values["company_size"].strip() else None
         number = None
         if "phone" in wanted and wanted["phone"] != row.phone_raw:
             number = _normalize_for(wanted["phone"], row.country, config.region)
@@ -162,6 +162,16 @@ def _add_window_key(conn: sa.Connection, number: Phone) -> None:
         conn.execute(sa.insert(_WINDOW_KEYS).values(key))
 
 
+def _head_count(text: str) -> int:
+    """A size typed by hand, read as the import reads it; refused when it holds no head count
+    (the card and the ICP fit in warmth would silently lose the lead's size)."""
+    count = parse_employees(text)
+    if count is None:
+        raise CalldeskError(_("company size {text}: expected a number of employees such as 45, 11-50 or 500+").format(
+            text=repr(text)))
+    return count
+
+
 def _check_email(text: str) -> None:
     """A light check that catches typos (a missing @, a space); the mail server has the last word."""
     local, _at, domain = text.partition("@")
@@ -210,7 +220,13 @@ def desk_status(store: Store, caller: str, now: datetime, day_start: datetime) -
     with store.read() as session:
         calls = session.exec(select(func.count()).select_from(Call).where(
             Call.caller == caller, Call.started_at >= day_start, Call.started_at <= now)).one()
-        due = session.exec(select(func.count()).select_from(Callback).where(
+        # Those the queue would offer this caller (outside calling hours too: they are due):
+        # a team callback on another caller's lead stays theirs unless it was released to all.
+        due = session.exec(select(func.count()).select_from(Callback).join(Lead, col(Lead.id) == Callback.lead_id).where(
             Callback.status == CallbackStatus.open, Callback.due_at <= now,
-            sa.or_(col(Callback.caller).is_(None), Callback.caller == caller))).one()
+            Lead.stage != Stage.lost, col(Lead.phone_bad).is_(False),
+            sa.or_(Callback.caller == caller,
+                   sa.and_(col(Callback.caller).is_(None),
+                           sa.or_(col(Lead.owner).is_(None), Lead.owner == caller,
+                                  col(Callback.released_from).is_not(None)))))).one()
     return DeskStatus(calls, due)

@@ -24,7 +24,7 @@ from calldesk.script import Script, builtin_script
 if TYPE_CHECKING:
     from calldesk.db.calls import Recorded
     from calldesk.db.leads import LeadDetail
-    from calldesk.screens.call import CallScreen
+    from calldesk.screens.call import CallScreen, Typed
 
 # Textual's own bindings and system commands, for the catalog: the app and the screens
 # translate them with their own (the widgets' keys, e.g. a table's cursor keys, stay English).
@@ -121,7 +121,7 @@ class CalldeskApp(App[None]):
         return dropped
 
     def open_call(self, lead_id: int, detail: LeadDetail | None,
-                  ended: Callable[[Recorded | None], None]) -> None:
+                  ended: Callable[[Recorded | None], None], typed: Typed | None = None) -> None:
         """Push the call screen on a claimed lead; `ended` gets what was recorded (None: backed out).
 
         One call screen is kept for the app's life and refilled for every call: composing,
@@ -131,10 +131,10 @@ class CalldeskApp(App[None]):
 
         kept = self._kept_call
         if detail is not None and kept is not None and kept.reusable:
-            kept.begin(lead_id, detail)
+            kept.begin(lead_id, detail, typed)
             self.push_screen(kept, ended)
             return
-        screen = CallScreen(lead_id, detail)
+        screen = CallScreen(lead_id, detail, typed)
         if detail is not None and kept is None:
             self.install_screen(screen, name=KEPT_CALL)  # installed: popping it keeps it
             self._kept_call = screen

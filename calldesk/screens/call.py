@@ -8,6 +8,7 @@ save keeps the call on screen with the error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _
 from calldesk.outcomes import Outcome
 from calldesk.phones import display
+from calldesk.script import Answer
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.leadview import CALLS_SHOWN, lead_view, stage_label
 from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_label
@@ -36,6 +38,9 @@ from calldesk.windows import home_zone, local_time
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
+
+# Notes and BANT answers typed on a call that was undone, for the reopened call.
+Typed = tuple[str, Mapping[str, Answer]]
 
 
 
@@ -55,13 +60,15 @@ class CallScreen(Screen[Recorded | None]):
         Binding("q", "stay", show=False),
     ]
 
-    def __init__(self, lead_id: int, detail: LeadDetail | None = None) -> None:
+    def __init__(self, lead_id: int, detail: LeadDetail | None = None, typed: Typed | None = None) -> None:
         """detail: the lead as loaded by the claim's worker, shown from the first frame; without
-        it the screen loads the lead itself."""
+        it the screen loads the lead itself. typed: notes and answers to start from (a call
+        that was undone)."""
         super().__init__()
         translate_bindings(self)
         self.lead_id = lead_id
         self.preloaded = detail
+        self._typed = typed
         self.detail: LeadDetail | None = None
         self.started_at: datetime | None = None
         self.started_tick = 0.0
@@ -88,6 +95,7 @@ class CallScreen(Screen[Recorded | None]):
         if self.preloaded is not None:
             self.detail, self.preloaded = self.preloaded, None
             self.show_bar()
+            self._restore()
         else:
             self.load()
         self.set_interval(1, self.tick)  # the claim is renewed by the app's timer (renew_calls)
@@ -110,7 +118,18 @@ class CallScreen(Screen[Recorded | None]):
         """Closed, with its script in place: begin() can take the next call on it."""
         return self.panel is not None and self not in self.app.screen_stack
 
-    def begin(self, lead_id: int, detail: LeadDetail) -> None:
+    def _restore(self) -> None:
+        """Start from what was typed on the call that was undone (see __init__)."""
+        typed, self._typed = self._typed, None
+        if typed is None:
+            return
+        notes, answers = typed
+        if answers and self.panel is not None:
+            self.panel.restore(answers)
+        if notes:
+            self.query_one("#notes", TextArea).load_text(notes)
+
+    def begin(self, lead_id: int, detail: LeadDetail, typed: Typed | None = None) -> None:
         """The next call on this screen, kept from the last one (see CalldeskApp.open_call).
         Nothing of the last call stays: card, answers, notes, timer and flags."""
         assert self.reusable, "begin() on a call in progress"
@@ -122,6 +141,8 @@ class CallScreen(Screen[Recorded | None]):
         self.query_one("#call-card", VerticalScroll).scroll_home(animate=False)
         panel.reset(detail.bant, self._script_values(detail))
         self.query_one("#notes", TextArea).load_text("")  # its undo history goes too
+        self._typed = typed
+        self._restore()
         self.set_focus(panel)
         self.show_bar()
 
@@ -146,6 +167,7 @@ class CallScreen(Screen[Recorded | None]):
             self.query_one("#call-body").mount(panel, after=slot)
             slot.remove()
             panel.focus()
+            self.call_after_refresh(self._restore)  # once the panel has its questions
         self.show_bar()
 
     def _script_panel(self, detail: LeadDetail) -> ScriptPanel:

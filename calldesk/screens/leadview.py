@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from calldesk.db.leads import LeadDetail
-from calldesk.i18n import _, format_day, format_number, format_weekday_time, pgettext
+from calldesk.i18n import _, format_day, format_number, format_weekday_time, ngettext, pgettext
 from calldesk.outcomes import Outcome
 from calldesk.phones import display, kind_label
 from calldesk.stages import Stage
@@ -47,7 +47,8 @@ def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
     head.append("\n" + _("stage {stage}  ·  owner {owner}").format(stage=stage_label(lead.stage),
                                                                    owner=lead.owner or _("team")))
     if lead.industry or lead.employees:
-        size = _("{count} employees").format(count=format_number(lead.employees)) if lead.employees else ""
+        size = ngettext("{count} employee", "{count} employees", lead.employees).format(
+            count=format_number(lead.employees)) if lead.employees else ""
         head.append(f"\n{lead.industry or ''}{'  ·  ' if lead.industry and lead.employees else ''}{size}",
                     style="dim")
     parts: list = [head]

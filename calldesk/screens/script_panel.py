@@ -186,6 +186,14 @@ class ScriptPanel(Widget, can_focus=True):
         self.query_one(".script-opener", Static).update(Content(self._fill(self._script.opener)))
         self._show()
 
+    def restore(self, answers: Mapping[str, Answer]) -> None:
+        """Answers typed on a call that was undone: the reopened call starts from them, at the
+        first question still open."""
+        self._answers = dict(answers)
+        elements = [question.element for question in self._script.questions]
+        self._current = next((i for i, element in enumerate(elements) if element not in answers), 0)
+        self._show()
+
     def _fill(self, text: str) -> str:
         return render(text, **self._values)
 

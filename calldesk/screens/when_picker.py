@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +26,8 @@ from calldesk.schedule import Choice, check_when, parse_when, quick_choices
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
+
+PAST_GRACE = timedelta(minutes=1)  # as recording allows: the moment it was chosen
 
 
 @dataclass(frozen=True)
@@ -326,6 +328,10 @@ class WhenPicker(ModalScreen[When | None]):
             return  # already confirmed (two Enters in one batch)
         if self.chosen is None:
             self._error(_("Choose a moment first: press 1–{last} or type one").format(last=self.choices[-1].key))
+            return
+        if self.chosen < self._now - PAST_GRACE:
+            # Saving would refuse it after the picker closed, and the caller starts over.
+            self._error(_("That moment has passed: pick one from now on"))
             return
         note = self.query_one("#when-note", Input).value.strip()
         self.dismiss(When(self.chosen, self.team and self._allow_team, note))
