@@ -235,6 +235,62 @@ async def test_log_an_email_and_edit_the_lead_during_the_call(demo_store):
         assert isinstance(app.screen, CallScreen)
 
 
+async def test_a_wrong_number_is_found_with_the_filter_and_fixed_with_e(demo_store):
+    """`w` takes a lead out of the queue until someone corrects its number with `e`: the `/`
+    filter finds it again (marked "fix number"), Enter opens it, `e` fixes it, and it returns."""
+    from textual.widgets import Input
+
+    from calldesk.config import Config
+    from calldesk.db.queue import queue
+
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        lead_id = await take_next(pilot)
+        company = lead(demo_store, lead_id).company
+        await pilot.press("o", "w")
+        await settle(pilot)
+        assert lead(demo_store, lead_id).phone_bad and lead_id not in [e.lead_id for e in app.screen.entries]
+        await pilot.press("slash", *company, "enter")
+        await settle(pilot)
+        found = [e for e in app.screen.entries if e.lead_id == lead_id]
+        assert found and found[0].next_action == "fix number"
+        table = app.screen.query_one("#queue")
+        table.move_cursor(row=app.screen.entries.index(found[0]))
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CallScreen) and app.screen.lead_id == lead_id
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, LeadForm)
+        form.query_one("#field-phone", Input).value = "06-19998877"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        fixed = lead(demo_store, lead_id)
+        assert not fixed.phone_bad and fixed.phone_e164 == "+31619998877"
+        await pilot.press("escape")  # back to the queue: the lead is callable again
+        await settle(pilot)
+        await pilot.press("escape")  # the filter off
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and claims(demo_store) == {}
+    # Offered again once the hour after a contact has passed (as any lead just called).
+    later = queue(demo_store, "anne", NOW + timedelta(hours=2), Config(), limit=400).entries
+    assert lead_id in [e.lead_id for e in later if not e.phone_bad]
+
+
+async def test_quitting_during_a_call_says_how_to_leave_it(demo_store):
+    app = make_app(demo_store)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await take_next(pilot)
+        for key in ("ctrl+q", "q"):
+            app._notifications.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, CallScreen) and app.is_running
+            assert any("leave it (Escape)" in str(n.message) for n in app._notifications), key
+
+
 async def test_add_a_lead_from_the_queue(demo_store):
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -433,8 +489,12 @@ async def test_a_call_screen_of_its_own_is_freed_when_it_closes(demo_store, monk
         assert len(made) == 2 and len(taken) == 2 and lead(demo_store, taken[1]) is None
         assert any("no longer exists" in str(n.message) for n in app._notifications)
         del screen
-        app.prune_watchers()
-        gc.collect()
+        for _ in range(20):  # a closed screen is removed by messages of its own: let them run
+            app.prune_watchers()
+            gc.collect()
+            if all(ref() is None for ref in made):
+                break
+            await pilot.pause(0.05)
         assert [ref() for ref in made if ref() is not None] == []
 
 

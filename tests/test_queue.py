@@ -324,3 +324,27 @@ def test_the_headers_callbacks_due_are_the_ones_the_queue_offers(store):
         session.execute(sa.update(Callback).where(Callback.lead_id == theirs).values(
             released_from="bram", released_at=MON))
     assert due("anne") == 3 and theirs in ids(store, "anne")
+
+
+def test_a_wrong_number_is_found_by_search_to_be_fixed_but_never_offered(store):
+    """Marked a wrong number, a lead leaves the queue; searched for, it is listed (after the
+    callable matches) so someone can fix its number; a wrong number that is lost, on the
+    do-not-call list, another caller's or held by another stays out."""
+    callable_ = lead(store, company="Kooiman Transport")
+    wrong = lead(store, company="Kooiman Logistiek", phone_bad=True, next_call_at=MON + timedelta(days=300))
+    lead(store, company="Kooiman Verloren", phone_bad=True, stage="lost")
+    lead(store, company="Kooiman Bram", phone_bad=True, owner="bram")
+    held = lead(store, company="Kooiman Vast", phone_bad=True)
+    assert claim_lead(store, held, "bram", MON) is None
+    dnc = lead(store, company="Kooiman Niet", phone_bad=True)
+    with store.write() as session:
+        phone = session.execute(sa.select(Lead.phone_e164).where(Lead.id == dnc)).scalar()
+        session.add(Suppression(phone_e164=phone, reason="asked", added_at=MON))
+    assert wrong not in ids(store)  # never offered
+    found = queue(store, "anne", MON, CONFIG, search="kooiman").entries
+    assert [e.lead_id for e in found] == [callable_, wrong]
+    assert found[1].phone_bad and found[1].next_action == "fix number" and found[1].stage is Stage.suspect
+    assert [e.lead_id for e in queue(store, "anne", MON, CONFIG, search="logistiek").entries] == [wrong]
+    # Outside calling hours the search still finds it: fixing a number needs no call.
+    sunday = MON - timedelta(days=1)
+    assert [e.lead_id for e in queue(store, "anne", sunday, CONFIG, search="logistiek").entries] == [wrong]

@@ -63,6 +63,7 @@ class QueueEntry:
     callback_due_at: datetime | None = None
     callback_for: str | None = None  # the caller, or None for a team callback
     callback_id: int | None = None
+    phone_bad: bool = False  # marked a wrong number: listed only when searched for, to fix it
 
     @property
     def reasons(self) -> list[tuple[str, int]]:
@@ -71,13 +72,15 @@ class QueueEntry:
     @property
     def next_action(self) -> str:
         """English, as exported (NEXT_ACTIONS); screens translate it."""
+        if self.phone_bad:
+            return "fix number"
         if self.callback_due_at is not None:
             return "callback" if self.callback_for else "team callback"
         return "retry" if self.attempts else "new"
 
 
 # What QueueEntry.next_action says, for the catalog.
-NEXT_ACTIONS = (N_("callback"), N_("team callback"), N_("retry"), N_("new"))
+NEXT_ACTIONS = (N_("callback"), N_("team callback"), N_("retry"), N_("new"), N_("fix number"))
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class Queue:
     why_empty: str = ""  # said when entries is empty (UI language)
 
 
-def _entry(row: dict[str, Any], callback: dict[str, Any] | None = None) -> QueueEntry:
+def _entry(row: dict[str, Any], callback: dict[str, Any] | None = None, *, phone_bad: bool = False) -> QueueEntry:
     """callback: a row with callback_id, due_at and callback_for (the due callback, if any)."""
     return QueueEntry(
         lead_id=row["id"], company=row["company"], contact_name=row["contact_name"], phone_e164=row["phone_e164"],
@@ -95,7 +98,7 @@ def _entry(row: dict[str, Any], callback: dict[str, Any] | None = None) -> Queue
         attempts=row["attempts"], owner=row["owner"],
         callback_due_at=callback["due_at"] if callback is not None else None,
         callback_for=callback["callback_for"] if callback is not None else None,
-        callback_id=callback["callback_id"] if callback is not None else None,
+        callback_id=callback["callback_id"] if callback is not None else None, phone_bad=phone_bad,
     )
 
 
@@ -329,7 +332,7 @@ def _add(entries: list[QueueEntry], seen: set[int], rows: Sequence[Sequence[Any]
             "time_zone": row[4], "country": row[5], "stage": _STAGES.get(row[6]) or Stage(row[6]),
             "warmth": row[7], "reasons_json": row[8], "last_called_at": None if called is None else read_time(called),
             "attempts": row[10], "owner": row[11], "callback_due_at": None if due is None else read_time(due),
-            "callback_for": row[_FOR], "callback_id": row[_CALLBACK],
+            "callback_for": row[_FOR], "callback_id": row[_CALLBACK], "phone_bad": False,
         })
         append(entry)
         if len(entries) == limit:
@@ -347,12 +350,31 @@ def queue(store: Store, caller: str, now: datetime, config: Config, limit: int =
                                         max(limit, 0), text, digits)
     finally:
         connection.close()
+    if text and len(entries) < limit:
+        entries += _wrong_numbers(store, caller, now, values, limit - len(entries))
     if entries or (text and pairs):
         return Queue(entries, "" if entries else _("no callable lead matches {search}").format(
             search=repr(search.strip())))
     with store.engine.connect() as conn:
         keys = [(zone or None, country) for zone, country in stored]
         return Queue([], _why_empty(conn, caller, now, config, keys, pairs))
+
+
+def _wrong_numbers(store: Store, caller: str, now: datetime, values: dict[str, Any], limit: int) -> list[QueueEntry]:
+    """Leads marked a wrong number that match the `/` search: never offered to call, but found
+    to be fixed (Enter, then `e` on the call screen), else nothing could bring them back.
+    Not lost, not on the do-not-call list, this caller's or the pool's, not held by another."""
+    query = (
+        sa.select(*_ENTRY_COLUMNS)
+        .where(_L.c.phone_bad.is_(True), _L.c.stage != Stage.lost.value,
+               sa.or_(_L.c.owner.is_(None), _L.c.owner == "", _L.c.owner == caller),
+               _free(caller, now), ~sa.exists().where(_SUP.c.phone_e164 == _L.c.phone_e164),
+               *_search_terms(True, "digits" in values))
+        .order_by(_L.c.company, _L.c.id).limit(limit)
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(query, {name: values[name] for name in ("like", "digits") if name in values}).all()
+    return [_entry(row._mapping, phone_bad=True) for row in rows]
 
 
 def _fetch(connection: Any, dialect: Dialect, now: datetime, config: Config, values: dict[str, Any],

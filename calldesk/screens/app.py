@@ -156,6 +156,7 @@ class CalldeskApp(App[None]):
         # check_action: that would follow self.screen, which changes while a screen is pushed,
         # and every footer would redraw its keys twice a call.
         if isinstance(self.screen, CallScreen):
+            self.screen.say_how_to_leave()
             return
         await super().action_quit()
 

@@ -229,6 +229,11 @@ class CallScreen(Screen[Recorded | None]):
 
     def action_stay(self) -> None:
         """q in a call: nothing typed may be lost by quitting; Escape leaves the call first."""
+        self.say_how_to_leave()
+
+    def say_how_to_leave(self) -> None:
+        self.notify(_("A call is open: record its outcome (o) or leave it (Escape) before quitting"),
+                    severity="warning")
 
     def action_notes(self) -> None:
         notes = self.query_one("#notes", TextArea)
