@@ -670,7 +670,9 @@ def dnc_list(db: DbOpt = None, config: ConfigOpt = None) -> None:
         store.close()
     for row in rows:
         typer.echo(f"{row.phone_e164}\t{row.added_at:%Y-%m-%d %H:%M}\t{row.added_by}\t{row.reason}")
-    typer.echo(_("{count} numbers on the do-not-call list").format(count=len(rows)), err=True)  # as scripts read it
+    # The count on stderr: stdout stays one number per line for scripts.
+    typer.echo(ngettext("{count} number on the do-not-call list", "{count} numbers on the do-not-call list",
+                        len(rows)).format(count=len(rows)), err=True)
 
 
 # -- privacy: erasure and retention ------------------------------------------------------------
@@ -1025,13 +1027,15 @@ def callbacks(
     target = ctx.output(ics, "--ics") if ics is not None else None
     store = ctx.open_store()
     try:
-        from calldesk.db.team import is_team_lead, release_overdue
+        from calldesk.db.team import get_caller, is_team_lead, release_overdue
 
-        if not is_team_lead(store, ctx.caller):  # callers see their own (and the team's)
-            if who not in (None, ctx.caller):
+        if not is_team_lead(store, ctx.caller):  # callers see their own and the team's
+            if who not in (None, "team", ctx.caller):
                 raise CalldeskError(_("only a team lead can see {who}'s callbacks ({caller} is not one)").format(
                     who=who, caller=ctx.caller))
-            who = ctx.caller
+            who = who or ctx.caller
+        elif who not in (None, "team") and get_caller(store, who) is None:  # a typo would show the team's
+            raise CalldeskError(_("no caller named {name} (see calldesk caller list)").format(name=who))
         release_overdue(store, ctx.now, ctx.config.callbacks.release_after)
         items = agenda(store, ctx.now, ctx.config, caller=who, start=start, end=end, overdue_only=overdue)
         meetings = [] if ics is None or overdue else appointments(
@@ -1043,9 +1047,11 @@ def callbacks(
             write_ics(items, meetings, target, now=ctx.now)
         except OSError as exc:
             raise CalldeskError(_("cannot write {path}: {error}").format(path=ics, error=exc.strerror or exc)) from None
-        typer.echo(ngettext("{count} callback and {appointments} appointments written to {path}",
-                            "{count} callbacks and {appointments} appointments written to {path}", len(items)).format(
-            count=len(items), appointments=len(meetings), path=ics), err=True)
+        callbacks_text = ngettext("{count} callback", "{count} callbacks", len(items)).format(count=len(items))
+        meetings_text = ngettext("{count} appointment", "{count} appointments", len(meetings)).format(
+            count=len(meetings))
+        typer.echo(_("{callbacks} and {appointments} written to {path}").format(
+            callbacks=callbacks_text, appointments=meetings_text, path=ics), err=True)
         return
     rows = _agenda_rows(items)
     if format_ is Format.json:

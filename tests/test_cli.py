@@ -252,7 +252,7 @@ def test_dnc_add_list_remove(cli, tmp_path):
     assert cli("dnc", "add", "06-12345678").stdout.strip() == "+31612345678 added to the do-not-call list"
     assert "was already on" in cli("dnc", "add", "+31 6 1234 5678").stdout
     listed = cli("dnc", "list")
-    assert listed.stdout.startswith("+31612345678\t") and "1 numbers on the do-not-call list" in listed.stderr
+    assert listed.stdout.startswith("+31612345678\t") and "1 number on the do-not-call list" in listed.stderr
     path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\n")
     assert "suppressed        1" in cli("import", path).stdout
     one_line_error(cli("dnc", "add", "12", code=1), "'12' is not a number calldesk can use")
@@ -343,7 +343,7 @@ def test_callbacks_formats_filters_and_ics(cli, desk, tmp_path):
     uids = []
     for at in (TUESDAY, "2026-11-24T16:30+01:00"):
         result = cli("callbacks", "--at", at, "--ics", tmp_path / "agenda.ics")
-        assert result.stdout == "" and "2 callbacks and 1 appointments written to" in result.stderr
+        assert result.stdout == "" and "2 callbacks and 1 appointment written to" in result.stderr
         parsed = icalendar.Calendar.from_ical((tmp_path / "agenda.ics").read_bytes()).walk("VEVENT")
         uids.append(sorted(str(event["uid"]) for event in parsed))
         summaries = sorted(str(event["summary"]) for event in parsed)
@@ -528,3 +528,41 @@ def test_an_inactive_caller_gets_no_work(cli, tmp_path):
     one_line_error(cli("queue", "--caller", "bram", "--at", MONDAY, code=1), "bram is inactive")
     cli("caller", "add", "bram", "--active", "--at", "2026-11-02T09:00")
     assert "Acme" in cli("next", "--caller", "bram", "--at", MONDAY).stdout
+
+
+def test_callbacks_for_the_team_are_any_callers_and_a_mistyped_name_is_an_error(cli, desk):
+    team = json.loads(cli("callbacks", "--at", TUESDAY, "--caller", "team", "--format", "json",
+                          extra_env={"CALLDESK_CALLER": "anne"}).stdout)["callbacks"]
+    assert [(c["company"], c["caller"]) for c in team] == [("Thames Ltd", None)]  # a caller sees the team's
+    one_line_error(cli("callbacks", "--caller", "bram", code=1, extra_env={"CALLDESK_CALLER": "anne"}),
+                   "only a team lead can see bram's callbacks")
+    one_line_error(cli("callbacks", "--caller", "anen", code=1), "no caller named anen")  # tester is a team lead
+
+
+def test_no_call_is_logged_on_a_number_on_the_do_not_call_list(cli, tmp_path):
+    cli("import", write_csv(tmp_path / "in.csv", "Company,Phone\nAcme,06-12345678\n"), "--at", "2026-11-02T09:00")
+    cli("log", "1", "do_not_call", "--at", MONDAY)
+    before = cli("export", "--person", "0612345678").stdout
+    for outcome in ("interested", "do_not_call"):
+        one_line_error(cli("log", "1", outcome, "--at", MONDAY, code=1), "is on the do-not-call list")
+    after = cli("export", "--person", "0612345678").stdout
+    assert json.loads(after)["leads"] == json.loads(before)["leads"]  # nothing written
+    cli("dnc", "remove", "0612345678")  # they asked to be called again
+    cli("log", "1", "interested", "--at", MONDAY)
+
+
+def test_another_programs_sqlite_file_is_not_taken_over(cli, tmp_path):
+    import sqlite3
+
+    other = tmp_path / "notes.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('mine')")
+    conn.close()
+    one_line_error(cli("queue", "--db", other, code=1), "is another program's database, not a calldesk store")
+    with sqlite3.connect(other) as conn:
+        assert [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["notes"]
+    conn.close()
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()  # an empty file is a new store, as before
+    cli("queue", "--db", empty)

@@ -45,8 +45,9 @@ def build_history(store, seed=7):
     weights = [8, 3, 3, 1, 2, 1, 2, 4, 3, 2, 2, 1]
     moments = sorted(datetime(2026, 11, 16, 7, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 60 * 24 * 10 + 490))
                      for _ in range(260))
+    off_list: set[int] = set()  # on the do-not-call list: never called again (recording refuses it)
     for moment in moments:
-        lead_id = rng.choice([lead_id for lead_id, created in leads if created < moment])
+        lead_id = rng.choice([lead_id for lead_id, created in leads if created < moment and lead_id not in off_list])
         caller = rng.choice(["anne", "bram", "cees"])
         outcome = rng.choices(outcomes, weights)[0]
         if rng.random() < 0.3:
@@ -58,6 +59,8 @@ def build_history(store, seed=7):
             extra["appointment_at"] = moment + timedelta(days=3)
         record_outcome(store, lead_id, outcome, caller=caller, now=moment, config=CONFIG,
                        started_at=moment - timedelta(minutes=3), **extra)
+        if outcome is Outcome.do_not_call:
+            off_list.add(lead_id)
         if rng.random() < 0.1:
             log_activity(store, lead_id, ActivityKind.email, caller=caller, now=moment + timedelta(minutes=1))
 

@@ -139,6 +139,9 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
         if holder and holder != caller and expires and expires > now:
             raise CalldeskError(_("{holder} has lead {id} open: only they can record its outcome").format(
                 holder=holder, id=lead_id))
+        if cur.first(_suppressed, phone=lead["phone_e164"]) is not None:  # (only reached by id: never queued)
+            raise CalldeskError(_("lead {id}'s number is on the do-not-call list: no call is recorded on it "
+                                  "(if they asked to be called again: calldesk dnc remove)").format(id=lead_id))
         before = Stage(lead["stage"])
         effect = apply(outcome, LeadState(before, lead["attempts"], lead["no_answer_streak"],
                                           lead["time_zone"], lead["country"]),
@@ -161,7 +164,7 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
                                               to_stage=effect.stage.value, at=now, changed_by=caller,
                                               reason=f"outcome: {outcome.label}")
         undo["suppressed"] = False
-        if effect.suppress and cur.first(_suppressed, phone=lead["phone_e164"]) is None:
+        if effect.suppress:  # not on the list yet: checked above
             cur.insert(_SUP, phone_e164=lead["phone_e164"], reason="asked not to be called", added_at=now,
                        added_by=caller)
             undo["suppressed"] = True

@@ -155,6 +155,11 @@ def open_store(target: str, *, create_parent: bool = False) -> Store:
     store = Store(url)
     try:
         revision = schema_revision(store.engine)
+        if revision is None and store.is_sqlite and _has_tables(store.engine):
+            # Another program's database: calldesk must not add its tables to it (a mistyped
+            # --db), and its own data could collide with what is there.
+            raise CalldeskError(_("{store} is another program's database, not a calldesk store: "
+                                  "give a new file").format(store=store.describe()))
         if revision != SCHEMA_HEAD:
             if revision is not None and revision not in known_revisions():
                 raise CalldeskError(
@@ -218,6 +223,11 @@ def schema_revision(engine: Engine) -> str | None:
         if not sa.inspect(conn).has_table("alembic_version"):
             return None
         return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def _has_tables(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").first() is not None
 
 
 def _alembic_config():  # noqa: ANN202 (alembic imported lazily: it is slow and rarely needed)
