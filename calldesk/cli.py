@@ -377,21 +377,19 @@ def export(
     except ValueError:
         raise CalldeskError(_("--stage {stage}: expected one of {stages}").format(
             stage=repr(stage), stages=", ".join(s.value for s in Stage))) from None
-    if out is not None:
-        ctx.output(out, "--out")  # a bad path is refused before anything is read
+    target = ctx.output(out, "--out") if out is not None else None  # refused before anything is read
     store = ctx.open_store()
     try:
         from calldesk.db.exports import export_leads
 
         delimiter = ";" if excel else ","
-        if out is None:
+        if target is None:
             if excel:  # `> file.csv` is how most write it: Excel needs the BOM there too
                 sys.stdout.write("\ufeff")
             export_leads(store, sys.stdout, stage=wanted, delimiter=delimiter)
             return
         from calldesk.db.files import replacing
 
-        target = ctx.output(out, "--out")
         try:
             with replacing(target, encoding="utf-8-sig" if excel else "utf-8", newline="") as handle:
                 count = export_leads(store, handle, stage=wanted, delimiter=delimiter)
@@ -416,7 +414,7 @@ def _export_person(ctx: Context, phone: str, out: Path | None) -> None:
     finally:
         store.close()
     text = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-    if out is None:
+    if target is None:
         sys.stdout.write(text)
     else:
         from calldesk.db.files import replacing
@@ -1489,14 +1487,12 @@ def kept_holidays(path: Path | None = None) -> Iterator[None]:
             dates: dict[str, dict[str, list[str]]] = {}
             for (country, year), days in sorted(known.items()):
                 dates.setdefault(country, {})[str(year)] = sorted(day.isoformat() for day in days)
-            try:
+            from calldesk.db.files import replacing
+
+            with suppress(OSError):
                 path.parent.mkdir(parents=True, exist_ok=True)
-                partial = path.with_name(f"{path.name}.{os.getpid()}")
-                partial.write_text(json.dumps({"holidays": stamp, "dates": dates}), encoding="utf-8")
-                partial.replace(path)  # whole or not at all, whichever process writes last
-            except OSError:
-                with suppress(OSError):
-                    partial.unlink(missing_ok=True)
+                with replacing(path, encoding="utf-8") as handle:  # whole or not at all, whichever writes last
+                    handle.write(json.dumps({"holidays": stamp, "dates": dates}))
 
 
 def main() -> None:

@@ -23,8 +23,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Durations and day counts are added to or taken from moments (years 1900-2999, see the CLI's
 # --at): far beyond this, datetime arithmetic overflows. A century is more than any desk needs.
 MAX_DAYS = 36500
-# `calldesk caller add --goal` allows 0-1000 (calldesk.db.team, which this layer can't import):
-# the config's daily_goal keeps to the same bound. Change both together.
+# A daily goal, the config's and each caller's (`calldesk caller add --goal`, db.team).
 MAX_DAILY_GOAL = 1000
 # Each warmth weight; warmth, their sum, is an INTEGER column (32 bits on PostgreSQL): far inside.
 MAX_POINTS = 1000

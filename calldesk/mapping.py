@@ -68,8 +68,9 @@ _COUNTRIES = {
 }
 _TRUE = ("1", "yes", "y", "true", "ja", "j", "x", "waar")
 _FALSE = ("0", "no", "n", "false", "nee", "onwaar")  # blank means no as well
-# What calldesk's export puts before a cell a spreadsheet would run (see db.exports.neutralise).
-_FORMULA_START = "=+-@\t\r"
+# A cell starting with one of these is run by a spreadsheet: the export puts a ' before it
+# (db.exports.neutralise) and the import takes that ' off again (clean_cell).
+FORMULA_START = "=+-@\t\r"
 
 
 @lru_cache(maxsize=1024)  # a file repeats a handful of countries: look each up once
@@ -136,7 +137,7 @@ def clean_cell(text: str) -> str:
     """A cell trimmed, without the apostrophe an export put before a formula-like value
     ("'=1+1", "'-Min BV"); "'t Hart BV" is a name and stays as it is."""
     cell = text.strip()
-    if cell[:1] == "'" and cell[1:2] and cell[1] in _FORMULA_START:
+    if cell[:1] == "'" and cell[1:2] and cell[1] in FORMULA_START:
         cell = cell[1:].strip()
     return cell
 

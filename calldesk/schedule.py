@@ -52,6 +52,8 @@ from calldesk.windows import callable_day, holiday_country, holiday_dates, local
 __all__ = ["AGENDA_GROUPS", "Choice", "agenda_group", "check_when", "parse_when", "quick_choices"]
 
 MAX_DISTANCE = timedelta(days=3660)  # about ten years: anything further is a typo
+# A callback may be set this far in the past: the moment it was chosen, a few seconds before saving.
+PAST_GRACE = timedelta(minutes=1)
 _NO_HOLIDAY_COUNTRIES = {"", "001", "ZZ"}
 
 

@@ -31,7 +31,7 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import _, format_day_time
 from calldesk.outcomes import Outcome
 from calldesk.phones import normalize
-from calldesk.schedule import MAX_DISTANCE
+from calldesk.schedule import MAX_DISTANCE, PAST_GRACE
 from calldesk.script import BANT, Answer
 from calldesk.stages import Stage
 from calldesk.windows import local_time
@@ -103,7 +103,7 @@ def _check_request(outcome: Outcome, now: datetime, bant: Mapping[str, Answer],
     if callback is not None and outcome in FINAL:
         raise CalldeskError(_("no callback can follow '{outcome}': nobody calls this lead again").format(
             outcome=outcome.ui_label))
-    if callback is not None and callback.at < now - timedelta(minutes=1):
+    if callback is not None and callback.at < now - PAST_GRACE:
         raise CalldeskError(_("the callback time {moment} UTC is in the past").format(
             moment=f"{callback.at:%Y-%m-%d %H:%M}"))
     for what, moment in ((_("the callback time"), callback.at if callback else None),

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from calldesk.db.engine import Store
 from calldesk.db.models import Lead, Suppression
+from calldesk.mapping import FORMULA_START
 from calldesk.stages import Stage
 
 COLUMNS = ("id", "company", "contact", "phone", "stage", "warmth", "owner", "do_not_call",
@@ -21,7 +22,7 @@ _NUMBER = re.compile(r"^[+-]?\d[\d.]*$")
 
 def neutralise(value: str) -> str:
     """Stop a spreadsheet from running a cell as a formula (=, +, -, @, tab, CR first)."""
-    if value and value[0] in "=+-@\t\r" and not _NUMBER.match(value):
+    if value and value[0] in FORMULA_START and not _NUMBER.match(value):
         return "'" + value
     return value
 

@@ -15,6 +15,7 @@ from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.models import Activity, BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, WindowKey
 from calldesk.db.privacy import is_suppressed
+from calldesk.db.queue import offered_callback
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
@@ -220,13 +221,8 @@ def desk_status(store: Store, caller: str, now: datetime, day_start: datetime) -
     with store.read() as session:
         calls = session.exec(select(func.count()).select_from(Call).where(
             Call.caller == caller, Call.started_at >= day_start, Call.started_at <= now)).one()
-        # Those the queue would offer this caller (outside calling hours too: they are due):
-        # a team callback on another caller's lead stays theirs unless it was released to all.
+        # Those the queue would offer this caller (outside calling hours too: they are due).
         due = session.exec(select(func.count()).select_from(Callback).join(Lead, col(Lead.id) == Callback.lead_id).where(
             Callback.status == CallbackStatus.open, Callback.due_at <= now,
-            Lead.stage != Stage.lost, col(Lead.phone_bad).is_(False),
-            sa.or_(Callback.caller == caller,
-                   sa.and_(col(Callback.caller).is_(None),
-                           sa.or_(col(Lead.owner).is_(None), Lead.owner == caller,
-                                  col(Callback.released_from).is_not(None)))))).one()
+            sa.or_(*(sa.and_(*offered_callback(caller, team=team)) for team in (False, True))))).one()
     return DeskStatus(calls, due)

@@ -172,19 +172,32 @@ def _not_blocked(caller: sa.BindParameter, now: sa.BindParameter) -> list[sa.Col
     return [_free(caller, now), ~sa.exists().where(_SUP.c.phone_e164 == _L.c.phone_e164)]
 
 
+def _pool_or_own(caller: str | sa.BindParameter) -> sa.ColumnElement[bool]:
+    """The shared pool's leads (no owner) and this caller's own."""
+    return sa.or_(_L.c.owner.is_(None), _L.c.owner == "", _L.c.owner == caller)
+
+
+def offered_callback(caller: str | sa.BindParameter, *, team: bool) -> list[sa.ColumnElement[bool]]:
+    """An open callback (joined with its lead) that the queue offers this caller once due:
+    their own, or the team's; never on a lost lead or a wrong number. (Also the queue header's
+    count: leads.desk_status.)"""
+    lead = [_L.c.stage != Stage.lost.value, _L.c.phone_bad.is_(False)]
+    if not team:
+        return [_CB.c.caller == caller, *lead]
+    # A team callback on someone's own lead stays theirs, unless it was released to all.
+    return [_CB.c.caller.is_(None), *lead,
+            sa.or_(_L.c.owner.is_(None), _L.c.owner == caller, _CB.c.released_from.is_not(None))]
+
+
 def _callback_part(team: bool, pairs: tuple[int, int], columns: Sequence[sa.ColumnElement[Any]]) -> sa.Select:
     caller, now = sa.bindparam("caller"), sa.bindparam("now", type_=_CB.c.due_at.type)
-    who = _CB.c.caller.is_(None) if team else _CB.c.caller == caller
-    query = (
+    return (
         sa.select(*columns)
         .join(_CB, _CB.c.lead_id == _L.c.id)
-        .where(_CB.c.status == "open", _CB.c.due_at <= now, who, _pairs_clause(pairs),
-               _L.c.stage != Stage.lost.value, _L.c.phone_bad.is_(False))
+        .where(_CB.c.status == "open", _CB.c.due_at <= now, _pairs_clause(pairs),
+               *offered_callback(caller, team=team), *_not_blocked(caller, now))
         .order_by(_CB.c.due_at, _CB.c.id)
     )
-    if team:  # a team callback on someone's own lead stays theirs, unless it was released to all
-        query = query.where(sa.or_(_L.c.owner.is_(None), _L.c.owner == caller, _CB.c.released_from.is_not(None)))
-    return query.where(*_not_blocked(caller, now))
 
 
 def _warm_part(pairs: tuple[int, int], columns: Sequence[sa.ColumnElement[Any]]) -> sa.Select:
@@ -204,7 +217,7 @@ def _warm_part(pairs: tuple[int, int], columns: Sequence[sa.ColumnElement[Any]])
             _L.c.unreachable.is_(False),
             sa.or_(_L.c.next_call_at.is_(None), _L.c.next_call_at <= now),
             sa.or_(_L.c.last_called_at.is_(None), _L.c.last_called_at <= recent),
-            sa.or_(_L.c.owner.is_(None), _L.c.owner == "", _L.c.owner == caller),
+            _pool_or_own(caller),
             *_not_blocked(caller, sa.bindparam("now", type_=_L.c.claim_expires_at.type)),
             # A lead with an open callback waits for it: nobody else rings it meanwhile.
             ~sa.exists().where(_CB.c.lead_id == _L.c.id, _CB.c.status == "open"),
@@ -367,9 +380,7 @@ def _wrong_numbers(store: Store, caller: str, now: datetime, values: dict[str, A
     query = (
         sa.select(*_ENTRY_COLUMNS)
         .where(_L.c.phone_bad.is_(True), _L.c.stage != Stage.lost.value,
-               sa.or_(_L.c.owner.is_(None), _L.c.owner == "", _L.c.owner == caller),
-               _free(caller, now), ~sa.exists().where(_SUP.c.phone_e164 == _L.c.phone_e164),
-               *_search_terms(True, "digits" in values))
+               _pool_or_own(caller), *_not_blocked(caller, now), *_search_terms(True, "digits" in values))
         .order_by(_L.c.company, _L.c.id).limit(limit)
     )
     with store.engine.connect() as conn:

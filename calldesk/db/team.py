@@ -21,7 +21,7 @@ from calldesk.db.models import Caller, Callback, CallbackStatus, Lead, Role, Sta
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
-from calldesk.schedule import MAX_DISTANCE
+from calldesk.schedule import MAX_DISTANCE, PAST_GRACE
 from calldesk.stages import Stage
 
 _CALLERS, _CB, _L, _SC = Caller.__table__, Callback.__table__, Lead.__table__, StageChange.__table__
@@ -221,7 +221,7 @@ def reassign_callbacks(store: Store, ids: Sequence[int], to: str | None, *, by: 
 def reschedule_callbacks(store: Store, ids: Sequence[int], due_at: datetime, *, by: str, now: datetime) -> int:
     if due_at.tzinfo is None or due_at.utcoffset() is None:
         raise ValueError("due_at must be timezone-aware")
-    if due_at < now - timedelta(minutes=1):
+    if due_at < now - PAST_GRACE:
         raise CalldeskError(_("that time has passed: pick a moment from now on"))
     if due_at > now + MAX_DISTANCE:
         raise CalldeskError(_("more than ten years from now"))

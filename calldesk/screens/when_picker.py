@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,12 +22,10 @@ from textual.widgets import Input, Label, Static
 from calldesk.config import CallingHours
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_day
-from calldesk.schedule import Choice, check_when, parse_when, quick_choices
+from calldesk.schedule import PAST_GRACE, Choice, check_when, parse_when, quick_choices
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
-
-PAST_GRACE = timedelta(minutes=1)  # as recording allows: the moment it was chosen
 
 
 @dataclass(frozen=True)
