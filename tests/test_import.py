@@ -415,3 +415,30 @@ def test_utf16_without_bom_with_zero_low_bytes_still_reads(sqlite_store, tmp_pat
     summary = run(sqlite_store, write_csv(tmp_path / "u.csv", text, encoding))
     assert (summary.encoding, summary.imported) == (encoding, 1)
     assert leads(sqlite_store)["+31612345678"].company == "Ā一\u3000Łódź BV"
+
+
+# Values a percent-style driver or a literal could mangle: each must come back exactly.
+AWKWARD = ["jan 100%", "50%s korting", "%%", "O'Neill \\ Zn", "Zoë 'quoted' %(name)s", "日本 – ½"]
+
+
+@pytest.mark.parametrize("constant", [True, False], ids=["constant-in-chunk", "per-row"])
+def test_awkward_text_round_trips_in_every_column(store, tmp_path, constant):
+    # 80 rows (over the inline threshold): a value shared by all rows is written into the
+    # statement as a literal, a varying one is bound; both must store the text as given.
+    rows = []
+    for i in range(80):
+        value = AWKWARD[0 if constant else i % len(AWKWARD)]
+        cells = [value, value, value, f"06-2{i:07d}", value, value, value]
+        rows.append(",".join('"' + c.replace('"', '""') + '"' for c in cells))
+    text = "Company,Contact,Role,Phone,Industry,Email,Notes\n" + "\n".join(rows) + "\n"
+    ensure_caller(store, "jan 100%", now=NOW)
+    summary = run(store, write_csv(tmp_path / "awkward.csv", text), source=AWKWARD[0] if constant else None,
+                  owner="jan 100%")
+    assert summary.imported == 80
+    stored = sorted(leads(store).values(), key=lambda lead: lead.phone_e164)
+    for i, lead in enumerate(stored):
+        value = AWKWARD[0 if constant else i % len(AWKWARD)]
+        assert (lead.company, lead.contact_name, lead.role, lead.industry) == (value, value, value, value)
+        assert lead.owner == "jan 100%"
+        if constant:
+            assert lead.source == value

@@ -416,6 +416,9 @@ class _LeadInsert:
             name: _LEAD.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.columns
         }
         self.quote = sa.String().literal_processor(dialect)
+        # The literal processor escapes % for a percent-style driver (psycopg) and so does the
+        # compiler when it renders literal_column: undo one, or `100%` is stored as `100%%`.
+        self.percent_escaped = dialect.paramstyle in ("format", "pyformat")
         self.boolean = sa.Boolean().literal_processor(dialect)
         self._statements: dict[tuple[tuple[str, str], ...], tuple[str, list[str], bool]] = {}
 
@@ -434,7 +437,8 @@ class _LeadInsert:
         if isinstance(value, int):
             return str(value)
         if isinstance(value, str):
-            return self.quote(value)
+            quoted = self.quote(value)
+            return quoted.replace("%%", "%") if self.percent_escaped else quoted
         return None  # anything else (a driver-native datetime) stays a bound parameter
 
     def _statement(self, literals: tuple[tuple[str, str], ...]) -> tuple[str, list[str], bool]:
