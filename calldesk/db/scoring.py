@@ -26,6 +26,7 @@ _LEAD = Lead.__table__
 _META = Meta.__table__
 REFRESH_KEY = "warmth_refresh"
 _BATCH = 5000
+_PG_REFRESH_LOCK = 0x0CA11DE6  # advisory lock id: one warmth refresh at a time (engine has ...E5)
 
 
 def config_stamp(config: Config) -> str:
@@ -116,6 +117,11 @@ def refresh_if_due(store: Store, now: datetime, config: Config) -> int:
             return 0  # the common case: one indexed read
     with store.write() as session:
         conn = session.connection()
+        if not store.is_sqlite:
+            # Every caller's first command of the day gets here at once: one refreshes, the
+            # rest wait and then find the stamp written (SQLite's BEGIN IMMEDIATE does the same).
+            # Without it their UPDATEs of the same rows in different orders deadlock.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_REFRESH_LOCK})
         stamp = _read_stamp(conn)
         if stamp == wanted:
             return 0
@@ -124,7 +130,7 @@ def refresh_if_due(store: Store, now: datetime, config: Config) -> int:
         else:
             since = now - timedelta(days=config.warmth.signal_horizon_days + 1)
             ids = conn.execute(sa.select(Signal.lead_id).where(Signal.at >= since).distinct()).scalars()
-        lead_ids = list(ids)
+        lead_ids = sorted(ids)  # a fixed order: rows are locked as they are updated
         rescore(conn, lead_ids, now, config)
         _write_stamp(conn, wanted)
         return len(lead_ids)
