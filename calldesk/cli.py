@@ -7,7 +7,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
@@ -43,6 +43,11 @@ CallerOpt = Annotated[str | None, typer.Option("--caller", help=N_("Who is worki
 AtOpt = Annotated[str | None, typer.Option("--at", help=N_("Act as if it were this moment (ISO time, e.g. 2026-11-23T09:00); naive times are local."), show_default=False)]
 
 
+# Ids and counts as both stores hold them (PostgreSQL's INTEGER): a bigger one is a typo, and
+# the drivers would fail on it with a traceback.
+MAX_ID = 2**31 - 1
+
+
 class Language(StrEnum):
     en = "en"
     nl = "nl"
@@ -76,7 +81,12 @@ class Context:
     def open_store(self):  # noqa: ANN201 (keeps sqlalchemy off --help)
         from calldesk.db.engine import open_store
 
-        return open_store(self.store_target, create_parent=self.default_store)
+        timeouts = self.config.store
+        store = open_store(self.store_target, create_parent=self.default_store,
+                           connect_timeout=timeouts.connect_timeout.total_seconds(),
+                           statement_timeout=timeouts.statement_timeout.total_seconds())
+        _opened.append(store.describe())  # named by main() if the store fails mid-command
+        return store
 
     def output(self, path: Path, option: str) -> Path:
         """Where --out/--ics writes: never over the store's own files (see db.files)."""
@@ -157,6 +167,7 @@ def _in_years(year: int, option: str, text: str) -> None:
 # Options given before the command (`calldesk --caller anne --lang nl demo`) hold for it too;
 # the command's own options win.
 _root: dict[str, object] = {}
+_opened: list[str] = []  # the stores this command opened, for fault_message
 
 
 def make_context(db: str | None, config: Path | None, caller: str | None = None,
@@ -550,7 +561,7 @@ def _parse_bant(text: str | None, script) -> dict:  # noqa: ANN001
 
 @app.command("log", help=N_("Record a call's outcome, exactly as the call screen does (for scripts and dialers)."))
 def log_outcome(
-    lead_id: Annotated[int, typer.Argument(help=N_("The lead's id (as `calldesk queue` and `next` print it)."), show_default=False)],
+    lead_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help=N_("The lead's id (as `calldesk queue` and `next` print it)."), show_default=False)],
     outcome: Annotated[str, typer.Argument(help=N_("no_answer, busy, voicemail, wrong_number, not_interested, no_fit, callback, interested, qualified, appointment, won, do_not_call."), show_default=False)],
     note: Annotated[str, typer.Option(help=N_("Notes on the call."))] = "",
     callback: Annotated[str | None, typer.Option(help=N_("Call back at this ISO time (needed for `callback`; naive times are local)."), show_default=False)] = None,
@@ -1152,8 +1163,8 @@ def caller_list(
 StageOpt = Annotated[Stage | None, typer.Option("--stage", help=N_("Only leads in this stage."), show_default=False)]
 SourceOpt = Annotated[str | None, typer.Option("--source", help=N_("Only leads from this source (as imported)."), show_default=False)]
 IndustryOpt = Annotated[str | None, typer.Option("--industry", help=N_("Only leads in this industry."), show_default=False)]
-CountOpt = Annotated[int | None, typer.Option("--count", min=1, help=N_("At most this many (the warmest first)."), show_default=False)]
-LeadOpt = Annotated[list[int] | None, typer.Option("--lead", help=N_("This lead (repeatable) instead of filters."), show_default=False)]
+CountOpt = Annotated[int | None, typer.Option("--count", min=1, max=MAX_ID, help=N_("At most this many (the warmest first)."), show_default=False)]
+LeadOpt = Annotated[list[int] | None, typer.Option("--lead", min=1, max=MAX_ID, help=N_("This lead (repeatable) instead of filters."), show_default=False)]
 
 
 @app.command(help=N_("Give leads from the shared pool to a caller (team leads only; who you are: the --caller "
@@ -1212,7 +1223,7 @@ def unassign(
 
 @app.command("stage", help=N_("Move a lead's stage by hand (team leads only): the one way a stage goes backwards."))
 def stage_move(
-    lead_id: Annotated[int, typer.Argument(help=N_("The lead's id."), show_default=False)],
+    lead_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help=N_("The lead's id."), show_default=False)],
     to: Annotated[Stage, typer.Argument(help=N_("The stage to move it to (backwards too)."), show_default=False)],
     reason: Annotated[str, typer.Option("--reason", help=N_("Why (kept in the lead's history)."), show_default=False)],
     at: AtOpt = None,
@@ -1495,10 +1506,49 @@ def kept_holidays(path: Path | None = None) -> Iterator[None]:
                     handle.write(json.dumps({"holidays": stamp, "dates": dates}))
 
 
+def undecodable_input(args: list[str], env: Mapping[str, str]) -> str | None:
+    """Bytes that are not text in the locale's encoding reach Python as lone surrogates; no
+    store can hold them, so say which argument (or variable) it is before anything runs."""
+    def bad(text: str) -> bool:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    for number, arg in enumerate(args, 1):
+        if bad(arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            return _("argument {number} ({text}) is not valid text: use UTF-8").format(number=number, text=repr(shown))
+    for name in ("CALLDESK_DB", "CALLDESK_CONFIG", "CALLDESK_CALLER", "USER", "LOGNAME"):
+        if bad(env.get(name, "")):
+            return _("the environment variable {name} is not valid text: use UTF-8").format(name=name)
+    return None
+
+
+def fault_message(exc: BaseException, store: str | None) -> str | None:
+    """One line for a fault of the machine or the store met mid-command (disk full, a server
+    gone, a store damaged by hand); None for anything else, which is a bug to report."""
+    dbapi = getattr(sys.modules.get("sqlalchemy.exc"), "DBAPIError", None)
+    if dbapi is not None and isinstance(exc, dbapi):
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None and str(exc.orig).strip() else type(
+            exc.orig).__name__
+        if store is None:
+            return _("store: {error}").format(error=detail)
+        return _("store {store}: {error}").format(store=store, error=detail)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = exc.filename or store
+        return f"{where}: {exc.strerror}" if where else exc.strerror
+    return None
+
+
 def main() -> None:
     from calldesk.i18n import set_language
 
     set_language(early_language(sys.argv[1:]))
+    if (message := undecodable_input(sys.argv[1:], os.environ)) is not None:
+        typer.echo(_("calldesk: error: {message}").format(message=message), err=True)
+        sys.exit(1)
     command = typer.main.get_command(app)
     translate_help(command)
     try:
@@ -1506,6 +1556,12 @@ def main() -> None:
             command(prog_name="calldesk")
     except CalldeskError as exc:
         typer.echo(_("calldesk: error: {message}").format(message=exc), err=True)
+        sys.exit(1)
+    except Exception as exc:
+        message = fault_message(exc, _opened[-1] if _opened else None)
+        if message is None:
+            raise  # a bug: its traceback is what a report needs
+        typer.echo(_("calldesk: error: {message}").format(message=message), err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo(_("calldesk: interrupted"), err=True)

@@ -225,6 +225,21 @@ class Privacy(_Section):
     retain_lost_months: int = Field(default=24, ge=1, le=1200)
 
 
+class StoreTimeouts(_Section):
+    """A PostgreSQL server that accepts but never answers must not hang a caller's command:
+    connecting gives up after `connect_timeout`, a statement after `statement_timeout`."""
+
+    connect_timeout: Duration = timedelta(seconds=10)
+    statement_timeout: Duration = timedelta(minutes=2)  # a purge or report on a big store fits
+
+    @field_validator("connect_timeout", "statement_timeout")
+    @classmethod
+    def _some_time(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError(_("must be at least 1s, such as '10s'"))
+        return value
+
+
 class Config(_Section):
     region: Region = "NL"  # country for numbers typed without a country code
     # The app's and the script's language; None: --lang, else the environment's locale decides
@@ -242,12 +257,15 @@ class Config(_Section):
     callbacks: Callbacks = Callbacks()  # [callbacks] release_after = "2h"
     stuck: Stuck = Stuck()  # [stuck] suspect = 30, prospect = 14, hot_lead = 7, opportunity = 14 (days)
     privacy: Privacy = Privacy()  # [privacy] retain_lost_months = 24
+    store: StoreTimeouts = StoreTimeouts()  # [store] connect_timeout = "10s", statement_timeout = "2m"
 
 
 def parse_config(text: str, source: str = "config") -> Config:
     """Validate a TOML document; a CalldeskError names the first bad key."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise CalldeskError(_("{source}: not valid TOML: nested too deeply").format(source=source)) from None
     except tomllib.TOMLDecodeError as exc:
         raise CalldeskError(_("{source}: not valid TOML: {error}").format(source=source, error=exc)) from None
     try:

@@ -27,6 +27,8 @@ from calldesk.i18n import _
 # The newest migration this calldesk knows; tests check it equals Alembic's head.
 SCHEMA_HEAD = "0005"
 BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT = 10.0  # seconds; the config's [store] section overrides both
+STATEMENT_TIMEOUT = 120.0
 WRITE_LOCK_POLL = 0.002  # seconds between tries for the write lock (see _sqlite_on_begin)
 _PG_MIGRATION_LOCK = 0x0CA11DE5  # advisory lock id: one process migrates at a time
 
@@ -45,17 +47,33 @@ def to_url(target: str) -> sa.URL:
         return sa.URL.create("sqlite", database=str(Path(target).expanduser().absolute()))
     scheme, _sep, rest = target.partition("://")
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-        return make_url(f"postgresql+psycopg://{rest}")
+        try:
+            url = make_url(f"postgresql+psycopg://{rest}")
+            url.port  # noqa: B018 (parsed lazily: ':notaport' fails only here)
+        except (ValueError, sa.exc.ArgumentError):
+            raise CalldeskError(_("{target} is not a valid PostgreSQL URL (expected "
+                                  "postgresql://user@host:port/database)").format(target=_hide_password(target))) from None
+        return url
     if scheme == "sqlite":
         return make_url(target)
     raise CalldeskError(_("unsupported store {scheme}://…: give a file path or a postgresql:// URL").format(scheme=scheme))
 
 
+def _hide_password(target: str) -> str:
+    head, at, tail = target.rpartition("@")
+    if not at or ":" not in head.partition("://")[2]:
+        return target
+    scheme, _sep, credentials = head.partition("://")
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{tail}"
+
+
 class Store:
     """One database: sessions for reading and for writing."""
 
-    def __init__(self, url: sa.URL) -> None:
+    def __init__(self, url: sa.URL, *, connect_timeout: float = CONNECT_TIMEOUT,
+                 statement_timeout: float = STATEMENT_TIMEOUT) -> None:
         self.url = url
+        self.connect_timeout = connect_timeout
         self.is_sqlite = url.get_backend_name() == "sqlite"
         if self.is_sqlite:
             # Thread workers share the pool, so connections may cross threads.
@@ -64,11 +82,14 @@ class Store:
             event.listen(self.engine, "begin", _sqlite_on_begin)
         else:
             try:
-                self.engine = sa.create_engine(url, pool_pre_ping=True)
+                # libpq's connect_timeout is whole seconds (psycopg enforces at least 2).
+                self.engine = sa.create_engine(url, pool_pre_ping=True,
+                                               connect_args={"connect_timeout": max(2, round(connect_timeout))})
             except (ModuleNotFoundError, NoSuchModuleError):
                 raise CalldeskError(
                     _("PostgreSQL needs the postgres extra: pip install 'calldesk[postgres]'")
                 ) from None
+            event.listen(self.engine, "connect", _pg_on_connect(round(statement_timeout * 1000)))
         self._writer = self.engine.execution_options(calldesk_begin="IMMEDIATE")
         self._light_writer = self.engine.execution_options(calldesk_begin="IMMEDIATE", calldesk_durable=False)
 
@@ -105,6 +126,15 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _pg_on_connect(statement_ms: int):  # noqa: ANN202
+    def on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 (driver objects)
+        # The server cancels a statement running longer (a lock waited on forever, a runaway query).
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {int(statement_ms)}")
+        dbapi_conn.commit()
+    return on_connect
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 (driver objects)
@@ -147,12 +177,13 @@ def _sqlite_on_begin(conn: sa.Connection) -> None:
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-def open_store(target: str, *, create_parent: bool = False) -> Store:
+def open_store(target: str, *, create_parent: bool = False, connect_timeout: float = CONNECT_TIMEOUT,
+               statement_timeout: float = STATEMENT_TIMEOUT) -> Store:
     """Open (creating if need be) and migrate a store; CalldeskError when that can't be done."""
     url = to_url(target)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         _create_private_file(Path(url.database), create_parent)
-    store = Store(url)
+    store = Store(url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)
     try:
         revision = schema_revision(store.engine)
         if revision is None and store.is_sqlite and _has_tables(store.engine):
@@ -215,6 +246,10 @@ def store_error(store: Store, exc: DBAPIError) -> CalldeskError:
         if "unable to open" in text:
             return CalldeskError(_("cannot open store {store}: check the path and its permissions").format(store=where))
         return CalldeskError(_("store {store}: {error}").format(store=where, error=text))
+    if "timeout expired" in text:
+        return CalldeskError(_("PostgreSQL server {server} did not answer within {seconds} s "
+                               "(the config's [store] connect_timeout)").format(
+            server=f"{store.url.host or 'localhost'}:{store.url.port or 5432}", seconds=round(store.connect_timeout)))
     return CalldeskError(_("cannot use PostgreSQL store {store}: {error}").format(store=where, error=text))
 
 
