@@ -566,3 +566,23 @@ def test_another_programs_sqlite_file_is_not_taken_over(cli, tmp_path):
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()  # an empty file is a new store, as before
     cli("queue", "--db", empty)
+
+
+def test_new_files_with_personal_data_are_the_owners_only(cli, tmp_path):
+    # Under the usual umask 022 a new file would be world-readable: these hold names and numbers.
+    cli("import", write_csv(tmp_path / "in.csv", "Company,Phone\nAcme,06-12345678\n"))
+    old = os.umask(0o022)
+    try:
+        cli("export", "--out", tmp_path / "leads.csv")
+        cli("export", "--excel", "--out", tmp_path / "leads-nl.csv")
+        cli("export", "--person", "0612345678", "--out", tmp_path / "person.json")
+        cli("callbacks", "--ics", tmp_path / "callbacks.ics")
+        shared = tmp_path / "shared.csv"
+        shared.write_text("old")
+        shared.chmod(0o644)  # a file the user made readable keeps its mode
+        cli("export", "--out", shared)
+    finally:
+        os.umask(old)
+    for name in ("leads.csv", "leads-nl.csv", "person.json", "callbacks.ics"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+    assert shared.stat().st_mode & 0o777 == 0o644 and "Acme" in shared.read_text()

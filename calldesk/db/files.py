@@ -2,7 +2,8 @@
 
 Never over the store or the file being read (a slip of `--out` must not wipe a day's calls),
 whole or not at all, and without changing what the path is: a link keeps pointing where it
-did, a pipe or device is written into, an existing file keeps its permissions.
+did, a pipe or device is written into, an existing file keeps its permissions and a new one is
+readable by its owner only (0600, whatever the umask).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import IO, Any
 
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
+
+PRIVATE = 0o600  # exports, calendars and rejected rows name people, as the store does
 
 
 def store_files(url_database: str | None) -> tuple[Path, ...]:
@@ -42,12 +45,6 @@ def output_path(path: Path, option: str, protect: Iterable[Path] = ()) -> Path:
     return target
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 @contextmanager
 def replacing(path: Path, mode: str = "w", **options: Any) -> Iterator[IO[Any]]:
     """A file object for `path` (from output_path): written beside it and renamed over it when
@@ -64,7 +61,7 @@ def replacing(path: Path, mode: str = "w", **options: Any) -> Iterator[IO[Any]]:
         try:
             permissions = stat.S_IMODE(path.stat().st_mode)  # an existing file keeps its own
         except FileNotFoundError:
-            permissions = 0o666 & ~_umask()  # a new one as any program would make it
+            permissions = PRIVATE  # a new one holds personal data: its owner's only, as the store
         os.chmod(temporary, permissions)
         os.replace(temporary, path)
     except BaseException:
