@@ -1311,7 +1311,11 @@ def serve_child(ctx: Context, config: Path | None) -> tuple[str, dict[str, str]]
     return shlex.join(args), env
 
 
-def _desk_server(command: str, host: str, port: int, url: str):  # noqa: ANN202 (keeps aiohttp off --help)
+# A browser terminal this size is already beyond any screen; a bigger one only costs memory.
+SERVE_MAX_COLUMNS, SERVE_MAX_ROWS = 500, 200
+
+
+def _desk_server(command: str, host: str, port: int, url: str, max_desks: int = 20):  # noqa: ANN202 (keeps aiohttp off --help)
     import asyncio
 
     from aiohttp import web
@@ -1320,18 +1324,49 @@ def _desk_server(command: str, host: str, port: int, url: str):  # noqa: ANN202 
     origins = serve_origins(url, host, port)
     tabs: set[asyncio.Task] = set()  # the open tabs' websocket handlers
 
+    def full() -> web.HTTPServiceUnavailable:
+        return web.HTTPServiceUnavailable(text=_(
+            "calldesk: all {count} desks of this server are in use; close a tab or try again later").format(
+            count=max_desks))
+
+    def fits(query: dict, name: str, most: int) -> bool:
+        value = query.get(name, "1")
+        return value.isdigit() and 1 <= int(value) <= most
+
     class DeskServer(Server):
+        async def handle_index(self, request: web.Request):  # noqa: ANN201
+            if len(tabs) >= max_desks:
+                raise full()  # said on the page, before it opens a websocket that would be refused
+            return await super().handle_index(request)
+
         async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-            # Any page a user visits may open a websocket to this address: only the desk's own may.
+            # Any page a user visits, and any program on this machine, may open a websocket to
+            # this address: only the desk's own page may, and it always names its origin.
             origin = request.headers.get("Origin")
-            if origin is not None and origin.lower() not in origins:
+            if origin is None or origin.lower() not in origins:
                 raise web.HTTPForbidden(text=_("calldesk: this page may not open a desk"))
+            if not (fits(request.query, "width", SERVE_MAX_COLUMNS) and fits(request.query, "height", SERVE_MAX_ROWS)):
+                raise web.HTTPBadRequest(text=_("calldesk: a terminal of at most {columns}×{rows}").format(
+                    columns=SERVE_MAX_COLUMNS, rows=SERVE_MAX_ROWS))
+            if len(tabs) >= max_desks:
+                raise full()  # each desk is a process of its own: no more than the machine was given
             task = asyncio.current_task()
             tabs.add(task)
             try:
                 return await super().handle_websocket(request)
             finally:
                 tabs.discard(task)
+
+        async def _process_messages(self, websocket: web.WebSocketResponse, app_service) -> None:  # noqa: ANN001
+            # textual-serve passes a resize straight on: clamp it as the opening size is checked.
+            # (A private hook of textual-serve 1.1, as its Server calls it from handle_websocket.)
+            resize = app_service.set_terminal_size
+
+            async def clamped(width: int, height: int) -> None:
+                await resize(max(1, min(int(width), SERVE_MAX_COLUMNS)), max(1, min(int(height), SERVE_MAX_ROWS)))
+
+            app_service.set_terminal_size = clamped
+            await super()._process_messages(websocket, app_service)
 
         async def on_shutdown(self, app: web.Application) -> None:
             # Otherwise aiohttp waits up to a minute for open tabs; cancelled, each quits its app.
@@ -1365,7 +1400,7 @@ def serve(
     if warning:
         typer.echo(_("calldesk: warning: {message}").format(message=warning), err=True)
     os.environ.update(env)  # textual-serve hands its environment to each tab's process
-    server = _desk_server(command, host, port, public_url)
+    server = _desk_server(command, host, port, public_url, max_desks=ctx.config.serve.max_desks)
     typer.echo(_("calldesk: serving {store} as {caller} at {url}").format(
         store=store.describe(), caller=ctx.caller, url=public_url))
     try:

@@ -240,6 +240,12 @@ class StoreTimeouts(_Section):
         return value
 
 
+class Serve(_Section):
+    """`calldesk serve`: each browser tab is a desk process of its own (~90 MB)."""
+
+    max_desks: int = Field(default=20, ge=1, le=1000)  # tabs open at once; the next is told to wait
+
+
 class Config(_Section):
     region: Region = "NL"  # country for numbers typed without a country code
     # The app's and the script's language; None: --lang, else the environment's locale decides
@@ -257,6 +263,7 @@ class Config(_Section):
     callbacks: Callbacks = Callbacks()  # [callbacks] release_after = "2h"
     stuck: Stuck = Stuck()  # [stuck] suspect = 30, prospect = 14, hot_lead = 7, opportunity = 14 (days)
     privacy: Privacy = Privacy()  # [privacy] retain_lost_months = 24
+    serve: Serve = Serve()  # [serve] max_desks = 20
     store: StoreTimeouts = StoreTimeouts()  # [store] connect_timeout = "10s", statement_timeout = "2m"
 
 

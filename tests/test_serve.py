@@ -89,7 +89,7 @@ def test_public_host_warns_and_tabs_run_the_app(tmp_path, monkeypatch, capsys):
         def serve(self) -> None:
             started["env"] = {k: os.environ.get(k) for k in ("CALLDESK_DB", "CALLDESK_CALLER", "CALLDESK_CONFIG")}
 
-    def fake_server(command, host, port, url):  # noqa: ANN001, ANN202
+    def fake_server(command, host, port, url, max_desks):  # noqa: ANN001, ANN202
         started.update(command=command, host=host, port=port, url=url)
         return FakeServer()
 
@@ -135,8 +135,8 @@ def test_port_in_use_is_a_one_line_error(tmp_path):
 class Desk:
     """`calldesk serve` on a free loopback port, in a process group of its own (tabs included)."""
 
-    def __init__(self, tmp: Path) -> None:
-        self.tmp, self.env = tmp, _clean_env(tmp)
+    def __init__(self, tmp: Path, *extra: str) -> None:
+        self.tmp, self.env, self.extra = tmp, _clean_env(tmp), extra
         self.db = tmp / "demo.db"
         demo = subprocess.run([sys.executable, "-m", "calldesk", "demo", "--db", str(self.db), "--no-open",
                                "--caller", "anne", "--at", DEMO_AT], capture_output=True, text=True,
@@ -157,7 +157,7 @@ class Desk:
         with (self.tmp / "serve.log").open("w") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "calldesk", "serve", "--db", str(self.db), "--port", str(self.port),
-                 "--at", DESK_AT, "--caller", "anne"],
+                 "--at", DESK_AT, "--caller", "anne", *self.extra],
                 stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.tmp, start_new_session=True)
         deadline = time.monotonic() + START
         while True:
@@ -222,19 +222,66 @@ def desk(served):
 def test_a_foreign_page_cannot_open_a_desk(desk):
     """Browsers let any page open a websocket to a loopback port: only the desk's own page may."""
 
-    def handshake(origin: str) -> int:
-        conn = http.client.HTTPConnection("127.0.0.1", desk.port, timeout=WAIT)
-        try:
-            conn.request("GET", "/ws", headers={
-                "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Origin": origin})
-            return conn.getresponse().status
-        finally:
-            conn.close()
-
-    assert handshake("http://evil.example") == 403
-    assert handshake(f"http://127.0.0.2:{desk.port}") == 403
+    assert handshake(desk.port, "http://evil.example") == 403
+    assert handshake(desk.port, f"http://127.0.0.2:{desk.port}") == 403
+    assert handshake(desk.port, None) == 403  # any program on this machine: a page always names its origin
     assert "Traceback" not in desk.log()
+
+
+def _handshake(port: int, origin: str | None, query: str = "") -> tuple[int, http.client.HTTPConnection]:
+    """A websocket opened as the desk's page opens it; the connection stays open on success."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+    headers = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+    if origin is not None:
+        headers["Origin"] = origin
+    conn.request("GET", "/ws" + query, headers=headers)
+    return conn.getresponse().status, conn
+
+
+def handshake(port: int, origin: str | None, query: str = "") -> int:
+    status, conn = _handshake(port, origin, query)
+    conn.close()
+    return status
+
+
+@pytest.mark.parametrize("query", ["?width=100000&height=24", "?width=80&height=99999", "?width=-3&height=24"])
+def test_terminal_sizes_are_capped(desk, query):
+    assert handshake(desk.port, desk.url, query) == 400
+    assert "Traceback" not in desk.log()
+
+
+def _page_status(port: int) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+    try:
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def test_desks_are_capped_and_the_page_says_so(tmp_path):
+    config = tmp_path / "serve.toml"
+    config.write_text("[serve]\nmax_desks = 1\n", encoding="utf-8")
+    capped = Desk(tmp_path, "--config", str(config))
+    capped.start()
+    try:
+        status, first = _handshake(capped.port, capped.url, "?width=80&height=24")
+        assert status == 101  # the one desk this server may run
+        try:
+            assert handshake(capped.port, capped.url) == 503
+            status, page = _page_status(capped.port)
+            assert status == 503 and "all 1 desks of this server are in use" in page
+        finally:
+            first.close()
+        deadline = time.monotonic() + WAIT
+        while _page_status(capped.port)[0] != 200:  # the closed tab's desk is freed
+            assert time.monotonic() < deadline, capped.log()
+            time.sleep(0.25)
+    finally:
+        capped.stop()
+    assert "Traceback" not in capped.log()
 
 
 # --- the desk in a browser ----------------------------------------------------------------------
