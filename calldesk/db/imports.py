@@ -12,6 +12,8 @@ import io
 import multiprocessing
 import os
 import shlex
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -315,7 +317,7 @@ def _converted_chunks(chunks: Iterator[Chunk], header_map: HeaderMap, region: st
     # spawn: a clean child, never a fork of a process holding a database connection. The child
     # starts in English: it speaks the caller's language, as reject reasons are shown to a person.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=set_language, initargs=(language(),)) as pool:
+                             initializer=_start_worker, initargs=(language(), os.getpid())) as pool:
         pending: deque[tuple[Chunk, Future[Converted]]] = deque()
         for chunk in chunks:
             pending.append((chunk, pool.submit(convert_chunk, chunk, header_map, region, scoring)))
@@ -325,6 +327,19 @@ def _converted_chunks(chunks: Iterator[Chunk], header_map: HeaderMap, region: st
         while pending:
             done, future = pending.popleft()
             yield done, future.result()
+
+
+def _start_worker(lang: Any, parent: int) -> None:
+    set_language(lang)
+    # A worker blocks on its task queue, which it holds both ends of: a parent killed with -9
+    # never closes it, so without this watch the workers would run on for good.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _reject(summary: ImportSummary, rejects: _RejectsFile, line: int, cells: list[str],
