@@ -489,7 +489,10 @@ async def test_a_call_screen_of_its_own_is_freed_when_it_closes(demo_store, monk
         assert len(made) == 2 and len(taken) == 2 and lead(demo_store, taken[1]) is None
         assert any("no longer exists" in str(n.message) for n in app._notifications)
         del screen
-        for _ in range(20):  # a closed screen is removed by messages of its own: let them run
+        # A closed screen is removed by messages of its own: let them run (a busy machine takes
+        # longer than a second; a leak never gets there).
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
             app.prune_watchers()
             gc.collect()
             if all(ref() is None for ref in made):
