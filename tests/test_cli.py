@@ -297,10 +297,12 @@ def desk(cli, tmp_path):
 def test_report_formats(cli, desk):
     table = cli("report", "--at", TUESDAY).stdout
     assert max(map(len, table.splitlines())) <= 100
-    for text in ("Leads per stage", "suspect → prospect", "Callers today (goal 60 calls each)",
-                 "Callers this week (goal 120 calls each)", "Calls per hour today", "Stuck leads: 0"):
+    for text in ("Leads per stage", "suspect → prospect", "\nCallers today\n",
+                 "\nCallers this week\n", "Calls per hour today", "Stuck leads: 0"):
         assert text in table
     assert [line.split()[:4] for line in table.splitlines() if line.startswith("  anne")] == [["anne", "3", "3", "100%"]] * 2
+    # The goal (60 a calling day, from the config) and how far each caller got, in their own row.
+    assert [line.split()[-2:] for line in table.splitlines() if line.startswith("  bram")] == [["60", "3.3%"], ["120", "1.7%"]]
     data = json.loads(cli("report", "--at", TUESDAY, "--format", "json").stdout)
     assert data["funnel"] == {"suspect": 2, "prospect": 0, "hot_lead": 0, "opportunity": 1, "customer": 0, "lost": 0}
     assert data["conversion"][0] == {"from": "suspect", "to": "prospect", "base": 3, "converted": 1, "rate": 1 / 3}
@@ -314,6 +316,23 @@ def test_report_formats(cli, desk):
     assert "today,anne,calls,3" in lines and "funnel,opportunity,leads,1" in lines
     assert "conversion,suspect>prospect,converted,0" in cli("report", "--at", TUESDAY, "--from", "2026-11-25",
                                                             "--to", "2026-11-25", "--format", "csv").stdout
+
+
+def test_report_shows_each_callers_own_goal(cli, desk):
+    cli("caller", "add", "anne", "--goal", "20", "--at", TUESDAY)  # bram keeps the config's 60
+    table = cli("report", "--at", TUESDAY).stdout
+    assert "calls each" not in table  # no one figure for everyone
+    heads = [line.split() for line in table.splitlines() if line.startswith("  caller")]
+    assert heads and all(head[-3:] == ["goal", "of", "goal"] for head in heads)
+    rows = {(line.split()[0], n): line.split()[-2:] for n, line in enumerate(
+        line for line in table.splitlines() if line.startswith(("  anne", "  bram")))}
+    assert rows == {("anne", 0): ["20", "15%"], ("bram", 1): ["60", "3.3%"],  # today: 3 of 20, 2 of 60
+                    ("anne", 2): ["40", "7.5%"], ("bram", 3): ["120", "1.7%"]}  # this week: Monday and Tuesday
+    assert max(map(len, table.splitlines())) <= 100
+    nl = cli("--lang", "nl", "report", "--at", TUESDAY).stdout
+    assert max(map(len, nl.splitlines())) <= 100 and "doel" in nl
+    data = json.loads(cli("report", "--at", TUESDAY, "--format", "json").stdout)
+    assert [(f["caller"], f["goal"]) for f in data["today"]] == [("anne", 20), ("bram", 60)]
 
 
 def test_callbacks_formats_filters_and_ics(cli, desk, tmp_path):
@@ -441,7 +460,7 @@ def test_report_and_callbacks_in_dutch_with_machine_output_in_english(cli, desk)
     table = cli("--lang", "nl", "report", "--at", TUESDAY).stdout
     assert max(map(len, table.splitlines())) <= 100
     for text in ("Pipelinerapport op di 24 nov 16:00", "Leads per fase", "  klant", "suspect → prospect",
-                 "Bellers vandaag (doel 60 gesprekken elk)", "Bellers deze week", "gewonnen", "Vastgelopen leads: 0"):
+                 "\nBellers vandaag\n", "\nBellers deze week\n", "gewonnen", "Vastgelopen leads: 0"):
         assert text in table
     assert [line.split()[:4] for line in table.splitlines() if line.startswith("  anne")] == [["anne", "3", "3", "100%"]] * 2
     data = json.loads(cli("--lang", "nl", "report", "--at", TUESDAY, "--format", "json").stdout)
