@@ -1404,13 +1404,30 @@ def db_status(db: DbOpt = None, config: ConfigOpt = None) -> None:
         store.close()
 
 
-@app.command("config", help=N_("Show which config file is read and the settings in effect."))
-def show_config(config: ConfigOpt = None) -> None:
+class ConfigFormat(StrEnum):
+    toml = "toml"
+    json = "json"
+
+
+@app.command("config", help=N_("Show which config file is read and the settings in effect, as TOML: a config "
+                               "file that gives the same settings (--format json for scripts)."))
+def show_config(
+    format_: Annotated[ConfigFormat, typer.Option("--format", help=N_("Output format."))] = ConfigFormat.toml,
+    config: ConfigOpt = None,
+) -> None:
+    from calldesk.config import config_data, config_toml
+
     path, _named = config_path(config)
     cfg = load_config(config)
+    if format_ is ConfigFormat.json:
+        # Every key, unset ones as null; the same values a config file takes ("3h", "09:00").
+        typer.echo(json.dumps(config_data(cfg, nulls=True), ensure_ascii=False, indent=2))
+        return
     typer.echo("# " + (_("config file: {path}") if path.exists()
                        else _("config file: {path} (not there: defaults)")).format(path=path))
-    typer.echo(cfg.model_dump_json(indent=2))
+    if cfg.language is None:
+        typer.echo("# " + _("language not set: --lang, else the environment's locale decides"))
+    typer.echo(config_toml(cfg), nl=False)
 
 
 def early_language(argv: list[str]) -> str:

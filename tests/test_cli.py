@@ -81,9 +81,35 @@ def test_user_mistakes_are_one_line_errors(cli, tmp_path, args, message):
 def test_config_from_environment_and_default_location(cli, tmp_path):
     (tmp_path / "config" / "calldesk").mkdir(parents=True)
     (tmp_path / "config" / "calldesk" / "config.toml").write_text('region = "BE"\n')
-    assert '"region": "BE"' in cli("config").stdout
+    assert 'region = "BE"' in cli("config").stdout
     (tmp_path / "other.toml").write_text("colour = 1\n")
     one_line_error(cli("config", code=1, extra_env={"CALLDESK_CONFIG": str(tmp_path / "other.toml")}), "colour: unknown key")
+
+
+def test_config_prints_a_config_file_that_reads_back_the_same(cli, tmp_path):
+    from calldesk.config import Config, parse_config
+
+    own = tmp_path / "own.toml"
+    own.write_text('region = "be"\nlanguage = "nl"\ndaily_goal = 45\n[calling_hours]\ndays = ["sat", "mon"]\n'
+                   'start = "08:15"\n[retry]\nbusy = "90m"\nvoicemail = "1d"\nno_answer = 7200\n'
+                   '[icp]\nmax_employees = 250\nroles = ["Directeur \\"DGA\\""]\n[callbacks]\nrelease_after = "45s"\n'
+                   '[warmth]\nsignal_half_life_days = 7.5\n[script]\npath = "C:\\\\scripts\\\\bel.toml"\n')
+    printed = cli("config", "--config", own).stdout
+    assert printed.startswith("# configbestand: ") and printed.splitlines()[0].endswith(str(own))  # its language: nl
+    assert 'busy = "90m"' in printed and 'start = "08:15"' in printed and 'no_answer = "2h"' in printed
+    wanted = parse_config(own.read_text())
+    assert parse_config(printed) == wanted != Config()
+    again = tmp_path / "again.toml"
+    again.write_text(printed)
+    assert cli("config", "--config", again).stdout.splitlines()[1:] == printed.splitlines()[1:]
+    data = json.loads(cli("config", "--config", own, "--format", "json").stdout)
+    assert data["retry"]["busy"] == "90m" and data["icp"]["min_employees"] == 0
+    assert Config.model_validate(data) == wanted
+    # No file: the defaults, said so, with the language left to --lang and the locale.
+    plain = cli("config").stdout
+    assert "(not there: defaults)" in plain and "language not set" in plain and "\nlanguage" not in plain
+    assert parse_config(plain) == Config()
+    assert json.loads(cli("config", "--format", "json").stdout)["language"] is None
 
 
 def test_region_from_config_reads_national_numbers(cli, tmp_path):
