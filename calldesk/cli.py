@@ -569,6 +569,8 @@ def log_outcome(
     appointment: Annotated[str | None, typer.Option(help=N_("The appointment's ISO time (needed for `appointment`)."), show_default=False)] = None,
     bant: Annotated[str | None, typer.Option(help=N_("Answers, e.g. budget=yes,authority=decision_maker,need=yes,timing=3m."), show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", help=N_("Record `qualified` even when the qualification rule doesn't hold."))] = False,
+    again: Annotated[bool, typer.Option("--again", help=N_("Record it even if you logged this outcome on this lead less than a minute ago (otherwise that is taken as the same call sent twice)."))] = False,
+    request_id: Annotated[str | None, typer.Option("--request-id", metavar="KEY", help=N_("Your id for this request: sending the same KEY again records nothing, however much later."), show_default=False)] = None,
     caller: CallerOpt = None,
     at: AtOpt = None,
     db: DbOpt = None,
@@ -604,10 +606,14 @@ def log_outcome(
             store, lead_id, chosen, caller=ctx.caller, now=ctx.now, config=ctx.config, notes=note, bant=answers,
             callback=CallbackRequest(parse_moment(callback, "--callback"), team, note) if callback else None,
             appointment_at=parse_moment(appointment, "--appointment") if appointment else None,
+            again=again, request_id=request_id,
         )
     finally:
         store.close()
-    typer.echo(_("call {id}: {summary}").format(id=recorded.call_id, summary=recorded.summary(ctx.config.region)))
+    if recorded.call_id is None:  # the request's call was undone since
+        typer.echo(recorded.summary(ctx.config.region))
+    else:
+        typer.echo(_("call {id}: {summary}").format(id=recorded.call_id, summary=recorded.summary(ctx.config.region)))
 
 
 dnc_app = typer.Typer(help=N_("The do-not-call list: numbers never offered again, whatever lead they come back under."),
@@ -884,18 +890,17 @@ def _report_table(result, region: str) -> None:  # noqa: ANN001
         values = (c.base, c.converted, percent(c.rate))
         typer.echo(f"  {step:<{step_w}}" + "".join(f"{v:>{w}}" for v, (_head, w) in zip(values, steps)))
     for title, rows in ((_("Callers today"), result.today), (_("Callers this week"), result.week)):
-        goal = rows[0].goal if rows else None
-        typer.echo("\n" + (title if goal is None else _("{title} (goal {goal} calls each)").format(title=title, goal=goal)))
+        typer.echo("\n" + title)  # each caller's own goal is in their row: goals differ per caller
         if not rows:
             typer.echo("  " + _("no calls"))
             continue
         (name_head, name_w), *figures = _columns([
-            (N_("caller"), 18), (N_("calls"), 7), (N_("connects"), 10), (N_("connect %"), 11), (N_("hot leads"), 11),
-            (N_("appointments"), 14), (N_("wins"), 6), (N_("of goal"), 9)])
+            (N_("caller"), 16), (N_("calls"), 7), (N_("connects"), 10), (N_("connect %"), 11), (N_("hot leads"), 11),
+            (N_("appointments"), 14), (N_("wins"), 6), (N_("goal"), 6), (N_("of goal"), 9)])
         typer.echo(f"  {name_head:<{name_w}}" + "".join(f"{head:>{w}}" for head, w in figures))
         for f in rows:
             name = f.caller if len(f.caller) < name_w else f.caller[:name_w - 2] + "…"
-            values = (f.calls, f.connects, percent(f.connect_rate), f.hot_leads, f.appointments, f.wins,
+            values = (f.calls, f.connects, percent(f.connect_rate), f.hot_leads, f.appointments, f.wins, f.goal,
                       percent(f.of_goal))
             typer.echo(f"  {name:<{name_w}}" + "".join(f"{v:>{w}}" for v, (_head, w) in zip(values, figures)))
     typer.echo("\n" + _("Calls per hour today"))
@@ -1445,13 +1450,30 @@ def db_status(db: DbOpt = None, config: ConfigOpt = None) -> None:
         store.close()
 
 
-@app.command("config", help=N_("Show which config file is read and the settings in effect."))
-def show_config(config: ConfigOpt = None) -> None:
+class ConfigFormat(StrEnum):
+    toml = "toml"
+    json = "json"
+
+
+@app.command("config", help=N_("Show which config file is read and the settings in effect, as TOML: a config "
+                               "file that gives the same settings (--format json for scripts)."))
+def show_config(
+    format_: Annotated[ConfigFormat, typer.Option("--format", help=N_("Output format."))] = ConfigFormat.toml,
+    config: ConfigOpt = None,
+) -> None:
+    from calldesk.config import config_data, config_toml
+
     path, _named = config_path(config)
     cfg = load_config(config)
+    if format_ is ConfigFormat.json:
+        # Every key, unset ones as null; the same values a config file takes ("3h", "09:00").
+        typer.echo(json.dumps(config_data(cfg, nulls=True), ensure_ascii=False, indent=2))
+        return
     typer.echo("# " + (_("config file: {path}") if path.exists()
                        else _("config file: {path} (not there: defaults)")).format(path=path))
-    typer.echo(cfg.model_dump_json(indent=2))
+    if cfg.language is None:
+        typer.echo("# " + _("language not set: --lang, else the environment's locale decides"))
+    typer.echo(config_toml(cfg), nl=False)
 
 
 def early_language(argv: list[str]) -> str:

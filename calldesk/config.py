@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 import tomllib
 from datetime import time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+
+import tomli_w
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic import BeforeValidator, field_validator, model_validator
@@ -290,3 +292,36 @@ def parse_config(text: str, source: str = "config") -> Config:
         message = _("expected at least one weekday, such as [\"mon\"]")
         raise CalldeskError(f"{source}: calling_hours.days: {message}")
     return config
+
+
+def format_duration(value: timedelta) -> str:
+    """A duration as the config writes it: '20m', '3h', '2d' (the largest whole unit)."""
+    seconds = int(value.total_seconds())
+    for unit in ("d", "h", "m"):
+        if seconds and seconds % _UNITS[unit] == 0:
+            return f"{seconds // _UNITS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+def config_data(config: Config, *, nulls: bool = False) -> dict[str, Any]:
+    """The settings as a config file holds them (durations '3h', times 'HH:MM', lists), so that
+    parse_config reads them back to the same Config. Unset keys (None) are left out, as TOML
+    has no null, unless `nulls` (for JSON)."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return {name: plain(getattr(value, name)) for name in type(value).model_fields
+                    if nulls or getattr(value, name) is not None}
+        if isinstance(value, timedelta):
+            return format_duration(value)
+        if isinstance(value, time):
+            return f"{value:%H:%M}"
+        if isinstance(value, tuple | list):
+            return [plain(item) for item in value]
+        return value
+
+    return plain(config)
+
+
+def config_toml(config: Config) -> str:
+    """The settings as a TOML config file (see config_data)."""
+    return tomli_w.dumps(config_data(config))

@@ -109,6 +109,23 @@ def test_callers_within_a_group_are_sorted_team_last(store):
     assert today == [("zoe", "Zulu BV"), (None, "Foxtrot BV")]
 
 
+def test_the_later_group_is_ordered_by_time_then_caller(store):
+    ids, _ = setup(store)  # anne's "later" on 10 December, 10:00
+
+    def callback(phone, company, due, caller, team=False):
+        lead_id = add_lead(store, phone=phone, now=SET, by="t", company=company)
+        return record_outcome(store, lead_id, Outcome.callback, caller=caller, now=SET, config=CONFIG,
+                              callback=CallbackRequest(due, team=team)).callback_id
+
+    zoe_soon = callback("0612345690", "Soon BV", utc(2026, 12, 1, 9, 0), "zoe")
+    team_soon = callback("0612345691", "Team BV", utc(2026, 12, 1, 9, 0), "bram", team=True)
+    bram_same = callback("0612345692", "Same BV", utc(2026, 12, 10, 10, 0), "bram")
+    zoe_late = callback("0612345693", "Late BV", utc(2027, 1, 5, 9, 0), "zoe")
+    later = [i.callback_id for i in agenda(store, NOW, CONFIG) if i.group == "later"]
+    # By time; at the same time by caller, the team last.
+    assert later == [zoe_soon, team_soon, ids["later"], bram_same, zoe_late]
+
+
 def test_filters(store):
     ids, _ = setup(store)
 

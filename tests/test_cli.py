@@ -81,9 +81,35 @@ def test_user_mistakes_are_one_line_errors(cli, tmp_path, args, message):
 def test_config_from_environment_and_default_location(cli, tmp_path):
     (tmp_path / "config" / "calldesk").mkdir(parents=True)
     (tmp_path / "config" / "calldesk" / "config.toml").write_text('region = "BE"\n')
-    assert '"region": "BE"' in cli("config").stdout
+    assert 'region = "BE"' in cli("config").stdout
     (tmp_path / "other.toml").write_text("colour = 1\n")
     one_line_error(cli("config", code=1, extra_env={"CALLDESK_CONFIG": str(tmp_path / "other.toml")}), "colour: unknown key")
+
+
+def test_config_prints_a_config_file_that_reads_back_the_same(cli, tmp_path):
+    from calldesk.config import Config, parse_config
+
+    own = tmp_path / "own.toml"
+    own.write_text('region = "be"\nlanguage = "nl"\ndaily_goal = 45\n[calling_hours]\ndays = ["sat", "mon"]\n'
+                   'start = "08:15"\n[retry]\nbusy = "90m"\nvoicemail = "1d"\nno_answer = 7200\n'
+                   '[icp]\nmax_employees = 250\nroles = ["Directeur \\"DGA\\""]\n[callbacks]\nrelease_after = "45s"\n'
+                   '[warmth]\nsignal_half_life_days = 7.5\n[script]\npath = "C:\\\\scripts\\\\bel.toml"\n')
+    printed = cli("config", "--config", own).stdout
+    assert printed.startswith("# configbestand: ") and printed.splitlines()[0].endswith(str(own))  # its language: nl
+    assert 'busy = "90m"' in printed and 'start = "08:15"' in printed and 'no_answer = "2h"' in printed
+    wanted = parse_config(own.read_text())
+    assert parse_config(printed) == wanted != Config()
+    again = tmp_path / "again.toml"
+    again.write_text(printed)
+    assert cli("config", "--config", again).stdout.splitlines()[1:] == printed.splitlines()[1:]
+    data = json.loads(cli("config", "--config", own, "--format", "json").stdout)
+    assert data["retry"]["busy"] == "90m" and data["icp"]["min_employees"] == 0
+    assert Config.model_validate(data) == wanted
+    # No file: the defaults, said so, with the language left to --lang and the locale.
+    plain = cli("config").stdout
+    assert "(not there: defaults)" in plain and "language not set" in plain and "\nlanguage" not in plain
+    assert parse_config(plain) == Config()
+    assert json.loads(cli("config", "--format", "json").stdout)["language"] is None
 
 
 def test_region_from_config_reads_national_numbers(cli, tmp_path):
@@ -297,10 +323,12 @@ def desk(cli, tmp_path):
 def test_report_formats(cli, desk):
     table = cli("report", "--at", TUESDAY).stdout
     assert max(map(len, table.splitlines())) <= 100
-    for text in ("Leads per stage", "suspect → prospect", "Callers today (goal 60 calls each)",
-                 "Callers this week (goal 120 calls each)", "Calls per hour today", "Stuck leads: 0"):
+    for text in ("Leads per stage", "suspect → prospect", "\nCallers today\n",
+                 "\nCallers this week\n", "Calls per hour today", "Stuck leads: 0"):
         assert text in table
     assert [line.split()[:4] for line in table.splitlines() if line.startswith("  anne")] == [["anne", "3", "3", "100%"]] * 2
+    # The goal (60 a calling day, from the config) and how far each caller got, in their own row.
+    assert [line.split()[-2:] for line in table.splitlines() if line.startswith("  bram")] == [["60", "3.3%"], ["120", "1.7%"]]
     data = json.loads(cli("report", "--at", TUESDAY, "--format", "json").stdout)
     assert data["funnel"] == {"suspect": 2, "prospect": 0, "hot_lead": 0, "opportunity": 1, "customer": 0, "lost": 0}
     assert data["conversion"][0] == {"from": "suspect", "to": "prospect", "base": 3, "converted": 1, "rate": 1 / 3}
@@ -314,6 +342,23 @@ def test_report_formats(cli, desk):
     assert "today,anne,calls,3" in lines and "funnel,opportunity,leads,1" in lines
     assert "conversion,suspect>prospect,converted,0" in cli("report", "--at", TUESDAY, "--from", "2026-11-25",
                                                             "--to", "2026-11-25", "--format", "csv").stdout
+
+
+def test_report_shows_each_callers_own_goal(cli, desk):
+    cli("caller", "add", "anne", "--goal", "20", "--at", TUESDAY)  # bram keeps the config's 60
+    table = cli("report", "--at", TUESDAY).stdout
+    assert "calls each" not in table  # no one figure for everyone
+    heads = [line.split() for line in table.splitlines() if line.startswith("  caller")]
+    assert heads and all(head[-3:] == ["goal", "of", "goal"] for head in heads)
+    rows = {(line.split()[0], n): line.split()[-2:] for n, line in enumerate(
+        line for line in table.splitlines() if line.startswith(("  anne", "  bram")))}
+    assert rows == {("anne", 0): ["20", "15%"], ("bram", 1): ["60", "3.3%"],  # today: 3 of 20, 2 of 60
+                    ("anne", 2): ["40", "7.5%"], ("bram", 3): ["120", "1.7%"]}  # this week: Monday and Tuesday
+    assert max(map(len, table.splitlines())) <= 100
+    nl = cli("--lang", "nl", "report", "--at", TUESDAY).stdout
+    assert max(map(len, nl.splitlines())) <= 100 and "doel" in nl
+    data = json.loads(cli("report", "--at", TUESDAY, "--format", "json").stdout)
+    assert [(f["caller"], f["goal"]) for f in data["today"]] == [("anne", 20), ("bram", 60)]
 
 
 def test_callbacks_formats_filters_and_ics(cli, desk, tmp_path):
@@ -441,7 +486,7 @@ def test_report_and_callbacks_in_dutch_with_machine_output_in_english(cli, desk)
     table = cli("--lang", "nl", "report", "--at", TUESDAY).stdout
     assert max(map(len, table.splitlines())) <= 100
     for text in ("Pipelinerapport op di 24 nov 16:00", "Leads per fase", "  klant", "suspect → prospect",
-                 "Bellers vandaag (doel 60 gesprekken elk)", "Bellers deze week", "gewonnen", "Vastgelopen leads: 0"):
+                 "\nBellers vandaag\n", "\nBellers deze week\n", "gewonnen", "Vastgelopen leads: 0"):
         assert text in table
     assert [line.split()[:4] for line in table.splitlines() if line.startswith("  anne")] == [["anne", "3", "3", "100%"]] * 2
     data = json.loads(cli("--lang", "nl", "report", "--at", TUESDAY, "--format", "json").stdout)

@@ -2,7 +2,10 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from calldesk.config import Config, parse_config
+from hypothesis import given
+from hypothesis import strategies as st
+
+from calldesk.config import MAX_DAYS, Config, config_toml, format_duration, parse_config, parse_duration
 from calldesk.errors import CalldeskError
 
 
@@ -168,3 +171,16 @@ def test_largest_accepted_values_stay_on_the_calendar():
     for back in (config.retry.recent_contact, config.callbacks.release_after,
                  timedelta(days=config.stuck.suspect), timedelta(days=config.warmth.signal_horizon_days + 1)):
         assert earliest - back > datetime.min.replace(tzinfo=UTC)
+
+
+@given(st.integers(min_value=0, max_value=MAX_DAYS * 86400))
+def test_a_written_duration_reads_back_the_same(seconds):
+    assert parse_duration(format_duration(timedelta(seconds=seconds))) == timedelta(seconds=seconds)
+
+
+def test_config_as_toml_reads_back_to_the_same_settings():
+    assert parse_config(config_toml(Config())) == Config()
+    varied = parse_config('language = "en"\n[calling_hours]\nend = "21:05"\nskip_holidays = false\n'
+                          '[retry]\nvoicemail = "next_working_day"\nfollowup = "36h"\n[icp]\nindustries = ["ICT", "Zorg"]\n'
+                          '[qualification]\nneed = []\n[privacy]\nretain_lost_months = 3\n')
+    assert parse_config(config_toml(varied)) == varied

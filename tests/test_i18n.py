@@ -1,7 +1,7 @@
 """Two languages: the Dutch catalog is complete and current, the language is chosen by the rules,
 dates and numbers read as a Dutch caller writes them, and the screens speak Dutch."""
 
-import io
+import gettext
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 import calldesk
@@ -88,10 +88,39 @@ def test_the_catalog_covers_every_marked_string_in_the_code():
         assert not stale, f"in {path.name} but no longer in the code ({HOW}):\n" + "\n".join(stale)
 
 
-def test_the_compiled_catalog_is_the_po_compiled():
-    compiled = io.BytesIO()
-    write_mo(compiled, _catalog(PO, "nl"))
-    assert MO.read_bytes() == compiled.getvalue(), f"{MO.name} is older than {PO.name}: compile it ({HOW})"
+def _messages(catalog) -> dict[tuple[str | None, str | tuple[str, ...]], str | tuple[str, ...]]:
+    """(context, msgid) → msgstr of every translated message; plurals as tuples of all forms."""
+    found = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:  # the header; fuzzy ones are never compiled
+            continue
+        ids = tuple(message.id) if isinstance(message.id, list | tuple) else message.id
+        strings = tuple(message.string) if isinstance(message.string, list | tuple) else message.string
+        found[(message.context, ids)] = strings
+    return found
+
+
+def test_the_compiled_catalog_holds_the_po_messages():
+    # By messages, not bytes or file times: another Babel writes another header and byte
+    # order, and a checkout sets file times in any order; what the app reads must be the same.
+    po = _catalog(PO, "nl")
+    with MO.open("rb") as file:
+        mo = read_mo(file)
+    wanted, compiled = _messages(po), _messages(mo)
+    differ = sorted(repr(key) for key in wanted.keys() | compiled.keys() if wanted.get(key) != compiled.get(key))
+    assert not differ, f"{MO.name} does not hold what {PO.name} says: compile it ({HOW}):\n" + "\n".join(differ)
+    assert mo.plural_forms == po.plural_forms
+    # And as the app reads it, through gettext: each message, each plural form.
+    with MO.open("rb") as file:
+        runtime = gettext.GNUTranslations(file)
+    for (context, ids), strings in wanted.items():
+        if isinstance(ids, tuple):
+            for n, string in ((1, strings[0]), (2, strings[1])):
+                got = (runtime.npgettext(context, ids[0], ids[1], n) if context
+                       else runtime.ngettext(ids[0], ids[1], n))
+                assert got == string, (context, ids, n)
+        else:
+            assert (runtime.pgettext(context, ids) if context else runtime.gettext(ids)) == strings, (context, ids)
 
 
 def test_translations_keep_every_placeholder():

@@ -80,6 +80,8 @@ ROWS: dict[str, list[dict]] = {
     "window_keys": [{"time_zone": "Europe/Berlin", "country": "DE"}],
     "activities": [{"lead_id": 1, "kind": "email", "caller": "anne", "at": T1, "note": "offerte gestuurd"}],
     "callers": [{"name": "anne", "role": "team_lead", "daily_goal": 80, "active": False, "created_at": T0}],
+    "call_requests": [{"key": "dialer-7f3a", "lead_id": 1, "call_id": 1, "caller": "anne", "outcome": "appointment",
+                       "at": T1}],
 }
 # Columns later revisions added: the value a row written before them has afterwards.
 ADDED = {

@@ -83,7 +83,8 @@ def agenda(store: Store, now: datetime, config: Config, *, caller: str | None = 
            start: datetime | None = None, end: datetime | None = None,
            overdue_only: bool = False) -> list[AgendaItem]:
     """Open callbacks due in [start, end) (either open-ended), ordered by group, then caller
-    (team last), then due time. `overdue_only`: only those due before `now`."""
+    (team last), then due time; the "later" group, weeks of callbacks, by due time, then
+    caller. `overdue_only`: only those due before `now`."""
     conditions = [_CB.c.status == CallbackStatus.open.value, *_caller_filter(_CB.c.caller, caller)]
     if start is not None:
         conditions.append(_CB.c.due_at >= start)
@@ -107,7 +108,13 @@ def agenda(store: Store, now: datetime, config: Config, *, caller: str | None = 
                                 row.created_by, row.note, row.lead_id, row.company, row.contact_name,
                                 row.phone_e164, str(local.tzinfo), local, row.released_from, row.released_at))
     order = {group: index for index, group in enumerate(AGENDA_GROUPS)}
-    items.sort(key=lambda i: (order[i.group], i.caller is None, i.caller or "", i.due_at, i.callback_id))
+    def key(i: AgendaItem) -> tuple[object, ...]:
+        who = (i.caller is None, i.caller or "")
+        # Later spans weeks: one caller's list first would put next month before next week.
+        when = (i.due_at, *who) if i.group == "later" else (*who, i.due_at)
+        return (order[i.group], *when, i.callback_id)
+
+    items.sort(key=key)
     return items
 
 

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 
 from calldesk.config import Config
 from calldesk.db.engine import Store
-from calldesk.db.models import Activity, ActivityKind, BantAnswer, Call, Callback, Lead, StageChange, Suppression
+from calldesk.db.models import (Activity, ActivityKind, BantAnswer, Call, Callback, CallRequest, Lead, StageChange,
+                                Suppression)
 from calldesk.db.privacy import ERASED_LABEL, is_hashed, is_suppressed, suppression_keys
 from calldesk.db.queue import CLAIM_LEASE
 from calldesk.db.plans import Cursor
@@ -37,7 +38,11 @@ from calldesk.stages import Stage
 from calldesk.windows import local_time
 
 UNDO_WINDOW = timedelta(minutes=5)
-_L, _C, _CB = Lead.__table__, Call.__table__, Callback.__table__
+# The same caller, lead and outcome again within this long is one call told twice (a dialer
+# firing twice, a double Enter), not a second call: nobody redials and hangs up that fast.
+REPEAT_WINDOW = timedelta(minutes=1)
+MAX_REQUEST_ID = 200
+_L, _C, _CB, _REQ = Lead.__table__, Call.__table__, Callback.__table__, CallRequest.__table__
 _B, _SC, _SUP, _ACT = BantAnswer.__table__, StageChange.__table__, Suppression.__table__, Activity.__table__
 # The lead's columns an outcome may change: saved before, restored by undo.
 _RESTORED = ("stage", "lost_reason", "attempts", "no_answer_streak", "unreachable", "next_call_at", "phone_bad",
@@ -53,7 +58,7 @@ class CallbackRequest:
 
 @dataclass(frozen=True)
 class Recorded:
-    call_id: int
+    call_id: int | None  # None only for a repeat of a call undone since (see already_at)
     lead_id: int
     company: str
     outcome: Outcome
@@ -63,12 +68,21 @@ class Recorded:
     parked: bool
     callback_id: int | None
     callback_at: datetime | None = None
+    # Set when nothing was written: this call was recorded before, at that moment (a repeat
+    # within REPEAT_WINDOW, or a request id seen before). call_id None: that call was undone.
+    already_at: datetime | None = None
 
     def summary(self, region: str = "NL") -> str:
         """One line for the caller, in the UI language: what happened to the lead (times on the
         desk's clock)."""
         lead = self.company or _("lead {id}").format(id=self.lead_id)
         text = f"{self.outcome.ui_label} — {lead}"
+        if self.already_at is not None:
+            moment = format_day_time(local_time(None, self.already_at, region), pad=True)
+            if self.call_id is None:
+                return text + " · " + _("already recorded {moment} and undone since: not recorded again").format(
+                    moment=moment)
+            return text + " · " + _("already recorded {moment}: not recorded again").format(moment=moment)
         if self.stage is not self.stage_before:
             text += f": {self.stage_before.ui_label} → {self.stage.ui_label}"
         if self.callback_at is not None:
@@ -122,19 +136,63 @@ def _check_request(outcome: Outcome, now: datetime, bant: Mapping[str, Answer],
 def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str, now: datetime,
                    config: Config, started_at: datetime | None = None, notes: str = "",
                    bant: Mapping[str, Answer] | None = None, callback: CallbackRequest | None = None,
-                   appointment_at: datetime | None = None) -> Recorded:
+                   appointment_at: datetime | None = None, again: bool = False,
+                   request_id: str | None = None) -> Recorded:
     """Record one call's outcome and everything it implies; all or nothing.
 
     Raises CalldeskError (nothing written) for an unknown lead, a lead another caller holds,
     or an outcome without what it needs (a callback time, an appointment time).
+
+    Recorded once: the same caller, lead and outcome within REPEAT_WINDOW of `now` (either
+    side) writes nothing and returns that call with `already_at` set, unless `again`. A
+    `request_id` seen before does the same for good (and is an error for another lead, outcome
+    or caller). Both are decided under the lead's row lock, so two processes sending the same
+    call at once record it once.
     """
     bant = dict(bant or {})
     _check_request(outcome, now, bant, callback, appointment_at)
+    if request_id is not None:
+        request_id = request_id.strip()
+        if not request_id or len(request_id) > MAX_REQUEST_ID:
+            raise CalldeskError(_("a request id is 1 to {most} characters").format(most=MAX_REQUEST_ID))
     started_at = started_at or now
+    try:
+        return _record(store, lead_id, outcome, caller, now, config, started_at, notes, bant, callback,
+                       appointment_at, again, request_id)
+    except sa.exc.IntegrityError:
+        # The same request id, sent at the same moment for another lead (whose lock this one
+        # did not wait for), won: the key's row says what to answer.
+        if request_id is None:
+            raise
+        with store.read() as session:
+            if session.connection().execute(sa.select(_REQ.c.key).where(_REQ.c.key == request_id)).first() is None:
+                raise
+        return _record(store, lead_id, outcome, caller, now, config, started_at, notes, bant, callback,
+                       appointment_at, again, request_id)
+
+
+def _record(store: Store, lead_id: int, outcome: Outcome, caller: str, now: datetime, config: Config,
+            started_at: datetime, notes: str, bant: dict[str, Answer], callback: CallbackRequest | None,
+            appointment_at: datetime | None, again: bool, request_id: str | None) -> Recorded:
     with store.write() as session, Cursor(session.connection()) as cur:
         lead = cur.first(_lead_for_update, lead_id=lead_id)
         if lead is None:
             raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
+        # Repeats first: the call they repeat may have changed what the checks below see (the
+        # claim it released, the do-not-call entry it made).
+        if request_id is not None and (seen := cur.first(_request, key=request_id)) is not None:
+            if (seen["lead_id"], seen["outcome"], seen["caller"]) != (lead_id, outcome, caller):
+                raise CalldeskError(_("request id {key} was already used for '{outcome}' on lead {id} by {caller}: "
+                                      "a new call needs a new request id").format(
+                    key=request_id, outcome=Outcome(seen["outcome"]).ui_label, id=seen["lead_id"],
+                    caller=seen["caller"]))
+            return _already(lead, outcome, seen["call_id"], seen["at"])
+        if not again and (last := cur.first(_repeated_call, lead_id=lead_id, caller=caller, outcome=outcome,
+                                             since=now - REPEAT_WINDOW, until=now + REPEAT_WINDOW)) is not None:
+            if request_id is not None:
+                cur.insert(_REQ, key=request_id, lead_id=lead_id, call_id=last["id"], caller=caller,
+                           outcome=outcome.value, at=last["ended_at"])
+            return _already(lead, outcome, last["id"], last["ended_at"])
         holder, expires = lead["claimed_by"], lead["claim_expires_at"]
         if holder and holder != caller and expires and expires > now:
             raise CalldeskError(_("{holder} has lead {id} open: only they can record its outcome").format(
@@ -180,14 +238,39 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
         values.update(score_one(cur, {**lead, **values}, now, config))
         cur.update(_L, lead_id, **values)
         cur.update(_C, call_id, undo=json.dumps(undo))
+        if request_id is not None:
+            cur.insert(_REQ, key=request_id, lead_id=lead_id, call_id=call_id, caller=caller, outcome=outcome.value,
+                       at=now)
     return Recorded(call_id, lead_id, lead["company"], outcome, before, effect.stage,
                     effect.next_call_at, effect.parked, callback_id, callback.at if callback else None)
+
+
+def _already(lead: Mapping[str, Any], outcome: Outcome, call_id: int | None, at: datetime) -> Recorded:
+    """The answer for a call recorded before: the lead as it is now, nothing changed."""
+    stage = Stage(lead["stage"])
+    return Recorded(call_id, lead["id"], lead["company"], outcome, stage, stage,
+                    lead["next_call_at"], lead["unreachable"], None, already_at=at)
 
 
 # The statements of a recorded call, compiled once per dialect (calldesk.db.plans): they run
 # inside the write lock that every other caller waits for.
 def _lead_for_update() -> sa.Select:
     return sa.select(_L).where(_L.c.id == sa.bindparam("lead_id")).with_for_update()
+
+
+def _request() -> sa.Select:
+    return sa.select(_REQ.c.lead_id, _REQ.c.call_id, _REQ.c.caller, _REQ.c.outcome, _REQ.c.at).where(
+        _REQ.c.key == sa.bindparam("key"))
+
+
+def _repeated_call() -> sa.Select:
+    """The caller's latest call on the lead with this outcome, ended in [since, until]."""
+    return (sa.select(_C.c.id, _C.c.ended_at)
+            .where(_C.c.lead_id == sa.bindparam("lead_id"), _C.c.caller == sa.bindparam("caller"),
+                   _C.c.outcome == sa.bindparam("outcome", type_=_C.c.outcome.type),
+                   _C.c.ended_at >= sa.bindparam("since", type_=_C.c.ended_at.type),
+                   _C.c.ended_at <= sa.bindparam("until", type_=_C.c.ended_at.type))
+            .order_by(_C.c.id.desc()).limit(1))
 
 
 def _bant_answer() -> sa.Select:

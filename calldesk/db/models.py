@@ -174,6 +174,19 @@ class Call(SQLModel, table=True):
     undo: str | None = Field(default=None, sa_type=sa.Text)
 
 
+class CallRequest(SQLModel, table=True):
+    """A request key a dialer gave `calldesk log --request-id`: the same key again records
+    nothing, also after the call it made was undone (then call_id is NULL)."""
+
+    __tablename__ = "call_requests"
+    key: str = Field(primary_key=True)
+    lead_id: int = Field(sa_column_args=[_fk("leads.id")], index=True)
+    call_id: int | None = Field(default=None, sa_column_args=[_fk("calls.id", cascade=False)])
+    caller: str
+    outcome: Outcome = Field(sa_type=enum_type(Outcome, "outcome"))
+    at: datetime
+
+
 class ActivityKind(StrEnum):
     email = "email"
     linkedin = "linkedin"
