@@ -99,7 +99,7 @@ class Context:
             if me.why_no_work:
                 raise CalldeskError(me.why_no_work)
             refresh_if_due(store, self.now, self.config)
-            release_overdue(store, self.now, self.config.callbacks.release_after)
+            release_overdue(store, self.now, self.config)
             yield store
         finally:
             store.close()
@@ -1034,7 +1034,7 @@ def callbacks(
             who = who or ctx.caller
         elif who not in (None, "team") and get_caller(store, who) is None:  # a typo would show the team's
             raise CalldeskError(_("no caller named {name} (see calldesk caller list)").format(name=who))
-        release_overdue(store, ctx.now, ctx.config.callbacks.release_after)
+        release_overdue(store, ctx.now, ctx.config)
         items = agenda(store, ctx.now, ctx.config, caller=who, start=start, end=end, overdue_only=overdue)
         meetings = [] if ics is None or overdue else appointments(
             store, ctx.config, caller=who, start=start or day_bounds(ctx.now, region)[0], end=end)

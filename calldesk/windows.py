@@ -25,6 +25,7 @@ from calldesk.i18n import _, format_day
 __all__ = [
     "WindowKey",
     "callable_day",
+    "calling_time_after",
     "day_bounds",
     "describe_next",
     "give_holidays",
@@ -209,6 +210,35 @@ def next_opening(key: WindowKey, now: datetime, hours: CallingHours, region: str
             if moment >= now_utc and is_open(key, moment, hours, region):
                 return moment
     raise ValueError(f"no calling window opens within {_MAX_DAYS} days for {key!r}")
+
+
+def _closing(moment: datetime, hours: CallingHours, tz: ZoneInfo) -> datetime:
+    """The UTC moment the window open at `moment` shuts: `end` that day on the lead's clock."""
+    wall = datetime.combine(moment.astimezone(tz).date(), hours.end)
+    for fold in (0, 1):  # the clock falling back over `end`: the later of the two
+        close = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+        if close > moment:
+            return close
+    return moment + timedelta(minutes=1)  # cannot happen with start < end; never loop in place
+
+
+@lru_cache(maxsize=4096)
+def calling_time_after(key: WindowKey, start: datetime, amount: timedelta, hours: CallingHours,
+                       region: str) -> datetime:
+    """The moment `amount` of calling time (the lead's open windows) has passed since `start`.
+
+    The overdue-release clock: a callback missed at 17:25 has used 5 minutes of a 2 h grace by
+    the window's close; the rest runs from the next opening (weekends and holidays skipped).
+    """
+    moment, left = _aware(start).astimezone(UTC), amount
+    tz = _tz(key[0], region)
+    while True:
+        moment = next_opening(key, moment, hours, region)
+        close = _closing(moment, hours, tz)
+        if moment + left <= close:
+            return moment + left
+        left -= close - moment
+        moment = close
 
 
 def describe_next(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:

@@ -95,7 +95,7 @@ class QueueScreen(Screen[None]):
         now = app.now()
         me = ensure_caller(app.store, app.caller, now)  # a first login adds the caller
         refresh_if_due(app.store, now, app.config)
-        release_overdue(app.store, now, app.config.callbacks.release_after)
+        release_overdue(app.store, now, app.config)
         result = queue(app.store, app.caller, now, app.config, WINDOW, self.search) if me.active else \
             Queue([], me.why_no_work)
         day = local_time(None, now, app.config.region).replace(hour=0, minute=0, second=0, microsecond=0)

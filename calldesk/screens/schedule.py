@@ -164,7 +164,7 @@ class ScheduleScreen(Screen[None]):
         try:
             # Read the role here too: the schedule must not depend on the queue having loaded.
             me = get_caller(app.store, app.caller)
-            release_overdue(app.store, now, app.config.callbacks.release_after)
+            release_overdue(app.store, now, app.config)
             lead = me is not None and me.is_team_lead
             view = view_filter if lead else app.caller
             items = agenda(app.store, now, app.config, caller=view)
