@@ -225,8 +225,24 @@ class Privacy(_Section):
     retain_lost_months: int = Field(default=24, ge=1, le=1200)
 
 
+def _check_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = value.strip()
+    if value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(_("expected an IANA time zone such as Europe/Amsterdam, got {value}").format(
+                value=repr(value))) from None
+    return value
+
+
 class Config(_Section):
     region: Region = "NL"  # country for numbers typed without a country code
+    # The desk's own zone: what a time typed without a zone means (the CLI's --at, --callback,
+    # --appointment, --from/--to; "you" in the picker). Empty: the region's zone (desk_zone).
+    timezone: Annotated[str, AfterValidator(_check_zone)] = ""
     # The app's and the script's language; None: --lang, else the environment's locale decides
     # (calldesk.i18n.resolve_language), and the CLI fills the result in.
     language: Literal["en", "nl"] | None = None
@@ -242,6 +258,13 @@ class Config(_Section):
     callbacks: Callbacks = Callbacks()  # [callbacks] release_after = "2h"
     stuck: Stuck = Stuck()  # [stuck] suspect = 30, prospect = 14, hot_lead = 7, opportunity = 14 (days)
     privacy: Privacy = Privacy()  # [privacy] retain_lost_months = 24
+
+    @property
+    def desk_zone(self) -> str:
+        """The `timezone` key, else the region's own zone (NL → Europe/Amsterdam)."""
+        from calldesk.windows import home_zone  # windows imports this module
+
+        return self.timezone or home_zone(self.region)
 
 
 def parse_config(text: str, source: str = "config") -> Config:

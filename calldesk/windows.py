@@ -128,12 +128,13 @@ def local_time(zone: str | None, now: datetime, region: str) -> datetime:
     return _aware(now).astimezone(_tz(zone, region))
 
 
-def local_midnight(day: date, region: str) -> datetime:
-    """The moment (UTC) the desk's day `day` begins: 00:00 in the home region's zone.
+def local_midnight(day: date, region: str, zone: str | None = None) -> datetime:
+    """The moment (UTC) the desk's day `day` begins: 00:00 in `zone` (the desk's, config
+    `timezone`), else in the home region's zone.
 
     Where a zone skips midnight (a DST switch at 00:00) this is the first moment of the day.
     """
-    return datetime.combine(day, datetime.min.time()).replace(tzinfo=_tz(None, region)).astimezone(UTC)
+    return datetime.combine(day, datetime.min.time()).replace(tzinfo=_tz(zone, region)).astimezone(UTC)
 
 
 def day_bounds(now: datetime, region: str) -> tuple[datetime, datetime]:

@@ -168,3 +168,13 @@ def test_largest_accepted_values_stay_on_the_calendar():
     for back in (config.retry.recent_contact, config.callbacks.release_after,
                  timedelta(days=config.stuck.suspect), timedelta(days=config.warmth.signal_horizon_days + 1)):
         assert earliest - back > datetime.min.replace(tzinfo=UTC)
+
+
+def test_the_desks_zone_is_the_timezone_key_else_the_regions():
+    assert parse_config("").desk_zone == "Europe/Amsterdam"
+    assert parse_config('region = "BE"').desk_zone == "Europe/Brussels"
+    assert parse_config('region = "NL"\ntimezone = "Europe/London"').desk_zone == "Europe/London"
+    for bad in ('"Europe/Amsterdamm"', '"../etc/passwd"', '"Mars/Olympus"'):
+        with pytest.raises(CalldeskError, match=r"^config: timezone: expected an IANA time zone such as "
+                                                r"Europe/Amsterdam, got '"):
+            parse_config(f"timezone = {bad}")
