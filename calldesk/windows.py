@@ -20,7 +20,7 @@ from phonenumbers.timezone import time_zones_for_number
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from calldesk.config import WEEKDAYS, CallingHours
-from calldesk.i18n import _, format_day
+from calldesk.i18n import _, format_day, format_weekday, language
 
 __all__ = [
     "WindowKey",
@@ -39,6 +39,7 @@ __all__ = [
     "next_opening",
     "open_keys",
     "week_start",
+    "why_closed",
 ]
 
 WindowKey = tuple[str | None, str]  # (time_zone, country) as stored on a lead
@@ -240,6 +241,42 @@ def calling_time_after(key: WindowKey, start: datetime, amount: timedelta, hours
             return moment + left
         left -= close - moment
         moment = close
+
+
+@lru_cache(maxsize=256)
+def holiday_name(country: str, day: date, lang: str) -> str:
+    """The holiday's name in `lang` where the holidays package has it ("Christmas Day" /
+    "Eerste Kerstdag"), else in the country's own language; "" when unknown."""
+    code = country.upper()
+    if code in _NO_HOLIDAY_COUNTRIES:
+        return ""
+    import holidays  # only to name a holiday: most runs never need it
+
+    try:
+        found = holidays.country_holidays(code, years=day.year)
+        spoken = [name for name in found.supported_languages if name.split("_")[0].lower() == lang]
+        chosen = spoken[0] if spoken else found.default_language
+        if chosen:  # explicit: the package otherwise follows the process's locale
+            found = holidays.country_holidays(code, years=day.year, language=chosen)
+    except (NotImplementedError, KeyError):
+        return ""
+    return found.get(day, "")
+
+
+def why_closed(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:
+    """Why the lead's window is shut at `now`, in the UI language: the holiday by name
+    ("Christmas Day in NL"), a day that is no calling day ("not a calling day (Sat)"), or
+    "outside calling hours"."""
+    day = local_time(key[0], now, region).date()
+    country = holiday_country(key, region)
+    if hours.skip_holidays and day in holiday_dates(country, day.year):
+        name = holiday_name(country, day, language())
+        if name:
+            return _("{holiday} in {country}").format(holiday=name, country=country.upper())
+        return _("a public holiday in {country}").format(country=country.upper())
+    if WEEKDAYS[day.weekday()] not in hours.days:
+        return _("not a calling day ({weekday})").format(weekday=format_weekday(day))
+    return _("outside calling hours")
 
 
 def describe_next(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:

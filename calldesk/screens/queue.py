@@ -99,7 +99,7 @@ class QueueScreen(Screen[None]):
         result = queue(app.store, app.caller, now, app.config, WINDOW, self.search) if me.active else \
             Queue([], me.why_no_work)
         day = local_time(None, now, app.config.region).replace(hour=0, minute=0, second=0, microsecond=0)
-        status = desk_status(app.store, app.caller, now, day)
+        status = desk_status(app.store, app.caller, now, day, app.config)
         app.call_from_thread(self.show_queue, result, status, now, me)
 
     def show_queue(self, result: Queue, status: DeskStatus, now: datetime, me: CallerInfo | None = None) -> None:
