@@ -90,6 +90,19 @@ async def test_typing_on_the_choices_goes_to_the_box_and_enter_saves_it(typed: s
     assert app.results == [When(expected, False, "")]
 
 
+async def test_the_preview_follows_the_typing_before_enter() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"morgen 10")
+        assert shown(app, "#when-preview").startswith("Tue 24 Nov 10:00 lead (Europe/Amsterdam)")
+        await pilot.press(*":30")
+        assert shown(app, "#when-preview").startswith("Tue 24 Nov 10:30 lead (Europe/Amsterdam)")
+        await pilot.press(" ", "x")
+        assert shown(app, "#when-preview") == "Press Enter to save what you typed"
+        assert shown(app, "#when-error") == ""  # errors wait for Enter
+        assert app.results == []
+
+
 async def test_the_type_hint_names_the_examples_tested() -> None:
     app = Host()
     async with app.run_test(size=SIZE):

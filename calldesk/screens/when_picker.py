@@ -229,7 +229,7 @@ class WhenPicker(ModalScreen[When | None]):
 
     def _help_line(self) -> str:
         keys = [_("1–{last} pick").format(last=self.choices[-1].key), _("↑↓ step"), _("Tab next field"),
-                _("Enter read / confirm")]
+                _("Enter save")]
         if self._allow_team:
             keys.append(_("^t me / team"))
         return " · ".join(keys + [_("Esc cancel")])
@@ -257,7 +257,7 @@ class WhenPicker(ModalScreen[When | None]):
         warning_line.display = bool(warnings)
         team, other = (_("the team"), _("only me")) if self.team else (_("only me"), _("the team"))
         self.query_one("#when-team", Static).update(
-            Content.assemble(_("For:") + " ", (team, "bold"), f"   (t: {other})"))
+            Content.assemble(_("For:") + " ", (team, "bold"), f"   (^t: {other})"))
         self.refresh_bindings()
 
     def _error(self, message: str) -> None:
@@ -369,9 +369,22 @@ class WhenPicker(ModalScreen[When | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         # The box's text now, not the event's: a burst of typing read at once by Enter sends its
         # Changed events after the read, each with a shorter text than was read.
-        if event.input.id == "when-entry" and self.chosen_from == "typed" and event.input.value != self.read_text:
-            self.chosen = None  # the preview must never show a moment other than the text says
-            self._show()
+        if event.input.id != "when-entry":
+            return
+        text = event.input.value
+        if self.chosen_from == "typed" and text == self.read_text and self.chosen is not None:
+            return
+        if not text.strip():
+            if self.chosen_from == "typed":
+                self.chosen, self.chosen_from = None, ""
+        else:
+            # Read as it is typed: the preview and warnings show before Enter; errors wait for it.
+            try:
+                self.chosen = parse_when(text, self._now, self._zone, self._region)
+            except CalldeskError:
+                self.chosen = None  # never a moment other than the text says
+            self.chosen_from, self.read_text = "typed", text if self.chosen is not None else ""
+        self._show()
 
     def action_confirm(self) -> None:
         self._after_typing(self._confirm)
