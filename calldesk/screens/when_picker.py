@@ -123,7 +123,7 @@ class WhenPicker(ModalScreen[When | None]):
     """
     BINDINGS = [
         # Priority: Enter must reach the screen even from an Input; check_action decides which.
-        Binding("enter", "read_entry", N_("Read"), priority=True, id="when.read"),
+        Binding("enter", "read_entry", N_("Save"), priority=True, id="when.read"),
         Binding("enter", "confirm", N_("Confirm"), priority=True, id="when.confirm"),
         Binding("escape", "cancel", N_("Cancel"), id="when.cancel"),
         # ctrl+t, not t: letters are typed moments ("tomorrow 10:00"), wherever the focus is.
