@@ -174,7 +174,7 @@ def test_queue_formats(cli, demo_db):
 
 def test_queue_on_saturday_says_when_it_opens(cli, demo_db):
     result = cli("queue", "--db", demo_db, "--at", "2026-11-28T11:00+01:00")
-    assert result.stderr.strip() == "outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
+    assert result.stderr.strip() == "not a calling day (Sat) — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
 
 
 def test_holiday_dates_are_kept_between_runs_and_a_bad_cache_is_passed_over(cli, demo_db, tmp_path):
@@ -209,7 +209,7 @@ def test_next_claims_different_leads_for_two_callers(cli, demo_db):
 
 def test_next_exit_status_3_when_nothing_is_callable(cli, demo_db):
     result = cli("next", "--db", demo_db, "--at", "2026-11-28T11:00+01:00", code=3)
-    assert result.stderr.strip() == "calldesk: outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
+    assert result.stderr.strip() == "calldesk: not a calling day (Sat) — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
     empty = cli("next", "--db", "empty.db", code=3)
     assert "no leads yet" in empty.stderr
 
