@@ -206,7 +206,8 @@ class Stuck(_Section):
 
 class Callbacks(_Section):
     """Personal callbacks still open this long after they fell due go to the whole team, so a
-    missed callback can't rot on an absent caller's list."""
+    missed callback can't rot on an absent caller's list. Calling time: only the lead's calling
+    hours count (db.team.release_overdue), so nothing is handed over overnight."""
 
     release_after: Duration = timedelta(hours=2)
 
