@@ -40,7 +40,7 @@ app.add_typer(db_app, name="db")
 DbOpt = Annotated[str | None, typer.Option("--db", help=N_("Store: a file path or postgresql:// URL [env: CALLDESK_DB]."), show_default=False)]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help=N_("Config file (TOML) [env: CALLDESK_CONFIG]."), show_default=False)]
 CallerOpt = Annotated[str | None, typer.Option("--caller", help=N_("Who is working [env: CALLDESK_CALLER; default: your login name]."), show_default=False)]
-AtOpt = Annotated[str | None, typer.Option("--at", help=N_("Act as if it were this moment (ISO time, e.g. 2026-11-23T09:00); naive times are local."), show_default=False)]
+AtOpt = Annotated[str | None, typer.Option("--at", help=N_("Act as if it were this moment (e.g. 2026-11-23T09:00); a time without a zone is the desk's zone (config `timezone`, default the region's, Europe/Amsterdam for NL), not this machine's."), show_default=False)]
 
 
 # Ids and counts as both stores hold them (PostgreSQL's INTEGER): a bigger one is a typo, and
@@ -109,7 +109,7 @@ class Context:
             if me.why_no_work:
                 raise CalldeskError(me.why_no_work)
             refresh_if_due(store, self.now, self.config)
-            release_overdue(store, self.now, self.config.callbacks.release_after)
+            release_overdue(store, self.now, self.config)
             yield store
         finally:
             store.close()
@@ -137,20 +137,31 @@ def load_config(explicit: Path | None) -> Config:
     return parse_config(text, str(path))
 
 
-def parse_at(text: str | None) -> datetime:
-    return parse_moment(text, "--at") if text else datetime.now(UTC)
+def parse_at(text: str | None, config: Config) -> datetime:
+    """--at, or the clock when it is not given (an empty --at is an error, not "now")."""
+    now = datetime.now(UTC)
+    return now if text is None else parse_moment(text, "--at", config, now)
 
 
-def parse_moment(text: str, option: str) -> datetime:
+def parse_moment(text: str, option: str, config: Config, now: datetime) -> datetime:
+    """A moment option, read as the app's picker reads it (calldesk.schedule.read_moment): an
+    ISO time, or 'morgen 10:00', '+2h', …; a time without a zone is the desk's zone
+    (config.desk_zone), never this machine's, so a UTC server and a laptop in Amsterdam agree."""
+    from calldesk.schedule import read_moment
+
+    if not text.strip():
+        raise CalldeskError(_("{option} {text}: expected a moment such as 2026-11-23T09:00").format(
+            option=option, text=repr(text)))
     try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise CalldeskError(_("{option} {text}: expected an ISO time such as 2026-11-23T09:00").format(
-            option=option, text=repr(text))) from None
-    _in_years(moment.year, option, text)
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # a naive time means the local clock of this machine
-    return moment.astimezone(UTC)
+        moment = read_moment(text, now, config.desk_zone, config.region)
+    except CalldeskError as exc:
+        raise CalldeskError(f"{option} {text!r}: {exc}") from None
+    except (ValueError, OverflowError):  # an ISO time at the ends of the calendar
+        moment = None
+    if moment is None or not YEARS[0] <= moment.year <= YEARS[1]:
+        raise CalldeskError(_("{option} {text}: expected a year from {first} to {last}").format(
+            option=option, text=repr(text), first=YEARS[0], last=YEARS[1]))
+    return moment
 
 
 # Days are added to moments (retry delays, weeks of calling windows, calendar ranges): near
@@ -173,7 +184,8 @@ _opened: list[str] = []  # the stores this command opened, for fault_message
 def make_context(db: str | None, config: Path | None, caller: str | None = None,
                  at: str | None = None) -> Context:
     db, config = db or _root.get("db"), config or _root.get("config")  # type: ignore[assignment]
-    caller, at = caller or _root.get("caller"), at or _root.get("at")  # type: ignore[assignment]
+    caller = caller or _root.get("caller")  # type: ignore[assignment]
+    at = _root.get("at") if at is None else at  # type: ignore[assignment]  # '' is given, and refused
     cfg = load_config(config)
     from calldesk.i18n import resolve_language, set_language
 
@@ -189,7 +201,7 @@ def make_context(db: str | None, config: Path | None, caller: str | None = None,
     from calldesk.db.team import caller_name
 
     # The rule `caller add` applies: a blank, 'team' or overlong name would log calls as nobody.
-    return Context(cfg, target, default_store, caller_name(who), parse_at(at), fixed=bool(at))
+    return Context(cfg, target, default_store, caller_name(who), parse_at(at, cfg), fixed=at is not None)
 
 
 def _login_name() -> str:
@@ -564,9 +576,9 @@ def log_outcome(
     lead_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help=N_("The lead's id (as `calldesk queue` and `next` print it)."), show_default=False)],
     outcome: Annotated[str, typer.Argument(help=N_("no_answer, busy, voicemail, wrong_number, not_interested, no_fit, callback, interested, qualified, appointment, won, do_not_call."), show_default=False)],
     note: Annotated[str, typer.Option(help=N_("Notes on the call."))] = "",
-    callback: Annotated[str | None, typer.Option(help=N_("Call back at this ISO time (needed for `callback`; naive times are local)."), show_default=False)] = None,
+    callback: Annotated[str | None, typer.Option(help=N_("Call back at this moment (needed for `callback`): 2026-11-24T14:00, or as typed in the app ('morgen 10:00', '+2h'); a time without a zone is the desk's zone (config `timezone`)."), show_default=False)] = None,
     team: Annotated[bool, typer.Option("--team", help=N_("The callback is for the whole team, not only you."))] = False,
-    appointment: Annotated[str | None, typer.Option(help=N_("The appointment's ISO time (needed for `appointment`)."), show_default=False)] = None,
+    appointment: Annotated[str | None, typer.Option(help=N_("The appointment's moment (needed for `appointment`), as --callback; a time without a zone is the desk's zone."), show_default=False)] = None,
     bant: Annotated[str | None, typer.Option(help=N_("Answers, e.g. budget=yes,authority=decision_maker,need=yes,timing=3m."), show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", help=N_("Record `qualified` even when the qualification rule doesn't hold."))] = False,
     again: Annotated[bool, typer.Option("--again", help=N_("Record it even if you logged this outcome on this lead less than a minute ago (otherwise that is taken as the same call sent twice)."))] = False,
@@ -584,6 +596,9 @@ def log_outcome(
         raise CalldeskError(_("unknown outcome {outcome}: expected one of {outcomes}").format(
             outcome=repr(outcome), outcomes=", ".join(o.value for o in Outcome)))
     answers = _parse_bant(bant, ctx.script())
+    # Read before the store opens: a mistyped time writes nothing.
+    callback_at = None if callback is None else parse_moment(callback, "--callback", ctx.config, ctx.now)
+    appointment_at = None if appointment is None else parse_moment(appointment, "--appointment", ctx.config, ctx.now)
     if team and not callback:
         raise CalldeskError(_("--team goes with --callback"))
     store = ctx.open_store()
@@ -604,8 +619,8 @@ def log_outcome(
                                       "to record it anyway").format(id=lead_id, missing="; ".join(verdict.missing)))
         recorded = record_outcome(
             store, lead_id, chosen, caller=ctx.caller, now=ctx.now, config=ctx.config, notes=note, bant=answers,
-            callback=CallbackRequest(parse_moment(callback, "--callback"), team, note) if callback else None,
-            appointment_at=parse_moment(appointment, "--appointment") if appointment else None,
+            callback=CallbackRequest(callback_at, team, note) if callback_at else None,
+            appointment_at=appointment_at,
             again=again, request_id=request_id,
         )
     finally:
@@ -784,13 +799,13 @@ def purge(
     _scrub_warning(done.scrubbed)
 
 
-FromOpt = Annotated[str | None, typer.Option("--from", help=N_("First day, YYYY-MM-DD on the desk's calendar (the home region's zone)."), show_default=False)]
-ToOpt = Annotated[str | None, typer.Option("--to", help=N_("Last day, YYYY-MM-DD, included."), show_default=False)]
+FromOpt = Annotated[str | None, typer.Option("--from", help=N_("First day, YYYY-MM-DD on the desk's calendar (the desk's zone: config `timezone`, default the region's)."), show_default=False)]
+ToOpt = Annotated[str | None, typer.Option("--to", help=N_("Last day, YYYY-MM-DD, included, on the desk's calendar."), show_default=False)]
 
 
-def _desk_days(from_: str | None, to: str | None, region: str) -> tuple[datetime | None, datetime | None]:
+def _desk_days(from_: str | None, to: str | None, config: Config) -> tuple[datetime | None, datetime | None]:
     """--from/--to as [start, end) in UTC: the first day's and the day after the last day's
-    local midnight in the home zone; None where not given."""
+    local midnight in the desk's zone (config.desk_zone); None where not given."""
     from datetime import date, timedelta
 
     from calldesk.windows import local_midnight
@@ -809,8 +824,9 @@ def _desk_days(from_: str | None, to: str | None, region: str) -> tuple[datetime
     first, last = days
     if first and last and first > last:
         raise CalldeskError(_("--from {first} is after --to {last}").format(first=first, last=last))
-    return (local_midnight(first, region) if first else None,
-            local_midnight(last + timedelta(days=1), region) if last else None)
+    region, zone = config.region, config.desk_zone
+    return (local_midnight(first, region, zone) if first else None,
+            local_midnight(last + timedelta(days=1), region, zone) if last else None)
 
 
 def _report_dict(result) -> dict[str, object]:  # noqa: ANN001
@@ -948,7 +964,7 @@ def report(
 
     ctx = make_context(db, config, None, at)
     region = ctx.config.region
-    start, end = _desk_days(from_, to, region)
+    start, end = _desk_days(from_, to, ctx.config)
     monday = week_start(ctx.now, region)
     start, end = start or monday, end or ctx.now
     if start >= end and from_ is None:  # only --to, before this week began
@@ -1036,7 +1052,7 @@ def callbacks(
 
     ctx = make_context(db, config, None, at)
     region = ctx.config.region
-    start, end = _desk_days(from_, to, region)
+    start, end = _desk_days(from_, to, ctx.config)
     who = caller.strip().lower() if caller and caller.strip() else None
     target = ctx.output(ics, "--ics") if ics is not None else None
     store = ctx.open_store()
@@ -1050,7 +1066,7 @@ def callbacks(
             who = who or ctx.caller
         elif who not in (None, "team") and get_caller(store, who) is None:  # a typo would show the team's
             raise CalldeskError(_("no caller named {name} (see calldesk caller list)").format(name=who))
-        release_overdue(store, ctx.now, ctx.config.callbacks.release_after)
+        release_overdue(store, ctx.now, ctx.config)
         items = agenda(store, ctx.now, ctx.config, caller=who, start=start, end=end, overdue_only=overdue)
         meetings = [] if ics is None or overdue else appointments(
             store, ctx.config, caller=who, start=start or day_bounds(ctx.now, region)[0], end=end)

@@ -208,7 +208,8 @@ class Stuck(_Section):
 
 class Callbacks(_Section):
     """Personal callbacks still open this long after they fell due go to the whole team, so a
-    missed callback can't rot on an absent caller's list."""
+    missed callback can't rot on an absent caller's list. Calling time: only the lead's calling
+    hours count (db.team.release_overdue), so nothing is handed over overnight."""
 
     release_after: Duration = timedelta(hours=2)
 
@@ -248,8 +249,24 @@ class Serve(_Section):
     max_desks: int = Field(default=20, ge=1, le=1000)  # tabs open at once; the next is told to wait
 
 
+def _check_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = value.strip()
+    if value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(_("expected an IANA time zone such as Europe/Amsterdam, got {value}").format(
+                value=repr(value))) from None
+    return value
+
+
 class Config(_Section):
     region: Region = "NL"  # country for numbers typed without a country code
+    # The desk's own zone: what a time typed without a zone means (the CLI's --at, --callback,
+    # --appointment, --from/--to; "you" in the picker). Empty: the region's zone (desk_zone).
+    timezone: Annotated[str, AfterValidator(_check_zone)] = ""
     # The app's and the script's language; None: --lang, else the environment's locale decides
     # (calldesk.i18n.resolve_language), and the CLI fills the result in.
     language: Literal["en", "nl"] | None = None
@@ -267,6 +284,13 @@ class Config(_Section):
     privacy: Privacy = Privacy()  # [privacy] retain_lost_months = 24
     serve: Serve = Serve()  # [serve] max_desks = 20
     store: StoreTimeouts = StoreTimeouts()  # [store] connect_timeout = "10s", statement_timeout = "2m"
+
+    @property
+    def desk_zone(self) -> str:
+        """The `timezone` key, else the region's own zone (NL → Europe/Amsterdam)."""
+        from calldesk.windows import home_zone  # windows imports this module
+
+        return self.timezone or home_zone(self.region)
 
 
 def parse_config(text: str, source: str = "config") -> Config:

@@ -3,7 +3,8 @@
 Pure: the database layer passes the lead's state and `now`, and writes what comes back, all in
 one transaction. An outcome never moves a stage backwards (only a team lead's explicit action
 can); unanswered calls follow the recycling rule; conversations without a callback wait
-`retry.followup` before the lead is offered again.
+`retry.followup` before the lead is offered again. Every next try is a calling moment in the
+lead's zone (`windows.next_opening`), never a Saturday or a holiday.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from calldesk.config import Config
 from calldesk.outcomes import Outcome
 from calldesk.recycling import UNANSWERED, next_try
 from calldesk.stages import Stage, is_forward
+from calldesk.windows import next_opening
 
 # Where each outcome takes the lead (None: the stage stays).
 TARGET: dict[Outcome, Stage | None] = {
@@ -92,7 +94,8 @@ def apply(outcome: Outcome, lead: LeadState, now: datetime, config: Config, *,
         streak = 0
         # With a callback the lead waits for it (the queue holds back leads with an open one).
         if callback_at is None and stage in (Stage.suspect, Stage.prospect, Stage.hot_lead):
-            next_at = now + config.retry.followup
+            next_at = next_opening((lead.time_zone, lead.country), now + config.retry.followup,
+                                   config.calling_hours, config.region)
     return Effect(stage=stage, lost_reason=lost_reason, attempts=attempts, no_answer_streak=streak,
                   unreachable=unreachable, next_call_at=next_at,
                   phone_bad=outcome is Outcome.wrong_number, suppress=outcome is Outcome.do_not_call)

@@ -1,6 +1,8 @@
 """Recycling: when an unanswered lead may be tried again, and when it is parked as unreachable.
 
-Pure: the caller passes `now` and the lead's calling window.
+Pure: the caller passes `now` and the lead's calling window. Every next try is a calling moment
+in the lead's zone: a delay that ends after hours, on a weekend or on a holiday waits for the next
+opening (a no-answer at 16:06 with a 3 h delay is tried at 09:00 the next calling day, not 19:06).
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ def next_try(outcome: Outcome, streak: int, now: datetime, retry: Retry, key: Wi
     if streak >= retry.max_attempts:
         return None, True
     if outcome is Outcome.busy:
-        return now + retry.busy, False
+        return next_opening(key, now + retry.busy, hours, region), False
     if outcome is Outcome.no_answer:
-        return now + retry.no_answer, False
+        return next_opening(key, now + retry.no_answer, hours, region), False
     if isinstance(retry.voicemail, timedelta):
-        return now + retry.voicemail, False
+        return next_opening(key, now + retry.voicemail, hours, region), False
     # "next working day": the first opening from tomorrow's midnight in the lead's own zone.
     local = local_time(key[0], now, region)
     tomorrow = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)

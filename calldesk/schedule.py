@@ -49,7 +49,7 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_weekday
 from calldesk.windows import callable_day, holiday_country, holiday_dates, local_time, next_opening
 
-__all__ = ["AGENDA_GROUPS", "Choice", "agenda_group", "check_when", "parse_when", "quick_choices"]
+__all__ = ["AGENDA_GROUPS", "Choice", "agenda_group", "check_when", "parse_when", "quick_choices", "read_moment"]
 
 MAX_DISTANCE = timedelta(days=3660)  # about ten years: anything further is a typo
 # A callback may be set this far in the past: the moment it was chosen, a few seconds before saving.
@@ -230,6 +230,23 @@ def parse_when(text: str, now: datetime, zone: str | None, region: str) -> datet
             reason = _too_far()
         raise CalldeskError(_("can't read '{text}' as a moment: {reason}").format(text=shown, reason=reason)) from None
     return moment
+
+
+def read_moment(text: str, now: datetime, zone: str | None, region: str) -> datetime:
+    """A moment typed at the CLI or in the app: an ISO time with an offset ("…T09:00+01:00",
+    "…Z") is that instant; anything else is read by `parse_when` on the wall clock of `zone`
+    (the desk's zone for the CLI's options), with the same DST rule as the picker.
+
+    An ISO time is not held to ten years from `now` (the CLI's --at checks its own years).
+    """
+    try:
+        given = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return parse_when(text, now, zone, region)
+    if given.tzinfo is not None and given.utcoffset() is not None:
+        return given.astimezone(UTC)
+    # Naive ISO: the picker's rule for a gap or an overlap, so CLI and app agree to the second.
+    return _to_utc(given.date(), given.time(), _zone(zone, _aware(now, "now"), region))
 
 
 def _normalise(text: str) -> list[str]:

@@ -20,11 +20,12 @@ from phonenumbers.timezone import time_zones_for_number
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from calldesk.config import WEEKDAYS, CallingHours
-from calldesk.i18n import _, format_day
+from calldesk.i18n import _, format_day, format_weekday, language
 
 __all__ = [
     "WindowKey",
     "callable_day",
+    "calling_time_after",
     "day_bounds",
     "describe_next",
     "give_holidays",
@@ -38,6 +39,7 @@ __all__ = [
     "next_opening",
     "open_keys",
     "week_start",
+    "why_closed",
 ]
 
 WindowKey = tuple[str | None, str]  # (time_zone, country) as stored on a lead
@@ -127,12 +129,13 @@ def local_time(zone: str | None, now: datetime, region: str) -> datetime:
     return _aware(now).astimezone(_tz(zone, region))
 
 
-def local_midnight(day: date, region: str) -> datetime:
-    """The moment (UTC) the desk's day `day` begins: 00:00 in the home region's zone.
+def local_midnight(day: date, region: str, zone: str | None = None) -> datetime:
+    """The moment (UTC) the desk's day `day` begins: 00:00 in `zone` (the desk's, config
+    `timezone`), else in the home region's zone.
 
     Where a zone skips midnight (a DST switch at 00:00) this is the first moment of the day.
     """
-    return datetime.combine(day, datetime.min.time()).replace(tzinfo=_tz(None, region)).astimezone(UTC)
+    return datetime.combine(day, datetime.min.time()).replace(tzinfo=_tz(zone, region)).astimezone(UTC)
 
 
 def day_bounds(now: datetime, region: str) -> tuple[datetime, datetime]:
@@ -209,6 +212,71 @@ def next_opening(key: WindowKey, now: datetime, hours: CallingHours, region: str
             if moment >= now_utc and is_open(key, moment, hours, region):
                 return moment
     raise ValueError(f"no calling window opens within {_MAX_DAYS} days for {key!r}")
+
+
+def _closing(moment: datetime, hours: CallingHours, tz: ZoneInfo) -> datetime:
+    """The UTC moment the window open at `moment` shuts: `end` that day on the lead's clock."""
+    wall = datetime.combine(moment.astimezone(tz).date(), hours.end)
+    for fold in (0, 1):  # the clock falling back over `end`: the later of the two
+        close = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+        if close > moment:
+            return close
+    return moment + timedelta(minutes=1)  # cannot happen with start < end; never loop in place
+
+
+@lru_cache(maxsize=4096)
+def calling_time_after(key: WindowKey, start: datetime, amount: timedelta, hours: CallingHours,
+                       region: str) -> datetime:
+    """The moment `amount` of calling time (the lead's open windows) has passed since `start`.
+
+    The overdue-release clock: a callback missed at 17:25 has used 5 minutes of a 2 h grace by
+    the window's close; the rest runs from the next opening (weekends and holidays skipped).
+    """
+    moment, left = _aware(start).astimezone(UTC), amount
+    tz = _tz(key[0], region)
+    while True:
+        moment = next_opening(key, moment, hours, region)
+        close = _closing(moment, hours, tz)
+        if moment + left <= close:
+            return moment + left
+        left -= close - moment
+        moment = close
+
+
+@lru_cache(maxsize=256)
+def holiday_name(country: str, day: date, lang: str) -> str:
+    """The holiday's name in `lang` where the holidays package has it ("Christmas Day" /
+    "Eerste Kerstdag"), else in the country's own language; "" when unknown."""
+    code = country.upper()
+    if code in _NO_HOLIDAY_COUNTRIES:
+        return ""
+    import holidays  # only to name a holiday: most runs never need it
+
+    try:
+        found = holidays.country_holidays(code, years=day.year)
+        spoken = [name for name in found.supported_languages if name.split("_")[0].lower() == lang]
+        chosen = spoken[0] if spoken else found.default_language
+        if chosen:  # explicit: the package otherwise follows the process's locale
+            found = holidays.country_holidays(code, years=day.year, language=chosen)
+    except (NotImplementedError, KeyError):
+        return ""
+    return found.get(day, "")
+
+
+def why_closed(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:
+    """Why the lead's window is shut at `now`, in the UI language: the holiday by name
+    ("Christmas Day in NL"), a day that is no calling day ("not a calling day (Sat)"), or
+    "outside calling hours"."""
+    day = local_time(key[0], now, region).date()
+    country = holiday_country(key, region)
+    if hours.skip_holidays and day in holiday_dates(country, day.year):
+        name = holiday_name(country, day, language())
+        if name:
+            return _("{holiday} in {country}").format(holiday=name, country=country.upper())
+        return _("a public holiday in {country}").format(country=country.upper())
+    if WEEKDAYS[day.weekday()] not in hours.days:
+        return _("not a calling day ({weekday})").format(weekday=format_weekday(day))
+    return _("outside calling hours")
 
 
 def describe_next(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:

@@ -138,7 +138,7 @@ async def test_callback_for_tomorrow_for_the_team(demo_store):
         await pilot.press("o", "c")
         await settle(pilot)
         assert isinstance(app.screen, WhenPicker)
-        await pilot.press("t", "2", "enter")
+        await pilot.press("ctrl+t", "2", "enter")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
         with demo_store.read() as session:

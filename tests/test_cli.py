@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import closing
+from datetime import UTC, datetime
 
 import pytest
 
@@ -64,7 +66,9 @@ def test_import_dry_run(cli, tmp_path):
         (["import", "plain.csv", "--map", "Stad"], "expected COLUMN=FIELD"),
         (["import", "plain.csv", "--map", "Stad=telephone"], "unknown field"),
         (["import", "plain.csv", "--region", "XX"], "--region 'XX'"),
-        (["import", "plain.csv", "--at", "tomorrow"], "--at 'tomorrow': expected an ISO time"),
+        (["import", "plain.csv", "--at", "tomorrow"], "--at 'tomorrow': can't read 'tomorrow' as a moment: add a time"),
+        (["import", "plain.csv", "--at", ""], "--at '': expected a moment such as 2026-11-23T09:00"),
+        (["--at", " ", "import", "plain.csv"], "--at ' ': expected a moment such as 2026-11-23T09:00"),
         (["export", "--stage", "warm"], "--stage 'warm': expected one of suspect"),
         (["export", "--db", "mysql://x/y"], "unsupported store mysql"),
         (["export", "--db", "nofolder/x.db"], "nofolder does not exist"),
@@ -196,7 +200,7 @@ def test_queue_formats(cli, demo_db):
 
 def test_queue_on_saturday_says_when_it_opens(cli, demo_db):
     result = cli("queue", "--db", demo_db, "--at", "2026-11-28T11:00+01:00")
-    assert result.stderr.strip() == "outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
+    assert result.stderr.strip() == "not a calling day (Sat) — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
 
 
 def test_holiday_dates_are_kept_between_runs_and_a_bad_cache_is_passed_over(cli, demo_db, tmp_path):
@@ -231,7 +235,7 @@ def test_next_claims_different_leads_for_two_callers(cli, demo_db):
 
 def test_next_exit_status_3_when_nothing_is_callable(cli, demo_db):
     result = cli("next", "--db", demo_db, "--at", "2026-11-28T11:00+01:00", code=3)
-    assert result.stderr.strip() == "calldesk: outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
+    assert result.stderr.strip() == "calldesk: not a calling day (Sat) — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
     empty = cli("next", "--db", "empty.db", code=3)
     assert "no leads yet" in empty.stderr
 
@@ -250,7 +254,7 @@ def test_log_records_through_the_same_path_and_errors_write_nothing(cli, tmp_pat
     one_line_error(cli("log", "999", "busy", "--at", MONDAY, code=1), "no lead with id 999")
     one_line_error(cli("log", lead_id, "callback", "--at", MONDAY, code=1), "needs a callback time")
     one_line_error(cli("log", lead_id, "callback", "--callback", "tomorrow", "--at", MONDAY, code=1),
-                   "--callback 'tomorrow': expected an ISO time")
+                   "--callback 'tomorrow': can't read 'tomorrow' as a moment: add a time, e.g. 'tomorrow 10:00'")
     one_line_error(cli("log", lead_id, "busy", "--bant", "need=perhaps", "--at", MONDAY, code=1),
                    "--bant need=perhaps: expected one of yes, maybe, no")
     one_line_error(cli("log", lead_id, "qualified", "--at", MONDAY, code=1), "doesn't qualify yet")
@@ -475,7 +479,7 @@ def test_help_and_errors_in_dutch_by_lang_config_or_locale(cli, tmp_path):
     assert "Export leads as CSV" in english and "Show this message and exit." in english
     result = cli("--lang", "nl", "caller", "add", "anne", "--at", "tomorrow", code=1)
     assert result.stderr.strip().splitlines() == [
-        "calldesk: fout: --at 'tomorrow': verwacht een ISO-tijd zoals 2026-11-23T09:00"]
+        "calldesk: fout: --at 'tomorrow': 'tomorrow' is niet te lezen als moment: voeg een tijd toe, bv. 'tomorrow 10:00'"]
     lines = cli("--lang", "nl", "caller", "add", "anne", code=1).stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("calldesk: fout: ")
     assert cli("--lang", "nl", "caller", "add", "Tess", "--role", "team_lead", "--goal", "20").stdout.strip() == \
@@ -631,3 +635,60 @@ def test_new_files_with_personal_data_are_the_owners_only(cli, tmp_path):
     for name in ("leads.csv", "leads-nl.csv", "person.json", "callbacks.ics"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
     assert shared.stat().st_mode & 0o777 == 0o644 and "Acme" in shared.read_text()
+
+
+# -- one "your time": a time without a zone is the desk's zone, not the machine's (issue 16) ----
+
+
+def _callback_dues(tmp_path) -> list[datetime]:
+    import sqlite3
+
+    with closing(sqlite3.connect(tmp_path / "desk.db")) as conn:
+        rows = conn.execute("SELECT due_at FROM callbacks ORDER BY id").fetchall()
+    return [datetime.fromisoformat(str(due)).replace(tzinfo=UTC) for (due,) in rows]
+
+
+@pytest.mark.parametrize("machine_zone", ["UTC", "America/New_York", "Europe/Amsterdam"])
+def test_a_naive_callback_time_is_the_desks_zone_whatever_the_machines(cli, tmp_path, machine_zone):
+    path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\n")
+    cli("import", path, "--at", MONDAY)
+    lead_id = cli("next", "--at", MONDAY).stdout.split("\t")[0]
+    env = {"TZ": machine_zone}
+    cli("log", lead_id, "callback", "--callback", "2026-12-04T10:00", "--at", "2026-11-23T10:30", extra_env=env)
+    cli("log", lead_id, "callback", "--callback", "morgen 10:00", "--at", "2026-11-23T10:30", extra_env=env)
+    # 10:00 in Amsterdam is 09:00 UTC, on a UTC server too (it saved 10:00 UTC = 11:00 Amsterdam).
+    assert _callback_dues(tmp_path) == [datetime(2026, 12, 4, 9, 0, tzinfo=UTC), datetime(2026, 11, 24, 9, 0, tzinfo=UTC)]
+
+
+def test_the_timezone_key_names_the_desks_zone_and_a_bad_one_is_a_clear_error(cli, tmp_path):
+    path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\n")
+    cli("import", path, "--at", MONDAY)
+    lead_id = cli("next", "--at", MONDAY).stdout.split("\t")[0]
+    (tmp_path / "london.toml").write_text('timezone = "Europe/London"\n', encoding="utf-8")
+    cli("log", lead_id, "callback", "--callback", "2026-12-04T10:00", "--at", MONDAY, "--config", "london.toml",
+        extra_env={"TZ": "UTC"})
+    assert _callback_dues(tmp_path) == [datetime(2026, 12, 4, 10, 0, tzinfo=UTC)]
+    (tmp_path / "bad.toml").write_text('timezone = "Europe/Amsterdamm"\n', encoding="utf-8")
+    one_line_error(cli("queue", "--config", "bad.toml", code=1),
+                   "bad.toml: timezone: expected an IANA time zone such as Europe/Amsterdam, got 'Europe/Amsterdamm'")
+
+
+def test_a_time_in_the_spring_forward_gap_is_the_same_instant_in_the_cli_and_the_app(cli, tmp_path):
+    """02:30 on 28 March 2027 does not exist in Amsterdam: it moves on by the gap, to 03:30 CEST
+    (01:30 UTC), as the picker reads it, whatever the machine's zone (issue 18)."""
+    from calldesk.schedule import parse_when
+
+    path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\n")
+    cli("import", path, "--at", MONDAY)
+    lead_id = cli("next", "--at", MONDAY).stdout.split("\t")[0]
+    for zone in ("Europe/Amsterdam", "UTC"):
+        cli("log", lead_id, "callback", "--callback", "2027-03-28T02:30", "--at", "2027-03-25T10:00",
+            extra_env={"TZ": zone})
+    app = parse_when("28-03-2027 02:30", datetime(2027, 3, 25, 9, 0, tzinfo=UTC), "Europe/Amsterdam", "NL")
+    assert _callback_dues(tmp_path) == [app, app] == [datetime(2027, 3, 28, 1, 30, tzinfo=UTC)] * 2
+
+
+def test_help_says_a_time_without_a_zone_is_the_desks(cli):
+    for command in (["log", "--help"], ["queue", "--help"], ["callbacks", "--help"]):
+        text = " ".join(cli(*command, extra_env={"COLUMNS": "200"}).stdout.split())
+        assert "desk's zone" in text, command

@@ -184,3 +184,13 @@ def test_config_as_toml_reads_back_to_the_same_settings():
                           '[retry]\nvoicemail = "next_working_day"\nfollowup = "36h"\n[icp]\nindustries = ["ICT", "Zorg"]\n'
                           '[qualification]\nneed = []\n[privacy]\nretain_lost_months = 3\n')
     assert parse_config(config_toml(varied)) == varied
+
+
+def test_the_desks_zone_is_the_timezone_key_else_the_regions():
+    assert parse_config("").desk_zone == "Europe/Amsterdam"
+    assert parse_config('region = "BE"').desk_zone == "Europe/Brussels"
+    assert parse_config('region = "NL"\ntimezone = "Europe/London"').desk_zone == "Europe/London"
+    for bad in ('"Europe/Amsterdamm"', '"../etc/passwd"', '"Mars/Olympus"'):
+        with pytest.raises(CalldeskError, match=r"^config: timezone: expected an IANA time zone such as "
+                                                r"Europe/Amsterdam, got '"):
+            parse_config(f"timezone = {bad}")

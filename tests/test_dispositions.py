@@ -48,8 +48,8 @@ def test_an_outcome_never_moves_a_stage_backwards(outcome, start):
         assert after is S.lost or FUNNEL.index(after) > FUNNEL.index(start)
 
 
-def state(stage=S.suspect, attempts=0, streak=0):
-    return LeadState(stage, attempts, streak, "Europe/Amsterdam", "NL")
+def state(stage=S.suspect, attempts=0, streak=0, zone="Europe/Amsterdam", country="NL"):
+    return LeadState(stage, attempts, streak, zone, country)
 
 
 def test_no_answer_recycles_after_three_hours_and_counts_the_attempt():
@@ -102,3 +102,19 @@ def test_parse_outcome(text, outcome):
 def test_parse_outcome_rejects_unknown_words_and_keys_are_unique():
     assert parse_outcome("maybe") is None and parse_outcome("") is None
     assert len(KEY_OF) == len(OUTCOME_KEYS) == len(Outcome)
+
+
+@pytest.mark.parametrize("outcome", [Outcome.interested, Outcome.qualified])
+def test_a_followup_that_falls_on_a_weekend_waits_for_monday(outcome):
+    """Interested on Thursday 3 Dec + 2 days is Saturday: the next try is Monday 09:00 (issue 16)."""
+    thursday = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    effect = apply(outcome, state(), thursday, CONFIG)
+    assert effect.next_call_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+
+def test_a_followup_skips_the_leads_own_holidays():
+    # 23 Dec 2026 + 2 days is Christmas Day in the UK; Boxing Day is a Saturday, made up for on
+    # Monday 28 Dec: Tuesday 29 Dec 09:00 London.
+    effect = apply(Outcome.interested, state(zone="Europe/London", country="GB"),
+                   datetime(2026, 12, 23, 12, 0, tzinfo=UTC), CONFIG)
+    assert effect.next_call_at == datetime(2026, 12, 29, 9, 0, tzinfo=UTC)

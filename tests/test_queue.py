@@ -170,12 +170,49 @@ def test_why_nothing_is_callable(store):
     saturday = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
     result = queue(store, "anne", saturday, CONFIG)
     assert result.entries == []
-    assert result.why_empty == "outside calling hours — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
+    assert result.why_empty == "not a calling day (Sat) — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
     entry, why = claim_next(store, "anne", saturday, CONFIG)
     assert entry is None and why == result.why_empty
     with store.write() as session:
         session.execute(sa.update(Lead).values(next_call_at=MON + timedelta(hours=3)))
     assert "next retry falls due at 2026-11-23 12:30 UTC" in queue(store, "anne", MON, CONFIG).why_empty
+
+
+def test_an_empty_queue_says_why_evening_and_holiday_by_name(store):
+    from calldesk.i18n import using
+
+    lead(store, phone="020 123 4567")
+    evening = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)  # Monday 19:00 in Amsterdam
+    assert queue(store, "anne", evening, CONFIG).why_empty == (
+        "outside calling hours — next callable at 09:00 Europe/Amsterdam on Tue 24 Nov")
+    christmas = datetime(2026, 12, 25, 10, 0, tzinfo=UTC)  # a Friday
+    assert queue(store, "anne", christmas, CONFIG).why_empty == (
+        "Christmas Day in NL — next callable at 09:00 Europe/Amsterdam on Mon 28 Dec")
+    with using("nl"):
+        assert queue(store, "anne", christmas, CONFIG).why_empty == (
+            "Eerste kerstdag in NL — weer te bellen vanaf 09:00 Europe/Amsterdam op ma 28 dec")
+
+
+def test_the_headers_callbacks_due_are_what_can_be_called_now(store):
+    """On Saturday the header said "callbacks due now 28" with the queue empty (issue 16): it
+    counts what the queue offers now, so 0 when nothing may be called, or another caller holds it."""
+    from calldesk.db.leads import desk_status
+
+    first, second = lead(store, phone="020 123 4567"), lead(store, phone="020 123 4568")
+    for lead_id in (first, second):
+        callback(store, lead_id, datetime(2026, 11, 27, 14, 0, tzinfo=UTC), "anne")  # Friday 15:00
+    saturday = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+
+    def due(now):
+        return desk_status(store, "anne", now, now - timedelta(hours=10), CONFIG).callbacks_due
+
+    assert queue(store, "anne", saturday, CONFIG).entries == [] and due(saturday) == 0
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    assert due(monday) == 2 == len(queue(store, "anne", monday, CONFIG).entries)
+    with store.write() as session:  # bram has the first on his screen
+        session.execute(sa.update(Lead).where(Lead.id == first).values(
+            claimed_by="bram", claim_expires_at=monday + timedelta(minutes=5)))
+    assert due(monday) == 1
 
 
 def _claim_loop(target, caller, rounds, results):
@@ -315,7 +352,7 @@ def test_the_headers_callbacks_due_are_the_ones_the_queue_offers(store):
     callback(store, mine, MON + timedelta(hours=1), "anne")  # not due yet
 
     def due(caller):
-        return desk_status(store, caller, MON, MON - timedelta(hours=10)).callbacks_due
+        return desk_status(store, caller, MON, MON - timedelta(hours=10), CONFIG).callbacks_due
 
     offered = [e.lead_id for e in queue(store, "anne", MON, CONFIG).entries if e.callback_due_at is not None]
     assert sorted(offered) == sorted([mine, pool]) and due("anne") == 2

@@ -40,3 +40,24 @@ def test_configured_rules():
 def test_only_unanswered_outcomes():
     with pytest.raises(ValueError):
         next_try(Outcome.interested, 1, NOW, Retry(), NL, HOURS, "NL")
+
+
+# Every next try is a calling moment in the lead's own zone (hours, days, holidays): issue 16.
+@pytest.mark.parametrize(("outcome", "now", "expected"), [
+    # 16:06 Amsterdam + 3 h = 19:06, after hours: 09:00 the next morning.
+    (Outcome.no_answer, datetime(2026, 12, 3, 15, 6, tzinfo=UTC), datetime(2026, 12, 4, 8, 0, tzinfo=UTC)),
+    # Friday 17:20 + 20 min: the window shut at 17:30, so Monday 09:00.
+    (Outcome.busy, datetime(2026, 12, 4, 16, 20, tzinfo=UTC), datetime(2026, 12, 7, 8, 0, tzinfo=UTC)),
+    # Christmas Eve 16:00 + 3 h: not Christmas nor Boxing Day (a Saturday), but Monday 28 Dec.
+    (Outcome.no_answer, datetime(2026, 12, 24, 15, 0, tzinfo=UTC), datetime(2026, 12, 28, 8, 0, tzinfo=UTC)),
+])
+def test_a_retry_that_ends_outside_calling_hours_waits_for_the_next_opening(outcome, now, expected):
+    assert next_try(outcome, 1, now, Retry(), NL, HOURS, "NL") == (expected, False)
+
+
+def test_a_fixed_voicemail_delay_lands_on_a_calling_moment_in_the_leads_zone():
+    retry = parse_config('[retry]\nvoicemail = "2d"\n').retry
+    thursday = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)  # 09:00 in New York; +2 d = Saturday
+    new_york = ("America/New_York", "US")
+    assert next_try(Outcome.voicemail, 1, thursday, retry, new_york, HOURS, "NL")[0] == datetime(
+        2026, 12, 7, 14, 0, tzinfo=UTC)  # Monday 09:00 New York

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from calldesk import schedule
 from calldesk.config import CallingHours
 from calldesk.errors import CalldeskError
-from calldesk.schedule import Choice, check_when, parse_when, quick_choices
+from calldesk.schedule import Choice, check_when, parse_when, quick_choices, read_moment
 
 HOURS = CallingHours()  # mon–fri 09:00–17:30, holidays skipped
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -317,3 +317,33 @@ def test_holiday_names_do_not_follow_the_process_locale(monkeypatch: pytest.Monk
 
 def test_unknown_holiday_country_gives_no_holiday_warning() -> None:
     assert check_when(ams(2026, 12, 25, 10, 0), NOW, "Europe/Amsterdam", "ZZ", HOURS, "NL") == []
+
+
+# -- read_moment: the CLI's options read with the picker's parser (issue 16, issue 18) --------
+
+_READ_NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(2027, 1, 5), max_value=datetime(2030, 12, 31)))
+def test_a_naive_iso_time_is_the_instant_the_picker_gives_for_that_wall_time(wall):
+    """Gaps and overlaps included: the CLI and the app never disagree about a typed time."""
+    wall = wall.replace(second=0, microsecond=0)
+    typed = f"{wall:%Y-%m-%d %H:%M}"
+    for zone in ("Europe/Amsterdam", "America/New_York"):
+        assert read_moment(wall.isoformat(), _READ_NOW, zone, "NL") == parse_when(typed, _READ_NOW, zone, "NL")
+
+
+def test_read_moment_keeps_an_offset_and_reads_the_pickers_forms():
+    assert read_moment("2027-03-28T02:30+00:00", _READ_NOW, "Europe/Amsterdam", "NL") == datetime(
+        2027, 3, 28, 2, 30, tzinfo=UTC)
+    assert read_moment("2027-03-28T02:30Z", _READ_NOW, None, "NL") == datetime(2027, 3, 28, 2, 30, tzinfo=UTC)
+    # The gap: 02:30 does not exist in Amsterdam that night, it moves on to 03:30 CEST.
+    assert read_moment("2027-03-28T02:30", _READ_NOW, "Europe/Amsterdam", "NL") == datetime(
+        2027, 3, 28, 1, 30, tzinfo=UTC)
+    # The overlap: 02:30 on 31 October 2027 occurs twice; the first (CEST) is meant.
+    assert read_moment("2027-10-31T02:30", _READ_NOW, "Europe/Amsterdam", "NL") == datetime(
+        2027, 10, 31, 0, 30, tzinfo=UTC)
+    assert read_moment("morgen 10:00", _READ_NOW, "Europe/Amsterdam", "NL") == datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+    with pytest.raises(CalldeskError, match="can't read 'soon' as a moment"):
+        read_moment("soon", _READ_NOW, "Europe/Amsterdam", "NL")

@@ -3,7 +3,7 @@ rescheduling and cancelling callbacks, assignment, and moving a stage by hand.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from tests.conftest import NOW
 from tests.test_calls import everything, lead
 
 CONFIG = Config()
+AFTERNOON = NOW + timedelta(hours=3)  # Monday 13:30 in Amsterdam
 GRACE = CONFIG.callbacks.release_after
 
 
@@ -86,28 +87,51 @@ def test_roles_start_with_a_first_team_lead_and_then_hold(store):
 
 
 def test_overdue_personal_callbacks_go_to_the_team_after_the_grace(desk):
+    # Every step inside one calling day (Monday afternoon): the release clock counts calling time.
     owned = lead(desk, owner="anne")
-    late = set_callback(desk, owned, NOW - GRACE - timedelta(minutes=1))
-    recent = set_callback(desk, lead(desk), NOW - GRACE + timedelta(minutes=1))
-    team = set_callback(desk, lead(desk), NOW - timedelta(days=1), team=True)
-    assert release_overdue(desk, NOW, GRACE) == 1
+    late = set_callback(desk, owned, AFTERNOON - GRACE - timedelta(minutes=1))
+    recent = set_callback(desk, lead(desk), AFTERNOON - GRACE + timedelta(minutes=1))
+    team = set_callback(desk, lead(desk), AFTERNOON - timedelta(days=1), team=True)
+    assert release_overdue(desk, AFTERNOON, CONFIG) == 1
     after = callbacks(desk)
-    assert (after[late].caller, after[late].released_from, after[late].released_at) == (None, "anne", NOW)
+    assert (after[late].caller, after[late].released_from, after[late].released_at) == (None, "anne", AFTERNOON)
     assert (after[recent].caller, after[recent].released_from) == ("anne", None)
     assert (after[team].caller, after[team].released_from) == (None, None)
-    assert release_overdue(desk, NOW, GRACE) == 0  # nothing twice
+    assert release_overdue(desk, AFTERNOON, CONFIG) == 0  # nothing twice
     # Bram gets it, although the lead is Anne's: released callbacks are for everyone.
-    assert late in {e.callback_id for e in queue(desk, "bram", NOW, CONFIG).entries}
-    shown = {i.callback_id: i for i in agenda(desk, NOW, CONFIG, caller=TEAM)}
+    assert late in {e.callback_id for e in queue(desk, "bram", AFTERNOON, CONFIG).entries}
+    shown = {i.callback_id: i for i in agenda(desk, AFTERNOON, CONFIG, caller=TEAM)}
     assert shown[late].released_from == "anne" and shown[late].caller is None
     # A team lead gives the released one to bram: it stays his, though long overdue …
-    reassign_callbacks(desk, [late], "bram", by="tess", now=NOW)
-    assert release_overdue(desk, NOW + timedelta(hours=5), GRACE) == 1  # only `recent`, by now overdue too
+    reassign_callbacks(desk, [late], "bram", by="tess", now=AFTERNOON)
+    assert release_overdue(desk, AFTERNOON + timedelta(hours=5), CONFIG) == 1  # only `recent`, by now overdue too
     assert (callbacks(desk)[late].caller, callbacks(desk)[late].released_from) == ("bram", None)
     # … until it is set for later and missed again.
-    reschedule_callbacks(desk, [late], NOW + timedelta(hours=1), by="tess", now=NOW)
-    assert release_overdue(desk, NOW + timedelta(hours=1) + GRACE + timedelta(minutes=1), GRACE) == 1
+    reschedule_callbacks(desk, [late], AFTERNOON + timedelta(hours=1), by="tess", now=AFTERNOON)
+    assert release_overdue(desk, AFTERNOON + timedelta(hours=1) + GRACE + timedelta(minutes=1), CONFIG) == 1
     assert callbacks(desk)[late].released_from == "bram"
+
+
+def test_the_release_clock_counts_calling_time_only(desk):
+    """Due Thursday 17:25, missed: it is not released at 19:25 (nobody may call then, the caller
+    is home); 5 minutes of calling time ran on Thursday, the other 1 h 55 min from Friday 09:00:
+    released at 10:55 (issue 16)."""
+    thursday = datetime(2026, 12, 3, 16, 25, tzinfo=UTC)  # 17:25 in Amsterdam
+    missed = set_callback(desk, lead(desk, time_zone="Europe/Amsterdam", country="NL"), thursday)
+    for moment in (datetime(2026, 12, 3, 18, 25, tzinfo=UTC), datetime(2026, 12, 4, 9, 54, tzinfo=UTC)):
+        assert release_overdue(desk, moment, CONFIG) == 0, moment  # 19:25; Friday 10:54
+    assert callbacks(desk)[missed].caller == "anne"
+    assert release_overdue(desk, datetime(2026, 12, 4, 9, 55, tzinfo=UTC), CONFIG) == 1  # Friday 10:55
+
+
+def test_the_release_clock_skips_the_weekend_and_the_leads_own_zone(desk):
+    # Due Friday 17:00 in New York (22:00 UTC): half an hour of calling time is left on Friday;
+    # the other 1 h 30 min run from Monday 09:00 New York: released at 10:30 New York, 15:30 UTC.
+    friday_5pm = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)
+    missed = set_callback(desk, lead(desk, time_zone="America/New_York", country="US"), friday_5pm)
+    assert release_overdue(desk, datetime(2026, 12, 7, 15, 29, tzinfo=UTC), CONFIG) == 0
+    assert release_overdue(desk, datetime(2026, 12, 7, 15, 30, tzinfo=UTC), CONFIG) == 1
+    assert callbacks(desk)[missed].released_from == "anne"
 
 
 def test_reassign_reschedule_and_cancel_are_for_team_leads_and_all_or_nothing(desk):
@@ -213,3 +237,15 @@ def test_report_goals_per_caller_and_moves_by_hand_are_nobodys_result(desk):
     today = {f.caller: (f.calls, f.hot_leads, f.wins, f.goal) for f in result.today}
     assert today == {"anne": (1, 1, 0, 40), "bram": (1, 0, 0, 60)}  # tess's move by hand counts for nobody
     assert result.funnel[Stage.customer] == 1
+
+
+def test_a_missed_callback_moved_by_no_answer_lands_on_a_calling_moment_and_stays_personal(desk):
+    """Due 16:00, no answer at 16:06: the callback moves to 09:00 the next day, not 19:06, and
+    is not released to the team overnight (issue 16)."""
+    due = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)  # Thursday 16:00 in Amsterdam
+    lead_id = lead(desk, time_zone="Europe/Amsterdam", country="NL")
+    missed = set_callback(desk, lead_id, due)
+    record_outcome(desk, lead_id, Outcome.no_answer, caller="anne", now=due + timedelta(minutes=6), config=CONFIG)
+    assert callbacks(desk)[missed].due_at == datetime(2026, 12, 4, 8, 0, tzinfo=UTC)  # Friday 09:00
+    assert release_overdue(desk, datetime(2026, 12, 3, 20, 6, tzinfo=UTC), CONFIG) == 0  # 21:06
+    assert callbacks(desk)[missed].caller == "anne"

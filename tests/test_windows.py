@@ -263,3 +263,36 @@ def test_holidays_given_from_an_earlier_run_are_used_and_computed_ones_are_known
     assert windows.holiday_dates("NL", 2026) == {date(2026, 11, 23)}
     assert date(2026, 12, 25) in windows.holiday_dates("BE", 2026)  # not given: computed
     assert windows.holidays_known().keys() == {("NL", 2026), ("BE", 2026)}
+
+
+# -- calling_time_after: the overdue-release clock (issue 16) --------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)),
+       minutes=st.integers(min_value=1, max_value=60 * 40),
+       zone=st.sampled_from(["Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]))
+def test_calling_time_after_counts_only_open_windows(start, minutes, zone):
+    from calldesk.windows import calling_time_after
+
+    key, amount = (zone, ""), timedelta(minutes=minutes)
+    end = calling_time_after(key, start, amount, CallingHours(), "NL")
+    assert end - start >= amount  # calling time never runs faster than the clock
+    # It ends inside a window (or at its very close), never at night or on a weekend.
+    assert is_open(key, end - timedelta(seconds=1), CallingHours(), "NL")
+    # Counted minute by minute (coarse, on whole minutes): the open time in between is the amount.
+    step, moment, counted = timedelta(minutes=1), start, timedelta(0)
+    if minutes <= 90:
+        while moment < end:
+            counted += step if is_open(key, moment, CallingHours(), "NL") else timedelta(0)
+            moment += step
+        assert abs(counted - amount) <= timedelta(minutes=2)
+
+
+def test_calling_time_after_a_missed_evening_callback():
+    from calldesk.windows import calling_time_after
+
+    # Due Thursday 17:25 Amsterdam: 5 minutes that day, 1 h 55 min from Friday 09:00.
+    due = datetime(2026, 12, 3, 16, 25, tzinfo=UTC)
+    assert calling_time_after(NL, due, timedelta(hours=2), CallingHours(), "NL") == datetime(
+        2026, 12, 4, 9, 55, tzinfo=UTC)

@@ -15,7 +15,7 @@ from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.models import Activity, BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, WindowKey
 from calldesk.db.privacy import is_suppressed
-from calldesk.db.queue import offered_callback
+from calldesk.db.queue import callable_callbacks
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
@@ -213,16 +213,14 @@ def lead_detail(store: Store, lead_id: int, calls: int = 5) -> LeadDetail | None
 @dataclass(frozen=True)
 class DeskStatus:
     calls_today: int
-    callbacks_due: int  # due now for this caller, personal or team
+    callbacks_due: int  # due and callable now for this caller, personal or team
 
 
-def desk_status(store: Store, caller: str, now: datetime, day_start: datetime) -> DeskStatus:
-    """The queue header's figures; day_start is local midnight (UTC) of the desk's day."""
+def desk_status(store: Store, caller: str, now: datetime, day_start: datetime, config: Config) -> DeskStatus:
+    """The queue header's figures; day_start is local midnight (UTC) of the desk's day. The
+    callbacks are those the queue offers now: none on a Saturday, with the queue empty too."""
     with store.read() as session:
         calls = session.exec(select(func.count()).select_from(Call).where(
             Call.caller == caller, Call.started_at >= day_start, Call.started_at <= now)).one()
-        # Those the queue would offer this caller (outside calling hours too: they are due).
-        due = session.exec(select(func.count()).select_from(Callback).join(Lead, col(Lead.id) == Callback.lead_id).where(
-            Callback.status == CallbackStatus.open, Callback.due_at <= now,
-            sa.or_(*(sa.and_(*offered_callback(caller, team=team)) for team in (False, True))))).one()
+        due = callable_callbacks(session.connection(), caller, now, config)
     return DeskStatus(calls, due)

@@ -30,7 +30,7 @@ from calldesk.db.plans import Cursor, Plan, dialect_key, sqlite_time
 from calldesk.i18n import N_, _
 from calldesk.warmth import parse_reasons
 from calldesk.stages import Stage
-from calldesk.windows import describe_next, home_zone, local_time, next_opening, open_keys
+from calldesk.windows import describe_next, home_zone, local_time, next_opening, open_keys, why_closed
 
 CLAIM_LEASE = timedelta(minutes=10)
 _L = Lead.__table__
@@ -187,6 +187,22 @@ def offered_callback(caller: str | sa.BindParameter, *, team: bool) -> list[sa.C
     # A team callback on someone's own lead stays theirs, unless it was released to all.
     return [_CB.c.caller.is_(None), *lead,
             sa.or_(_L.c.owner.is_(None), _L.c.owner == caller, _CB.c.released_from.is_not(None))]
+
+
+def callable_callbacks(conn: sa.Connection, caller: str, now: datetime, config: Config) -> int:
+    """The queue header's "callbacks due now": the due callbacks the queue offers this caller at
+    `now` (offered_callback), on leads whose calling window is open and that nobody else holds.
+    On a Saturday, a holiday or after hours that is 0, as the queue is empty then."""
+    stored = tuple((zone or "", country) for zone, country in conn.execute(_window_keys()))
+    pairs = _open_pairs(stored, now, config)
+    if not pairs:
+        return 0
+    caller_p, now_p = sa.bindparam("caller"), sa.bindparam("now", type_=_CB.c.due_at.type)
+    offered = sa.or_(*(sa.and_(*offered_callback(caller_p, team=team)) for team in (False, True)))
+    count = (sa.select(sa.func.count()).select_from(_CB.join(_L, _L.c.id == _CB.c.lead_id))
+             .where(_CB.c.status == "open", _CB.c.due_at <= now_p, _pairs_clause(_pair_shape(pairs)), offered,
+                    *_not_blocked(caller_p, now_p)))
+    return conn.execute(count, {"caller": caller, "now": now, **_pair_values(pairs)}).scalar_one()
 
 
 def _callback_part(team: bool, pairs: tuple[int, int], columns: Sequence[sa.ColumnElement[Any]]) -> sa.Select:
@@ -561,8 +577,9 @@ def _why_empty(conn: sa.Connection, caller: str, now: datetime, config: Config,
         # Ties (Amsterdam and Brussels open at once) are told in the desk's own zone.
         soonest = min(keys, key=lambda k: (next_opening(k, now, hours, region),
                                            (k[0] or home) != home, k[0] or "", k[1]))
-        return _("outside calling hours — next callable at {moment}").format(
-            moment=describe_next(soonest, now, hours, region))
+        # Say why: a holiday by name, a Saturday, or the evening (issue 16).
+        return _("{reason} — next callable at {moment}").format(
+            reason=why_closed(soonest, now, hours, region), moment=describe_next(soonest, now, hours, region))
     cooled = conn.execute(
         sa.select(sa.func.min(_L.c.next_call_at)).where(
             _L.c.next_call_at > now, _L.c.stage.in_(QUEUE_STAGES), _L.c.unreachable.is_(False),

@@ -23,6 +23,7 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import _
 from calldesk.schedule import MAX_DISTANCE, PAST_GRACE
 from calldesk.stages import Stage
+from calldesk.windows import calling_time_after
 
 _CALLERS, _CB, _L, _SC = Caller.__table__, Callback.__table__, Lead.__table__, StageChange.__table__
 _OPEN = CallbackStatus.open.value
@@ -176,19 +177,28 @@ def _check_target(conn: sa.Connection, name: str) -> None:
 # -- callbacks -------------------------------------------------------------------------------
 
 
-def release_overdue(store: Store, now: datetime, grace: timedelta) -> int:
-    """Personal callbacks open more than `grace` past their time go to the team; the schedule
-    keeps who they were for. Returns how many. A read decides first: most refreshes find none
-    and take no write lock."""
+def release_overdue(store: Store, now: datetime, config: Config) -> int:
+    """Personal callbacks open more than `[callbacks] release_after` of CALLING time (the lead's
+    hours, days and holidays) past their time go to the team: one missed at 17:25 is not handed
+    over overnight, but 2 h into the next calling day. The schedule keeps who they were for.
+    Returns how many. A read decides first: most refreshes find none and take no write lock."""
+    grace = config.callbacks.release_after
+    # Calling time never runs faster than the clock: only those past `grace` of it can be due.
     cutoff = now - grace
     # A team lead who gave a callback to a caller after it fell due meant it: it stays theirs.
     overdue = (_CB.c.status == _OPEN, _CB.c.caller.is_not(None), _CB.c.due_at < cutoff,
                sa.or_(_CB.c.assigned_at.is_(None), _CB.c.assigned_at < _CB.c.due_at))
     with store.read() as session:
-        if session.connection().execute(sa.select(_CB.c.id).where(*overdue).limit(1)).first() is None:
-            return 0
+        rows = session.connection().execute(
+            sa.select(_CB.c.id, _CB.c.due_at, _L.c.time_zone, _L.c.country)
+            .join(_L, _L.c.id == _CB.c.lead_id).where(*overdue)).all()
+    hours, region = config.calling_hours, config.region
+    due = [cb_id for cb_id, due_at, zone, country in rows
+           if calling_time_after((zone or None, country or ""), due_at, grace, hours, region) <= now]
+    if not due:
+        return 0
     with store.write() as session:
-        return session.connection().execute(sa.update(_CB).where(*overdue).values(
+        return session.connection().execute(sa.update(_CB).where(_CB.c.id.in_(due), *overdue).values(
             released_from=_CB.c.caller, released_at=now, caller=None)).rowcount
 
 

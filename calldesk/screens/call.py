@@ -34,7 +34,7 @@ from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_
 from calldesk.screens.script_panel import ScriptPanel
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import WhenPicker
-from calldesk.windows import home_zone, local_time
+from calldesk.windows import local_time
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -328,7 +328,7 @@ class CallScreen(Screen[Recorded | None]):
         return WhenPicker(
             title=_("Callback") if outcome is Outcome.callback else _("Appointment"), now=self.app.now(),
             zone=lead.time_zone, country=lead.country, hours=config.calling_hours, region=config.region,
-            caller_zone=home_zone(config.region), allow_team=outcome is Outcome.callback,
+            caller_zone=config.desk_zone, allow_team=outcome is Outcome.callback,
         )
 
     @work(thread=True, exclusive=True, group="save")

@@ -95,11 +95,11 @@ class QueueScreen(Screen[None]):
         now = app.now()
         me = ensure_caller(app.store, app.caller, now)  # a first login adds the caller
         refresh_if_due(app.store, now, app.config)
-        release_overdue(app.store, now, app.config.callbacks.release_after)
+        release_overdue(app.store, now, app.config)
         result = queue(app.store, app.caller, now, app.config, WINDOW, self.search) if me.active else \
             Queue([], me.why_no_work)
         day = local_time(None, now, app.config.region).replace(hour=0, minute=0, second=0, microsecond=0)
-        status = desk_status(app.store, app.caller, now, day)
+        status = desk_status(app.store, app.caller, now, day, app.config)
         app.call_from_thread(self.show_queue, result, status, now, me)
 
     def show_queue(self, result: Queue, status: DeskStatus, now: datetime, me: CallerInfo | None = None) -> None:

@@ -30,7 +30,7 @@ from calldesk.screens.keys import KeysFooter
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import When, WhenPicker
-from calldesk.windows import home_zone, local_time
+from calldesk.windows import local_time
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -164,7 +164,7 @@ class ScheduleScreen(Screen[None]):
         try:
             # Read the role here too: the schedule must not depend on the queue having loaded.
             me = get_caller(app.store, app.caller)
-            release_overdue(app.store, now, app.config.callbacks.release_after)
+            release_overdue(app.store, now, app.config)
             lead = me is not None and me.is_team_lead
             view = view_filter if lead else app.caller
             items = agenda(app.store, now, app.config, caller=view)
@@ -316,7 +316,7 @@ class ScheduleScreen(Screen[None]):
     def _when_picker(self, title: str, first: AgendaItem) -> WhenPicker:
         app, config = self.app, self.app.config
         return WhenPicker(title=title, now=app.now(), zone=first.time_zone, country="", hours=config.calling_hours,
-                          region=config.region, caller_zone=home_zone(config.region), allow_team=False)
+                          region=config.region, caller_zone=config.desk_zone, allow_team=False)
 
     def _desk_time(self, moment: datetime) -> str:
         region = self.app.config.region

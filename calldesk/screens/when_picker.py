@@ -1,9 +1,11 @@
 """A keyboard-only modal for choosing a moment: a callback (for me or the team) or an appointment.
 
-The rules live in calldesk.schedule; this screen only shows them. Keys: 1–6 pick a quick choice
-(↑/↓ step through them), Tab moves between the choices, the free-entry box and the note, Enter
-in the box reads what was typed (a second Enter with the same text confirms), Enter elsewhere
-confirms, t switches between only me and the team, Escape cancels.
+The rules live in calldesk.schedule; this screen only shows them. Keys: a bare 1–6 picks a
+quick choice (↑/↓ step through them); anything else typed goes to the Type box, from the first
+key (a letter, `+`, `:`, or a digit followed by more: "24-11 14:00" is a date, not choice 2).
+Enter saves what was typed (when the moment is outside calling hours it first shows why, and a
+second Enter saves it anyway); Tab moves between the choices, the box and the note; ctrl+t
+switches between only me and the team; Escape cancels.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -40,7 +43,8 @@ def _day(local: datetime, year: int) -> str:
 
 
 class _Choices(Static, can_focus=True):
-    """The quick choices; focusable so that digits and arrows reach the screen, not an Input."""
+    """The quick choices; focusable so that arrows and a bare digit pick one. Any other typing
+    goes to the Type box: a caller types "morgen 10:00" without Tab first."""
 
     BINDINGS = [
         Binding("up", "screen.step(-1)", N_("Previous"), show=False),
@@ -50,6 +54,17 @@ class _Choices(Static, can_focus=True):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - Static's own
         super().__init__(*args, **kwargs)
         translate_bindings(self)
+
+    def on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if not isinstance(screen, WhenPicker):
+            return
+        if event.is_printable and event.character:
+            event.stop()  # the screen's digit bindings must not pick a choice as well
+            event.prevent_default()
+            screen.typed_on_choices(event.character)
+        else:
+            screen.pending_digit = None  # Enter, arrows, Tab: a digit typed before was a pick
 
 
 class WhenPicker(ModalScreen[When | None]):
@@ -108,11 +123,12 @@ class WhenPicker(ModalScreen[When | None]):
     """
     BINDINGS = [
         # Priority: Enter must reach the screen even from an Input; check_action decides which.
-        Binding("enter", "read_entry", N_("Read"), priority=True, id="when.read"),
+        Binding("enter", "read_entry", N_("Save"), priority=True, id="when.read"),
         Binding("enter", "confirm", N_("Confirm"), priority=True, id="when.confirm"),
         Binding("escape", "cancel", N_("Cancel"), id="when.cancel"),
-        Binding("t", "set_team(True)", N_("For the team"), id="when.team"),
-        Binding("t", "set_team(False)", N_("Only me"), id="when.only_me"),
+        # ctrl+t, not t: letters are typed moments ("tomorrow 10:00"), wherever the focus is.
+        Binding("ctrl+t", "set_team(True)", N_("For the team"), key_display="^t", priority=True, id="when.team"),
+        Binding("ctrl+t", "set_team(False)", N_("Only me"), key_display="^t", priority=True, id="when.only_me"),
         Binding("1", "pick('1')", N_("Pick"), key_display="1–6", id="when.pick"),
         *(Binding(str(n), f"pick('{n}')", show=False) for n in range(2, 10)),
     ]
@@ -147,6 +163,10 @@ class WhenPicker(ModalScreen[When | None]):
         self.chosen: datetime | None = None
         self.chosen_from = ""  # a choice's key, or "typed"
         self.read_text = ""  # the entry text behind a typed moment
+        # A digit just picked on the choices, and what was chosen before it: if more typing
+        # follows, the digit was the start of a typed moment ("24-11 14:00"), not a pick.
+        self.pending_digit: tuple[str, datetime | None, str] | None = None
+        self.warned_text: str | None = None  # the typed text whose warnings were shown on Enter
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -158,7 +178,10 @@ class WhenPicker(ModalScreen[When | None]):
             yield choices
             with Horizontal(classes="when-row"):
                 yield Label(_("Type"))
-                yield Input(placeholder=_("e.g. morgen 10:00 · 24-11 14:00 · ma 9:30 · +2h"), id="when-entry")
+                # No select-all on focus: the first key typed on the choices lands in the box, and
+                # selecting it would let the second key replace it.
+                yield Input(placeholder=_("e.g. morgen 10:00 · 24-11 14:00 · ma 9:30 · +2h"), id="when-entry",
+                            select_on_focus=False)
             yield Static("", id="when-error")
             yield Static("", id="when-preview")
             yield Static("", id="when-warnings")
@@ -206,15 +229,15 @@ class WhenPicker(ModalScreen[When | None]):
 
     def _help_line(self) -> str:
         keys = [_("1–{last} pick").format(last=self.choices[-1].key), _("↑↓ step"), _("Tab next field"),
-                _("Enter read / confirm")]
+                _("Enter save")]
         if self._allow_team:
-            keys.append(_("t me / team"))
+            keys.append(_("^t me / team"))
         return " · ".join(keys + [_("Esc cancel")])
 
     def _preview(self) -> str:
         if self.chosen is None:
             if self.chosen_from == "typed":
-                return _("Press Enter in the box to read what you typed")
+                return _("Press Enter to save what you typed")
             return _("No moment chosen yet: press 1–{last} or type one").format(last=self.choices[-1].key)
         lead = local_time(self._zone, self.chosen, self._region)
         you = local_time(self._caller_zone, self.chosen, self._region)
@@ -234,7 +257,7 @@ class WhenPicker(ModalScreen[When | None]):
         warning_line.display = bool(warnings)
         team, other = (_("the team"), _("only me")) if self.team else (_("only me"), _("the team"))
         self.query_one("#when-team", Static).update(
-            Content.assemble(_("For:") + " ", (team, "bold"), f"   (t: {other})"))
+            Content.assemble(_("For:") + " ", (team, "bold"), f"   (^t: {other})"))
         self.refresh_bindings()
 
     def _error(self, message: str) -> None:
@@ -259,6 +282,26 @@ class WhenPicker(ModalScreen[When | None]):
     def on_descendant_blur(self) -> None:
         self.refresh_bindings()
 
+    def typed_on_choices(self, character: str) -> None:
+        """A printable key on the quick choices: a bare digit picks; anything else (and a digit
+        followed by more) goes to the Type box, the picked digit with it."""
+        entry = self.query_one("#when-entry", Input)
+        keys = {choice.key for choice in self.choices}
+        if character in keys and self.pending_digit is None and not entry.value:
+            self.pending_digit = (character, self.chosen, self.chosen_from)
+            self.action_pick(character)
+            return
+        text = character
+        if self.pending_digit is not None:
+            text, self.chosen, self.chosen_from = self.pending_digit[0] + character, *self.pending_digit[1:]
+            self.pending_digit = None
+        target = self.focused
+        if not isinstance(target, Input):  # on the choices: the box; else where an earlier key went
+            target = entry
+            target.focus()
+        target.insert_text_at_cursor(text)
+        self._show()
+
     def action_pick(self, key: str) -> None:
         choice = next(choice for choice in self.choices if choice.key == key)
         self.chosen, self.chosen_from = choice.at, choice.key
@@ -281,11 +324,10 @@ class WhenPicker(ModalScreen[When | None]):
         # Enter is a priority binding, so it runs as soon as it arrives, while keys typed just
         # before it (a paste, a fast typist, a slow link) may still wait in the focused box's
         # queue. Reading the box through that queue sees everything typed before Enter.
-        focused = self.focused
-        if isinstance(focused, Input):
-            focused.call_later(then)
-        else:
-            then()
+        # Keys typed on the choices may wait in their queue too (they go on to the box): drain
+        # the choices', the box's and the note's queues, in the order keys travel through them.
+        choices, entry, note = (self.query_one(f"#when-{name}") for name in ("choices", "entry", "note"))
+        choices.call_later(entry.call_later, note.call_later, then)
 
     def action_read_entry(self) -> None:
         self._after_typing(self._read_entry)
@@ -293,30 +335,56 @@ class WhenPicker(ModalScreen[When | None]):
     def _read_entry(self) -> None:
         if not self.is_current:
             return  # Enter already confirmed it
-        text = self.query_one("#when-entry", Input).value
-        same = self.chosen_from == "typed" and text == self.read_text
-        if self.chosen is not None and (same or not text.strip()):
-            # The same text again (its preview was seen), or an empty box passed through on the
-            # way to the note: confirm what is chosen.
+        if self._read_typed():
             self._confirm()
-            return
-        try:
-            moment = parse_when(text, self._now, self._zone, self._region)
-        except CalldeskError as exc:
-            # The text stays for fixing; the moment clears so an older one is never saved by mistake.
-            self.chosen, self.chosen_from = None, ""
-            self._error(str(exc))
+
+    def _read_typed(self) -> bool:
+        """Read the Type box into the chosen moment; False when the picker must stay open: the
+        text is not a moment (the error says why), or its warnings are shown for the first time
+        (a second Enter saves it anyway). An empty box keeps what was chosen."""
+        text = self.query_one("#when-entry", Input).value
+        if not text.strip():
+            return True
+        if self.chosen_from == "typed" and text == self.read_text and self.chosen is not None:
+            moment = self.chosen
         else:
-            self.chosen, self.chosen_from, self.read_text = moment, "typed", text
-            self._error("")
+            try:
+                moment = parse_when(text, self._now, self._zone, self._region)
+            except CalldeskError as exc:
+                # The text stays for fixing; the moment clears so an older one is never saved.
+                self.chosen, self.chosen_from = None, ""
+                self._error(str(exc))
+                self._show()
+                return False
+        self.chosen, self.chosen_from, self.read_text = moment, "typed", text
+        self._error("")
         self._show()
+        if self.warned_text != text and check_when(moment, self._now, self._zone, self._country, self._hours,
+                                                     self._region):
+            self.warned_text = text
+            self._error(_("Press Enter again to save it anyway"))
+            return False
+        return True
 
     def on_input_changed(self, event: Input.Changed) -> None:
         # The box's text now, not the event's: a burst of typing read at once by Enter sends its
         # Changed events after the read, each with a shorter text than was read.
-        if event.input.id == "when-entry" and self.chosen_from == "typed" and event.input.value != self.read_text:
-            self.chosen = None  # the preview must never show a moment other than the text says
-            self._show()
+        if event.input.id != "when-entry":
+            return
+        text = event.input.value
+        if self.chosen_from == "typed" and text == self.read_text and self.chosen is not None:
+            return
+        if not text.strip():
+            if self.chosen_from == "typed":
+                self.chosen, self.chosen_from = None, ""
+        else:
+            # Read as it is typed: the preview and warnings show before Enter; errors wait for it.
+            try:
+                self.chosen = parse_when(text, self._now, self._zone, self._region)
+            except CalldeskError:
+                self.chosen = None  # never a moment other than the text says
+            self.chosen_from, self.read_text = "typed", text if self.chosen is not None else ""
+        self._show()
 
     def action_confirm(self) -> None:
         self._after_typing(self._confirm)
@@ -324,6 +392,11 @@ class WhenPicker(ModalScreen[When | None]):
     def _confirm(self) -> None:
         if not self.is_current:
             return  # already confirmed (two Enters in one batch)
+        entry = self.query_one("#when-entry", Input).value
+        if entry.strip() and not (self.chosen_from == "typed" and entry == self.read_text):
+            # Typed, then Tab to the note and Enter: what was typed is what is meant.
+            if not self._read_typed():
+                return
         if self.chosen is None:
             self._error(_("Choose a moment first: press 1–{last} or type one").format(last=self.choices[-1].key))
             return
