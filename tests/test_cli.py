@@ -566,3 +566,13 @@ def test_another_programs_sqlite_file_is_not_taken_over(cli, tmp_path):
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()  # an empty file is a new store, as before
     cli("queue", "--db", empty)
+
+
+def test_queue_table_speaks_dutch_and_scripts_keep_english(cli, demo_db):
+    table = cli("--lang", "nl", "queue", "--db", demo_db, "--at", MONDAY, "--limit", "12").stdout
+    assert "beslisser (" in table and "decision-maker" not in table
+    assert "hot lead" in table and "hot_lead" not in table and "terugb. team" in table
+    assert " ma 1" in table and "Mon " not in table
+    rows = json.loads(cli("--lang", "nl", "queue", "--db", demo_db, "--at", MONDAY, "--format", "json").stdout)["leads"]
+    assert any("decision-maker (" in row["reasons"] for row in rows)  # what a script reads stays English
+    assert {row["stage"] for row in rows} >= {"hot_lead"}
