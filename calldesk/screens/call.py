@@ -57,7 +57,7 @@ class CallScreen(Screen[Recorded | None]):
         Binding("question_mark", "app.toggle_help", N_("Keys"), id="call.help", key_display="?"),
         Binding("escape", "back", N_("Back"), id="call.back"),
         # The app's q (quit) stays out of reach, and out of the footer, during a call.
-        Binding("q", "stay", show=False),
+        Binding("q", "stay", show=False, system=True),  # system: not in the key panel either
     ]
 
     def __init__(self, lead_id: int, detail: LeadDetail | None = None, typed: Typed | None = None) -> None:
