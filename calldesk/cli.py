@@ -508,9 +508,25 @@ def queue(
         writer.writeheader()
         writer.writerows({k: neutralise(str(v)) for k, v in row.items()} for row in rows)
     else:
-        _print_table(rows)
+        _print_table(_shown_rows(rows, result.entries, ctx))
     if not rows:
         typer.echo(result.why_empty, err=True)
+
+
+def _shown_rows(rows: list[dict[str, object]], entries, ctx: Context) -> list[dict[str, object]]:  # noqa: ANN001
+    """The table for people: stage, next action and warmth reasons in the UI language (JSON
+    and CSV keep the stored English, for scripts)."""
+    from calldesk.i18n import format_weekday_time
+    from calldesk.warmth import reason_text
+    from calldesk.windows import local_time
+
+    shown = []
+    for row, e in zip(rows, entries, strict=True):
+        local = local_time(e.time_zone, ctx.now, ctx.config.region)
+        shown.append({**row, "local_time": f"{format_weekday_time(local)} {local.tzname() or ''}".rstrip(),
+                      "stage": e.stage.ui_label, "next_action": _(e.next_action),
+                      "reasons": "; ".join(f"{reason_text(text)} {points:+d}" for text, points in e.reasons)})
+    return shown
 
 
 _QUEUE_COLUMNS = {"id": 6, "company": 28, "contact": 20, "phone": 15, "local_time": 14, "stage": 11,

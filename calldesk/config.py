@@ -121,6 +121,12 @@ class ICP(_Section):
         "oprichter",
         "partner",
         "inkoper",
+        # Roles match on whole words (warmth.role_fits): compounds that decide are listed.
+        "hoofdinkoper",
+        "inkoopmanager",
+        "marketingmanager",
+        "salesmanager",
+        "vestigingsmanager",
     )
 
     @model_validator(mode="after")

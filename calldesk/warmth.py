@@ -136,11 +136,31 @@ def _icp(facts: LeadFacts, weights: WarmthWeights, icp: ICP) -> list[Reason]:
         if icp.max_employees is None or employees <= icp.max_employees:
             reasons.append(Reason(_SIZE.format(employees=employees), weights.icp_size))
     role = facts.role.strip()
-    # Substrings, because Dutch titles compound: "IT-manager", "hoofdinkoper", "Algemeen directeur".
-    lowered = role.lower()
-    if role and any(word.strip().lower() and word.strip().lower() in lowered for word in icp.roles):
+    if role and role_fits(role, icp.roles):
         reasons.append(Reason(_ROLE.format(role=role), weights.icp_role))
     return reasons
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.casefold()))
+
+
+def role_fits(role: str, roles: Sequence[str]) -> bool:
+    """Whether a job title names one of `roles`, on whole words: "IT-manager" and "Algemeen
+    directeur" fit "manager" and "directeur", "Accountmanager" does not fit "manager" (a
+    substring would make every compound a decision-maker). An entry of several words ("head of
+    sales") fits those words in a row; a compound counts when it is listed itself."""
+    words = _words(role)
+    for entry in roles:
+        wanted = _words(entry)
+        n = len(wanted)
+        if n and any(words[i:i + n] == wanted for i in range(len(words) - n + 1)):
+            return True
+    return False
 
 
 def _signals(signals: Sequence[tuple[str, datetime]], now: datetime, weights: WarmthWeights) -> list[Reason]:

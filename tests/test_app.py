@@ -16,6 +16,7 @@ from calldesk.db.queue import claim_lead
 from calldesk.screens import queue as queue_module
 from calldesk.screens.app import CalldeskApp
 from calldesk.screens.call import CallScreen
+from calldesk.screens.first_run import FirstRun
 from calldesk.screens.queue import QueueScreen
 from tests.conftest import NOW
 
@@ -228,6 +229,9 @@ async def test_empty_queue_says_why(tmp_path):
     store = open_store(str(tmp_path / "empty.db"))
     app = make_app(store)
     async with app.run_test() as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, FirstRun)  # a new desk opens with how leads get in
+        await pilot.press("escape")
         await settle(pilot)
         assert "no leads yet" in text_of(app.screen.query_one("#empty", Static))
         await pilot.press("n")

@@ -692,3 +692,13 @@ def test_help_says_a_time_without_a_zone_is_the_desks(cli):
     for command in (["log", "--help"], ["queue", "--help"], ["callbacks", "--help"]):
         text = " ".join(cli(*command, extra_env={"COLUMNS": "200"}).stdout.split())
         assert "desk's zone" in text, command
+
+
+def test_queue_table_speaks_dutch_and_scripts_keep_english(cli, demo_db):
+    table = cli("--lang", "nl", "queue", "--db", demo_db, "--at", MONDAY, "--limit", "12").stdout
+    assert "beslisser (" in table and "decision-maker" not in table
+    assert "hot lead" in table and "hot_lead" not in table and "terugb. team" in table
+    assert " ma 1" in table and "Mon " not in table
+    rows = json.loads(cli("--lang", "nl", "queue", "--db", demo_db, "--at", MONDAY, "--format", "json").stdout)["leads"]
+    assert any("decision-maker (" in row["reasons"] for row in rows)  # what a script reads stays English
+    assert {row["stage"] for row in rows} >= {"hot_lead"}

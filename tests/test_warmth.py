@@ -178,6 +178,28 @@ def test_decision_making_role_fits(role, fits):
     assert w.reasons == ((Reason(f"decision-maker ({role})", 15),) if fits else ())
 
 
+@pytest.mark.parametrize(
+    ("role", "fits"),
+    [
+        ("Accountmanager", False),  # a compound of manager is not a manager
+        ("Managementassistent", False),
+        ("Marketingmanager", True),  # listed itself
+        ("Directeur-eigenaar", True),
+        ("Head of Sales", True),
+        ("Headhunter", False),
+    ],
+)
+def test_roles_match_on_whole_words(role, fits):
+    w = warmth(LeadFacts(Stage.suspect, role=role), icp=ICP())
+    assert w.reasons == ((Reason(f"decision-maker ({role})", 15),) if fits else ())
+
+
+def test_a_role_of_several_words_fits_them_in_a_row():
+    icp = ICP(roles=("head of sales",))
+    assert warmth(LeadFacts(Stage.suspect, role="Head of Sales EMEA"), icp=icp).score == 15
+    assert warmth(LeadFacts(Stage.suspect, role="Sales head"), icp=icp).score == 0
+
+
 def test_full_icp_fit_adds_every_part():
     facts = LeadFacts(Stage.prospect, industry="Zorg", employees=40, role="Eigenaar")
     w = warmth(facts, icp=ICT_ICP.model_copy(update={"roles": ("eigenaar",)}))

@@ -36,6 +36,12 @@ def count_leads(store: Store) -> int:
         return session.exec(select(func.count()).select_from(Lead)).one()
 
 
+def has_leads(store: Store) -> bool:
+    """Whether the store holds any lead (one row read, not a count of a million)."""
+    with store.read() as session:
+        return session.exec(select(Lead.id).limit(1)).first() is not None
+
+
 def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config | None = None,
              region: str | None = None, **fields: Any) -> int:
     """One lead by hand, with the import's checks: a valid number, no duplicate, not suppressed."""

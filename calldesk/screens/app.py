@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual._styles_cache import StylesCache
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from calldesk.config import Config
@@ -18,7 +20,7 @@ from calldesk.db.engine import Store
 from calldesk.db.team import CallerInfo
 from calldesk.i18n import N_, _, set_language
 from calldesk.screens.queue import QueueScreen
-from calldesk.screens.translate import translate_bindings
+from calldesk.screens.translate import translate_bindings, translate_widget
 from calldesk.script import Script, builtin_script
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from calldesk.screens.call import CallScreen, Typed
 
 # Textual's own bindings and system commands, for the catalog: the app and the screens
-# translate them with their own (the widgets' keys, e.g. a table's cursor keys, stay English).
+# translate them with their own (the widgets' keys: translate.TEXTUAL_WIDGET_TEXTS).
 TEXTUAL_TEXTS = (
     N_("palette"), N_("Open the command palette"), N_("Quit the app and return to the command prompt."),
     N_("Focus Next"), N_("Focus Previous"), N_("Copy selected text"),
@@ -80,9 +82,33 @@ class CalldeskApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
+        self.check_first_run()
         # One timer for the app, not one per call: a screen's own long timer would keep every
         # closed call screen alive until it fell due (asyncio holds cancelled timer handles).
         self.set_interval(RENEW_EVERY.total_seconds(), self.renew_calls)
+
+    @work(thread=True, exclusive=True, group="first-run")
+    def check_first_run(self) -> None:
+        """A store without leads opens with the first-run screen over the queue."""
+        from calldesk.screens.first_run import desk_is_new
+
+        empty, lead_wanted = desk_is_new(self)
+        if empty:
+            self.call_from_thread(self._show_first_run, lead_wanted)
+
+    def _show_first_run(self, lead_wanted: bool) -> None:
+        from calldesk.screens.first_run import FirstRun
+
+        queue = self.screen
+
+        def done(choice: str | None) -> None:
+            if isinstance(queue, QueueScreen):
+                queue.action_refresh()  # its header names a team lead made here
+                if choice == "add":
+                    queue.action_add_lead()
+
+        if isinstance(queue, QueueScreen):  # not over a call or a modal a fast key opened
+            self.push_screen(FirstRun(lead_wanted), done)
 
     def started(self) -> None:
         """The first queue is on screen: what exists now (modules, styles, the queue screen)
@@ -159,6 +185,14 @@ class CalldeskApp(App[None]):
             self.screen.say_how_to_leave()
             return
         await super().action_quit()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        translate_widget(event.widget)  # Textual's own widgets: their keys, as the key panel lists them
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with a placeholder in the UI language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

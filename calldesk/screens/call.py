@@ -57,7 +57,7 @@ class CallScreen(Screen[Recorded | None]):
         Binding("question_mark", "app.toggle_help", N_("Keys"), id="call.help", key_display="?"),
         Binding("escape", "back", N_("Back"), id="call.back"),
         # The app's q (quit) stays out of reach, and out of the footer, during a call.
-        Binding("q", "stay", show=False),
+        Binding("q", "stay", show=False, system=True),  # system: not in the key panel either
     ]
 
     def __init__(self, lead_id: int, detail: LeadDetail | None = None, typed: Typed | None = None) -> None:
@@ -82,7 +82,7 @@ class CallScreen(Screen[Recorded | None]):
         yield Static(_("Loading…"), id="call-bar")
         with Horizontal(id="call-body"):
             with VerticalScroll(id="call-card"):
-                yield Static(lead_view(given, app.now(), app.config.region) if given else "", id="card")
+                yield Static(lead_view(given, app.now(), app.config.region, app.script) if given else "", id="card")
             if given:
                 yield self._script_panel(given)
             else:
@@ -90,7 +90,15 @@ class CallScreen(Screen[Recorded | None]):
         yield TextArea(id="notes", soft_wrap=True, show_line_numbers=False, placeholder=_("Notes on this call (Tab)"))
         yield KeysFooter()
 
+    def _fresh_notices(self) -> None:
+        # What the queue last said ("Recorded …" of the call before) would sit over this call's
+        # notes box for seconds: a new call starts without it (u on the queue still undoes).
+        # A call reopened by undo keeps the notice that says so.
+        if self._typed is None:
+            self.app.clear_notifications()
+
     def on_mount(self) -> None:
+        self._fresh_notices()
         self._start_timer()
         if self.preloaded is not None:
             self.detail, self.preloaded = self.preloaded, None
@@ -136,8 +144,10 @@ class CallScreen(Screen[Recorded | None]):
         panel, app = self.panel, self.app
         self.lead_id, self.detail = lead_id, detail
         self.saving = self.leaving = False
+        self._typed = typed
+        self._fresh_notices()
         self._start_timer()
-        self.query_one("#card", Static).update(lead_view(detail, app.now(), app.config.region))
+        self.query_one("#card", Static).update(lead_view(detail, app.now(), app.config.region, app.script))
         self.query_one("#call-card", VerticalScroll).scroll_home(animate=False)
         panel.reset(detail.bant, self._script_values(detail))
         self.query_one("#notes", TextArea).load_text("")  # its undo history goes too
@@ -158,9 +168,13 @@ class CallScreen(Screen[Recorded | None]):
             self.close(None)
             return
         first = self.detail is None
+        fixed = not first and self.detail.lead.phone_bad and not detail.lead.phone_bad
         self.detail = detail
+        if fixed:  # the call starts now that there is a number to ring
+            self._start_timer()
+            self.refresh_bindings()
         app = self.app
-        self.query_one("#card", Static).update(lead_view(detail, app.now(), app.config.region))
+        self.query_one("#card", Static).update(lead_view(detail, app.now(), app.config.region, app.script))
         if first:  # the script keeps its answers when the card reloads after an edit
             panel = self._script_panel(detail)
             slot = self.query_one("#script-slot")
@@ -189,9 +203,16 @@ class CallScreen(Screen[Recorded | None]):
         if self.detail is None:
             return
         lead, app = self.detail.lead, self.app
+        bar = self.query_one("#call-bar", Static)
+        bar.set_class(lead.phone_bad, "-wrong-number")
+        if lead.phone_bad:  # opened from / to be fixed: nothing to ring, so no timer and no outcome
+            bar.update(_("wrong number — press e to fix it   {company} · {contact}   {phone}").format(
+                company=lead.company or _("(no company)"), contact=lead.contact_name or _("(no contact)"),
+                phone=display(lead.phone_e164, app.config.region)))
+            return
         seconds = int(max(app.ticks() - self.started_tick, 0))
         local = local_time(lead.time_zone, app.now(), app.config.region)
-        self.query_one("#call-bar", Static).update(
+        bar.update(
             _("call {timer}   {company} · {contact}   {phone}   their time {time}   {stage}").format(
                 timer=f"{seconds // 60:02d}:{seconds % 60:02d}", company=lead.company or _("(no company)"),
                 contact=lead.contact_name or _("(no contact)"), phone=display(lead.phone_e164, app.config.region),
@@ -223,6 +244,8 @@ class CallScreen(Screen[Recorded | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("outcome", "edit", "log_contact") and (self.detail is None or self.saving or self.leaving):
             return None  # shown greyed: not until the lead has loaded, nor while saving or leaving
+        if action == "outcome" and self.detail.lead.phone_bad:
+            return None  # a wrong number: fixed first (e), then called
         if action == "back" and (self.saving or self.leaving):
             return None  # the save or the release closes the call; a second close would close the queue
         return True

@@ -102,7 +102,7 @@ class LeadCard(ModalScreen[None]):
         except Exception as exc:  # noqa: BLE001 - the card says so; the dashboard stays
             view: object = Text(_("The lead could not be read: {why}").format(why=_why(exc)))
         else:
-            view = (lead_view(detail, app.now(), app.config.region) if detail is not None
+            view = (lead_view(detail, app.now(), app.config.region, app.script) if detail is not None
                     else Text(_("Lead {id} no longer exists").format(id=self.lead_id)))
         app.call_from_thread(self.query_one("#lead-card", Static).update, view)
 

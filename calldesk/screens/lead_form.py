@@ -120,10 +120,15 @@ class LeadForm(ModalScreen[dict[str, str] | None]):
         with Vertical(id="lead-form") as form:
             form.border_title = self._form_title
             form.border_subtitle = _("ctrl+s save · Esc cancel · Tab/↑↓ move")
+            labels = {name: field_label(name) + (" *" if name in self._required else "") for name in self._fields}
+            # As wide as the longest label and a gap, in the language shown: "Bedrijfsgrootte"
+            # filled a fixed column and ran into its placeholder.
+            width = max(len(label) for label in labels.values()) + 2
             for name in self._fields:
                 with Horizontal(classes="field"):
-                    label = field_label(name) + (" *" if name in self._required else "")
-                    yield Label(label)
+                    label = Label(labels[name])
+                    label.styles.width = width
+                    yield label
                     placeholder = _(PLACEHOLDERS[name]) if name in PLACEHOLDERS else ""
                     yield Input(self._initial[name], placeholder=placeholder, id=f"field-{name}", compact=True)
             yield Static("", id="form-message", classes="-empty", markup=False)

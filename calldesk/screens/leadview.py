@@ -12,6 +12,7 @@ from calldesk.db.leads import LeadDetail
 from calldesk.i18n import _, format_day, format_number, format_weekday_time, ngettext, pgettext
 from calldesk.outcomes import Outcome
 from calldesk.phones import display, kind_label
+from calldesk.script import Script, builtin_script
 from calldesk.stages import Stage
 from calldesk.warmth import parse_reasons, reason_text
 from calldesk.windows import local_time
@@ -33,7 +34,9 @@ def when(moment: datetime, now: datetime, zone: str | None, region: str) -> str:
     return f"{day} {local:%H:%M}"
 
 
-def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
+def lead_view(detail: LeadDetail, now: datetime, region: str, script: Script | None = None) -> Group:
+    """script: whose question titles and answer labels the card shows (the built-in script of
+    the UI language when not given)."""
     lead = detail.lead
     local = local_time(lead.time_zone, now, region)
     head = Text()
@@ -47,10 +50,8 @@ def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
     head.append("\n" + _("stage {stage}  ·  owner {owner}").format(stage=stage_label(lead.stage),
                                                                    owner=lead.owner or _("team")))
     if lead.industry or lead.employees:
-        size = ngettext("{count} employee", "{count} employees", lead.employees).format(
-            count=format_number(lead.employees)) if lead.employees else ""
-        head.append(f"\n{lead.industry or ''}{'  ·  ' if lead.industry and lead.employees else ''}{size}",
-                    style="dim")
+        size = company_size(lead.company_size, lead.employees)
+        head.append(f"\n{lead.industry or ''}{'  ·  ' if lead.industry and size else ''}{size}", style="dim")
     parts: list = [head]
 
     reasons = Table.grid(padding=(0, 1))
@@ -61,8 +62,7 @@ def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
     parts += [Text("\n" + _("Warmth {score}").format(score=lead.warmth), style="bold"), reasons]
 
     if detail.bant:
-        answers = (f"{_bant_element(k)}: {_bant_value(v)}" for k, v in sorted(detail.bant.items()))
-        parts.append(Text("\nBANT  " + "  ".join(answers)))
+        parts.append(Text("\nBANT  " + "  ".join(bant_answers(detail.bant, script or builtin_script()))))
     if detail.callbacks:
         parts.append(Text("\n" + _("Callbacks"), style="bold"))
         for cb in detail.callbacks:
@@ -87,6 +87,29 @@ def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
             line = f"  {when(at, now, lead.time_zone, region)}  {caller}  {what}"
             parts.append(Text(line + (f" — {note}" if note else "")))
     return Group(*parts)
+
+
+def company_size(typed: str | None, employees: int | None) -> str:
+    """The size as it was typed or imported ("11-50 employees"), as the form shows it too; the
+    head count read from it only decides singular or plural."""
+    if not employees:
+        return ""
+    text = (typed or "").strip()
+    count = format_number(employees) if not text or text.isdigit() else text
+    return ngettext("{count} employee", "{count} employees", employees).format(count=count)
+
+
+def bant_answers(bant: dict[str, str], script: Script) -> list[str]:
+    """"Authority: Decision-maker": the script's question titles and answer labels, as the
+    caller picked them, in the script's order; never the stored values ("decision_maker")."""
+    shown = []
+    for question in script.questions:
+        if value := bant.get(question.element):
+            option = question.option(value)
+            shown.append(f"{question.title}: {option.label if option else _bant_value(value)}")
+    known = {question.element for question in script.questions}
+    shown += [f"{_bant_element(k)}: {_bant_value(v)}" for k, v in sorted(bant.items()) if k not in known and v]
+    return shown
 
 
 def activity_label(kind: str) -> str:
@@ -130,7 +153,7 @@ def _bant_element(element: str) -> str:
 
 
 def _bant_value(value: str) -> str:
-    """A stored BANT answer ("decision_maker", "3m") as the card shows it; English shows it as stored."""
+    """A stored BANT answer ("decision_maker", "3m") that the script has no label for, in words."""
     values = {
         "yes": pgettext("BANT answer", "yes"),
         "no": pgettext("BANT answer", "no"),
@@ -139,7 +162,7 @@ def _bant_value(value: str) -> str:
         "clear": pgettext("BANT answer", "clear"),
         "approved": pgettext("BANT answer", "approved"),
         "available": pgettext("BANT answer", "available"),
-        "decision_maker": pgettext("BANT answer", "decision_maker"),
+        "decision_maker": pgettext("BANT answer", "decision-maker"),
         "involved": pgettext("BANT answer", "involved"),
         "now": pgettext("BANT answer", "now"),
         "none": pgettext("BANT answer", "none"),
@@ -147,5 +170,6 @@ def _bant_value(value: str) -> str:
     if value in values:
         return values[value]
     if value[:-1].isdigit() and value.endswith("m"):  # months until the start: "3m"
-        return pgettext("BANT answer", "{months}m").format(months=value[:-1])
+        months = int(value[:-1])
+        return ngettext("within {n} month", "within {n} months", months).format(n=months)
     return value

@@ -9,7 +9,7 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from calldesk.i18n import N_, _
+from calldesk.i18n import N_, _, pgettext
 from calldesk.outcomes import KEY_OF, OUTCOME_KEYS, Outcome
 from calldesk.screens.translate import translate_bindings
 
@@ -41,13 +41,14 @@ MODAL_CSS = """
 
 
 class Confirm(ModalScreen[bool]):
-    """A yes/no question: `y` answers yes, `n` or Escape no."""
+    """A yes/no question: `y` (and `j`, ja) answers yes, `n` or Escape no."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="Confirm") + """
     Confirm > Vertical { border: round $warning; }
     """
     BINDINGS = [
-        Binding("y", "answer(True)", N_("Yes"), id="confirm.yes"),
+        # j too: Dutch callers answer "ja", and y keeps working in every language.
+        Binding("y,j", "answer(True)", N_("Yes"), id="confirm.yes"),
         Binding("n,escape", "answer(False)", N_("No"), id="confirm.no"),
     ]
 
@@ -62,7 +63,9 @@ class Confirm(ModalScreen[bool]):
             yield Static(self.question, classes="title", markup=False)
             if self.detail:
                 yield Static(self.detail, markup=False)
-            yield Static(f"y  {self.yes}    n  {self.no}", classes="hint", markup=False)
+            # Translators: the key that answers yes, as the hint shows it ("j" for ja; y works too).
+            yes_key = pgettext("confirm key", "y")
+            yield Static(f"{yes_key}  {self.yes}    n  {self.no}", classes="hint", markup=False)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -150,7 +150,7 @@ class QueueScreen(Screen[None]):
         app = self.app
         detail = lead_detail(app.store, lead_id)
         if detail is not None:
-            view = lead_view(detail, app.now(), app.config.region)
+            view = lead_view(detail, app.now(), app.config.region, app.script)
             app.call_from_thread(self.query_one("#detail", Static).update, view)
 
     # -- taking a lead -------------------------------------------------------------------

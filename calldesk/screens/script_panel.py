@@ -100,7 +100,8 @@ class ScriptPanel(Widget, can_focus=True):
         Binding("up", "move(-1)", N_("Previous question"), show=False),
         Binding("down", "move(1)", N_("Next question"), show=False),
         Binding("1", "pick(1)", N_("Answer"), key_display="1-9"),
-        *(Binding(str(n), f"pick({n})", "Answer", show=False) for n in range(2, 10)),
+        # system: out of the key panel, which lists "1-9 Answer" once for all nine.
+        *(Binding(str(n), f"pick({n})", "Answer", show=False, system=True) for n in range(2, 10)),
         Binding("backspace", "clear", N_("Clear answer")),
         Binding("m", "note", N_("Note")),
     ]
@@ -206,9 +207,15 @@ class ScriptPanel(Widget, can_focus=True):
         verdict = self.verdict
         self._verdict_line.set_class(verdict.qualified, "-qualified")
         self._verdict_line.update(Content(_verdict_text(verdict)))
-        self._closing_line.update(Content.assemble((_("Closing") + "  ", f"bold {_MUTED}"),
-                                                   self._fill(self._script.closing[verdict.closing_key])))
+        self._closing_line.update(Content.assemble((_("Closing") + "  ", f"bold {_MUTED}"), self._closing_text(verdict)))
         self.call_after_refresh(self._scroll_to_current)
+
+    def _closing_text(self, verdict: Verdict) -> str | tuple[str, str]:
+        """The closing line the verdict picks; before any answer (this call's or an earlier
+        one) a neutral hint, not the "not qualified" goodbye to a lead nobody has asked yet."""
+        if not self._answers and not self._known:
+            return (_("chosen by the answers: ask the questions first"), f"italic {_MUTED}")
+        return self._fill(self._script.closing[verdict.closing_key])
 
     def _scroll_to_current(self) -> None:
         target = self._note if self._editing else self._questions[self._current]
