@@ -19,6 +19,7 @@ from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.team import CallerInfo
 from calldesk.i18n import N_, _, set_language
+from calldesk.screens import layout
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.translate import translate_bindings, translate_widget
 from calldesk.script import Script, builtin_script
@@ -54,6 +55,9 @@ class CalldeskApp(App[None]):
     CSS_PATH = "calldesk.tcss"
     TITLE = "calldesk"
     BINDINGS = [Binding("q", "quit", N_("Quit"), id="app.quit")]
+    # Size classes on every screen (see calldesk.screens.layout): the screens fit 80x24 and use 160+.
+    HORIZONTAL_BREAKPOINTS = layout.HORIZONTAL
+    VERTICAL_BREAKPOINTS = layout.VERTICAL
 
     def __init__(self, *, store: Store, config: Config, caller: str, clock: Callable[[], datetime],
                  script: Script | None = None, ticks: Callable[[], float] = time.monotonic,

@@ -16,6 +16,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static, TextArea
 
@@ -29,7 +30,8 @@ from calldesk.outcomes import Outcome
 from calldesk.phones import display
 from calldesk.script import Answer
 from calldesk.screens.keys import KeysFooter
-from calldesk.screens.leadview import CALLS_SHOWN, lead_view, stage_label
+from calldesk.screens.layout import MEDIUM, Responsive
+from calldesk.screens.leadview import CALLS_SHOWN, lead_line, lead_view, stage_label
 from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_label
 from calldesk.screens.script_panel import ScriptPanel
 from calldesk.screens.translate import translate_bindings
@@ -44,16 +46,19 @@ Typed = tuple[str, Mapping[str, Answer]]
 
 
 
-class CallScreen(Screen[Recorded | None]):
+class CallScreen(Responsive, Screen[Recorded | None]):
     """Dismissed with what was recorded, or None when the caller backed out."""
 
     app: CalldeskApp
     AUTO_FOCUS = "#script"
     BINDINGS = [
+        # In the order the footer keeps them when it is narrow (keys.KeysFooter.fit); ? lists all.
         Binding("o", "outcome", N_("Outcome"), id="call.outcome"),
+        Binding("tab", "notes", N_("Notes"), id="call.notes"),
+        # The lead card beside the script; below 100 columns one line that c opens.
+        Binding("c", "card", N_("Card"), id="call.card"),
         Binding("e", "edit", N_("Edit lead"), id="call.edit"),
         Binding("l", "log_contact", N_("Log contact"), id="call.log_contact"),
-        Binding("tab", "notes", N_("Notes"), id="call.notes"),
         Binding("question_mark", "app.toggle_help", N_("Keys"), id="call.help", key_display="?"),
         Binding("escape", "back", N_("Back"), id="call.back"),
         # The app's q (quit) stays out of reach, and out of the footer, during a call.
@@ -80,6 +85,7 @@ class CallScreen(Screen[Recorded | None]):
         given, app = self.preloaded, self.app
         yield Header()
         yield Static(_("Loading…"), id="call-bar")
+        yield Static(self._card_line(given) if given else "", id="card-line")
         with Horizontal(id="call-body"):
             with VerticalScroll(id="call-card"):
                 yield Static(lead_view(given, app.now(), app.config.region, app.script) if given else "", id="card")
@@ -149,6 +155,8 @@ class CallScreen(Screen[Recorded | None]):
         self._start_timer()
         self.query_one("#card", Static).update(lead_view(detail, app.now(), app.config.region, app.script))
         self.query_one("#call-card", VerticalScroll).scroll_home(animate=False)
+        self.remove_class("-card-toggled")  # each call starts with the card as the width has it
+        self._show_card_line()
         panel.reset(detail.bant, self._script_values(detail))
         self.query_one("#notes", TextArea).load_text("")  # its undo history goes too
         self._typed = typed
@@ -175,6 +183,7 @@ class CallScreen(Screen[Recorded | None]):
             self.refresh_bindings()
         app = self.app
         self.query_one("#card", Static).update(lead_view(detail, app.now(), app.config.region, app.script))
+        self._show_card_line()
         if first:  # the script keeps its answers when the card reloads after an edit
             panel = self._script_panel(detail)
             slot = self.query_one("#script-slot")
@@ -183,6 +192,25 @@ class CallScreen(Screen[Recorded | None]):
             panel.focus()
             self.call_after_refresh(self._restore)  # once the panel has its questions
         self.show_bar()
+
+    def _card_line(self, detail: LeadDetail) -> Content:
+        """The card in one line, after the key that opens or folds the whole card."""
+        app = self.app
+        # The app's width, not the size classes: a screen shown again gets those after begin().
+        shown = (self.app.size.width < MEDIUM) == self.has_class("-card-toggled")
+        return Content.assemble(("▾ " if shown else "▸ ", "$accent"), ("c", "bold $accent"), " ", _("Card"), "  ",
+                                lead_line(detail, app.now(), app.config.region, phone=False))
+
+    def _show_card_line(self) -> None:
+        if self.detail is not None:
+            self.query_one("#card-line", Static).update(self._card_line(self.detail))
+
+    def action_card(self) -> None:
+        self.toggle_class("-card-toggled")
+        self._show_card_line()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_card_line()  # what c does depends on the width
 
     def _script_panel(self, detail: LeadDetail) -> ScriptPanel:
         app = self.app

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+
+NARROW = 100  # below this width the keys are packed closer (Footer's compact style)
+# Keys a narrow footer leaves out first (? lists them): those a caller needs least often.
+SPARE = frozenset({"script.clear", "script.note", "call.edit", "call.log_contact", "queue.add", "queue.pipeline",
+                   "queue.assign", "queue.refresh", "schedule.refresh", "schedule.select_all", "app.quit"})
 
 
 class KeysFooter(Footer):
@@ -21,11 +29,52 @@ class KeysFooter(Footer):
     un-greyed is restyled in place."""
 
     _shown: tuple[Hashable, ...] | None = None  # the keys composed, as _keys_shown gives them
+    _fitted_to = -1  # the width the keys were last fitted to
 
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._shown = _keys_shown(self.screen)
         yield from super().compose()
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self._fitted_to = -1
+        self.fit()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.fit)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the keys the footer has room for, and always ? (help), which lists them all:
+        on a narrow terminal the palette's key goes first, then the SPARE keys, then others
+        from the end, rather than ? and whatever follows it being cut off at the edge."""
+        width = self.size.width
+        if not width or width == self._fitted_to:
+            return
+        self._fitted_to = width
+        self.compact = width < NARROW
+        ids = {(binding.key, binding.action): binding.id
+               for _node, binding, _enabled, _tooltip in self.screen.active_bindings.values()}
+        keys = list(self.query(FooterKey))
+        for key in keys:
+            key.display = True
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        others = [key for key in reversed(keys) if key not in palette and not key.action.endswith("toggle_help")]
+        spare = [key for key in others if ids.get((key.key, key.action)) in SPARE]
+        used = sum(self._width(key) for key in keys) + 2 * len(palette)  # the palette key's border and padding
+        for key in palette + spare + [key for key in others if key not in spare]:
+            if used <= width:
+                break
+            key.display = False
+            used -= self._width(key) + (2 if key in palette else 0)
+
+    def _width(self, key: FooterKey) -> int:
+        """The cells a key takes (FooterKey's paddings, compact or not, and margin)."""
+        text = cell_len(key.key_display) + (cell_len(key.description) + 1 if key.description else 0)
+        return text + (1 if self.compact else 2)
 
     def bindings_changed(self, screen: Screen) -> None:
         if self._bindings_ready and self.is_attached and screen is self.screen and self._shown is not None:

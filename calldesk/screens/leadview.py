@@ -173,3 +173,20 @@ def _bant_value(value: str) -> str:
         months = int(value[:-1])
         return ngettext("within {n} month", "within {n} months", months).format(n=months)
     return value
+
+
+def lead_line(detail: LeadDetail, now: datetime, region: str, *, phone: bool = True) -> str:
+    """The lead in one line, for a screen with no room for the card: who, their number, how
+    warm, and the last thing that happened."""
+    lead = detail.lead
+    who = lead.contact_name or _("(no contact)")
+    parts = [f"{who} ({lead.role})" if lead.role else who]
+    if phone:
+        parts.append(display(lead.phone_e164, region))
+    parts.append(_("Warmth {score}").format(score=lead.warmth))
+    history = [(call.started_at, _outcome(call.outcome)) for call in detail.calls]
+    history += [(act.at, activity_label(act.kind)) for act in detail.activities]
+    if history:
+        at, what = max(history, key=lambda item: item[0])
+        parts.append(f"{when(at, now, lead.time_zone, region)} {what}")
+    return " · ".join(parts)

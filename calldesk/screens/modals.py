@@ -102,6 +102,14 @@ class OutcomePicker(ModalScreen[Outcome | None]):
         height: auto;
     }
     OutcomePicker .suggested { color: $success; margin-top: 1; }
+    /* Below 100 columns: the whole width, three columns sharing it (a long label wraps). */
+    OutcomePicker.-narrow > Vertical {
+        width: 100%;
+        max-width: 100%;
+        padding: 0 1;
+    }
+    OutcomePicker.-narrow > Vertical > Static { max-width: 100%; }
+    OutcomePicker.-narrow Grid { grid-columns: 1fr 1fr 1fr; grid-gutter: 0 1; }
     """
     BINDINGS = [
         *(Binding(key, f"pick('{outcome.value}')", outcome.label, show=False) for key, outcome in OUTCOME_KEYS.items()),

@@ -20,7 +20,8 @@ from calldesk.db.scoring import refresh_if_due
 from calldesk.db.team import CallerInfo, assign_leads, ensure_caller, list_callers, release_overdue
 from calldesk.i18n import N_, _, format_weekday_time
 from calldesk.screens.keys import KeysFooter
-from calldesk.screens.leadview import CALLS_SHOWN, lead_view
+from calldesk.screens.layout import Column, FitTable, Responsive, fit_columns
+from calldesk.screens.leadview import CALLS_SHOWN, lead_line, lead_view
 from calldesk.screens.translate import translate_bindings
 from calldesk.windows import local_time
 
@@ -30,21 +31,26 @@ if TYPE_CHECKING:
 
 WINDOW = 150  # rows shown: a DataTable with 100k rows takes ~25 s to paint
 REFRESH_SECONDS = 30  # a callback that falls due shows up without a key press
-COLUMNS = ((N_("Company"), 24), (N_("Contact"), 18), (N_("Local"), 9), (N_("Stage"), 9), (N_("Warmth"), 6),
-           (N_("Next"), 13))
+# Company and contact share the room a table has (at 80 columns the contact is beside the
+# table instead, see #detail-line); the rest keep their width.
+COLUMNS = (Column("company", N_("Company"), 14, grow=4, most=60),
+           Column("contact", N_("Contact"), 12, grow=1, most=32, from_width=90),
+           Column("local", N_("Local"), 9), Column("stage", N_("Stage"), 11), Column("warmth", N_("Warmth"), 6),
+           Column("next", N_("Next"), 13))
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(Responsive, Screen[None]):
     app: CalldeskApp
     AUTO_FOCUS = "#queue"  # keys go to the queue, never to the (hidden) filter box
     BINDINGS = [
         Binding("n", "next_lead", N_("Next lead"), id="queue.next"),
         # Priority: the table's own Enter would otherwise take it (and hide it from the footer).
         Binding("enter", "open_selected", N_("Open"), id="queue.open", priority=True),
+        # In the order the footer keeps them when it is narrow (keys.KeysFooter.fit); ? lists all.
+        Binding("b", "schedule", N_("Callbacks"), id="queue.schedule"),
         Binding("slash", "filter", N_("Filter"), id="queue.filter", key_display="/"),
         Binding("u", "undo", N_("Undo"), id="queue.undo", tooltip=N_("Undo your last outcome (within 5 minutes)")),
         Binding("a", "add_lead", N_("Add lead"), id="queue.add"),
-        Binding("b", "schedule", N_("Callbacks"), id="queue.schedule"),
         Binding("p", "pipeline", N_("Pipeline"), id="queue.pipeline"),
         Binding("g", "assign", N_("Assign"), id="queue.assign", tooltip=N_("Give the selected lead to a caller (team leads)")),
         Binding("r", "refresh", N_("Refresh"), id="queue.refresh"),
@@ -56,6 +62,7 @@ class QueueScreen(Screen[None]):
         super().__init__()
         translate_bindings(self)
         self.entries: list[QueueEntry] = []
+        self._shown_at: datetime | None = None  # the moment the entries' local times are for
         self.search = ""
 
     def compose(self) -> ComposeResult:
@@ -63,13 +70,11 @@ class QueueScreen(Screen[None]):
         yield Static("", id="status")
         yield Input(placeholder=_("Filter: company, contact or number — Enter to apply, Escape to clear"),
                     id="filter")
-        with Horizontal():
-            table: DataTable[str] = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-            for label, width in COLUMNS:
-                table.add_column(_(label), width=width)
-            yield table
+        with Horizontal(id="queue-body"):
+            yield FitTable(self._fill_table, id="queue", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="detail-panel"):
                 yield Static("", id="detail")
+        yield Static("", id="detail-line", markup=False)
         yield Static("", id="empty")
         yield KeysFooter()
 
@@ -106,18 +111,9 @@ class QueueScreen(Screen[None]):
         if me is not None:
             self.app.me = me
             self.refresh_bindings()  # the team lead's keys follow the role just read
-        self.entries = result.entries
-        table = self.query_one("#queue", DataTable)
         selected = self._selected()
-        table.clear()
-        region = self.app.config.region
-        for entry in result.entries:
-            local = local_time(entry.time_zone, now, region)
-            table.add_row(entry.company or "—", entry.contact_name, format_weekday_time(local),
-                          entry.stage.ui_label, str(entry.warmth), _(entry.next_action),
-                          key=str(entry.lead_id))
-        if selected is not None and str(selected.lead_id) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(selected.lead_id)))
+        self.entries, self._shown_at = result.entries, now
+        self._fill_table(selected)
         me = self.app.me
         goal = me.goal(self.app.config) if me else self.app.config.daily_goal
         who = self.app.caller + ("  " + _("(team lead)") if self.app.team_lead else "")
@@ -131,7 +127,26 @@ class QueueScreen(Screen[None]):
         empty.display = not result.entries
         if not result.entries:
             self.query_one("#detail", Static).update("")
+            self.query_one("#detail-line", Static).update("")
         self.app.started()
+
+    def _fill_table(self, selected: QueueEntry | None = None) -> None:
+        """The entries in the columns the table's width has room for (again when it changes)."""
+        table = self.query_one("#queue", FitTable)
+        if selected is None and table.columns:
+            selected = self._selected()
+        table.clear(columns=True)
+        fitted = fit_columns(COLUMNS, table.size.width or self.app.size.width)
+        for column, width in fitted:
+            table.add_column(_(column.label), width=width, key=column.key)
+        region, now = self.app.config.region, self._shown_at
+        for entry in self.entries:
+            cells = {"company": entry.company or "—", "contact": entry.contact_name,
+                     "local": format_weekday_time(local_time(entry.time_zone, now, region)),
+                     "stage": entry.stage.ui_label, "warmth": str(entry.warmth), "next": _(entry.next_action)}
+            table.add_row(*(cells[column.key] for column, _width in fitted), key=str(entry.lead_id))
+        if selected is not None and str(selected.lead_id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(selected.lead_id)))
 
     def _selected(self) -> QueueEntry | None:
         table = self.query_one("#queue", DataTable)
@@ -150,8 +165,10 @@ class QueueScreen(Screen[None]):
         app = self.app
         detail = lead_detail(app.store, lead_id)
         if detail is not None:
-            view = lead_view(detail, app.now(), app.config.region, app.script)
+            now, region = app.now(), app.config.region
+            view, line = lead_view(detail, now, region, app.script), lead_line(detail, now, region)
             app.call_from_thread(self.query_one("#detail", Static).update, view)
+            app.call_from_thread(self.query_one("#detail-line", Static).update, line)
 
     # -- taking a lead -------------------------------------------------------------------
     def action_next_lead(self) -> None:

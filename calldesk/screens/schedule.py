@@ -27,6 +27,7 @@ from calldesk.i18n import N_, _, format_day, format_weekday, ngettext
 from calldesk.phones import display
 from calldesk.screens import team_modals
 from calldesk.screens.keys import KeysFooter
+from calldesk.screens.layout import Column, FitTable, Responsive, fit_columns
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import When, WhenPicker
@@ -38,10 +39,14 @@ if TYPE_CHECKING:
 # Caller names are stored lower-case, so this choice in the filter can never be somebody's name
 # (the shown word is translated; the id stays this).
 EVERYONE = N_("Everyone")
-# Widths add up to what a 140-column terminal shows without scrolling sideways.
-COLUMNS = (("mark", "", 1), ("group", N_("Group"), 9), ("due", N_("Due"), 16), ("for", N_("For"), 25),
-           ("company", N_("Company"), 20), ("contact", N_("Contact"), 14), ("lead_time", N_("Lead's time"), 13),
-           ("note", N_("Note"), 15), ("set_by", N_("Set by"), 6))
+# At 80 columns: when, the lead, its time and the note; the rest from 100 and 140 columns, and
+# the room left over goes mostly to company names and notes (layout.fit_columns).
+COLUMNS = (Column("mark", "", 1), Column("group", N_("Group"), 9, from_width=100), Column("due", N_("Due"), 16),
+           Column("for", N_("For"), 12, grow=1, most=20, from_width=100),
+           Column("company", N_("Company"), 14, grow=3, most=40),
+           Column("contact", N_("Contact"), 12, grow=1, most=20, from_width=140),
+           Column("lead_time", N_("Lead's time"), 13), Column("note", N_("Note"), 12, grow=4),
+           Column("set_by", N_("Set by"), 6, from_width=140))
 LEAD_ACTIONS = {"toggle", "select_all", "filter", "reassign", "reschedule", "cancel"}
 CHANGES = {"reassign", "reschedule", "cancel"}
 
@@ -74,13 +79,14 @@ def _filter_label(view: str | None) -> str:
     return _("{caller}'s callbacks and the team's").format(caller=view)
 
 
-class ScheduleScreen(Screen[None]):
+class ScheduleScreen(Responsive, Screen[None]):
     app: CalldeskApp
     TITLE = N_("Callback schedule")
     AUTO_FOCUS = "#agenda"
     DEFAULT_CSS = """
     ScheduleScreen #schedule-status {
-        height: 1;
+        height: auto;
+        max-height: 2;
         padding: 0 1;
         background: $boost;
         color: $text-muted;
@@ -98,6 +104,9 @@ class ScheduleScreen(Screen[None]):
         max-height: 5;
         padding: 0 1;
         border-top: hkey $primary-background;
+    }
+    ScheduleScreen.-narrow #schedule-detail {
+        max-height: 7;
     }
     """
     BINDINGS = [
@@ -122,15 +131,13 @@ class ScheduleScreen(Screen[None]):
         self.view_filter: str | None = None  # a team lead's filter: None everyone, a name, or TEAM
         self.shown_view: str | None = None  # the filter the shown items were read with
         self.loaded = False
+        self.now_shown: datetime | None = None  # the moment the items were read at
         self.busy = False  # a change is being written
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Loading the callbacks…"), id="schedule-status", markup=False)
-        table: DataTable[str | Text] = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
-        for key, label, width in COLUMNS:
-            table.add_column(_(label) if label else "", width=width, key=key)
-        yield table
+        yield FitTable(self._fill_table, id="agenda", cursor_type="row", zebra_stripes=True)
         yield Static("", id="schedule-empty", markup=False)
         yield Static("", id="schedule-detail", markup=False)
         yield KeysFooter()
@@ -184,13 +191,30 @@ class ScheduleScreen(Screen[None]):
         self.items, self.callers, self.shown_view, self.loaded = items, callers, view, True
         # A selection only ever holds what is on screen: what a change applies to is what is seen.
         self.marked &= {item.callback_id for item in items}
-        table = self.query_one("#agenda", DataTable)
-        current, row = self._cursor_item(), table.cursor_row
-        table.clear()
+        self.now_shown = now
+        self._fill_table(self._cursor_item())
+        empty = self.query_one("#schedule-empty", Static)
+        empty.update(_("No open callbacks.") if view is None
+                     else _("No open callbacks ({view}).").format(view=_filter_label(view)))
+        empty.display = not items
+        self.show_status()
+        self.show_detail()
+        self.refresh_bindings()
+
+    def _fill_table(self, current: AgendaItem | None = None) -> None:
+        """The items in the columns the table's width has room for (again when it changes)."""
+        table = self.query_one("#agenda", FitTable)
+        if current is None:
+            current = self._cursor_item()
+        row = table.cursor_row
+        table.clear(columns=True)
+        fitted = fit_columns(COLUMNS, table.size.width or self.app.size.width)
+        for column, width in fitted:
+            table.add_column(_(column.label) if column.label else "", width=width, key=column.key)
         region = self.app.config.region
-        year = local_time(None, now, region).year
+        year = local_time(None, self.now_shown, region).year if self.now_shown else 0
         previous_group = None
-        for item in items:
+        for item in self.items:
             overdue = "bold red" if item.overdue else ""
             group = Text(_(item.group), style=overdue or "bold") if item.group != previous_group else ""
             previous_group = item.group
@@ -199,23 +223,16 @@ class ScheduleScreen(Screen[None]):
             lead_time = f"{lead:%H:%M} {lead.tzname()}"
             if lead.date() != desk.date():  # the lead's clock is on another day than the desk's
                 lead_time = f"{format_weekday(lead)} {lead_time}"
-            table.add_row(
-                self._mark(item), group, Text(f"{_day(desk, year)} {desk:%H:%M}", style=overdue),
-                Text(_for_text(item), style="italic" if item.released_from else ""),
-                item.company or "—", item.contact, lead_time, item.note, item.created_by,
-                key=str(item.callback_id),
-            )
+            cells = {"mark": self._mark(item), "group": group,
+                     "due": Text(f"{_day(desk, year)} {desk:%H:%M}", style=overdue),
+                     "for": Text(_for_text(item), style="italic" if item.released_from else ""),
+                     "company": item.company or "—", "contact": item.contact, "lead_time": lead_time,
+                     "note": item.note, "set_by": item.created_by}
+            table.add_row(*(cells[column.key] for column, _width in fitted), key=str(item.callback_id))
         if current is not None and str(current.callback_id) in table.rows:
             table.move_cursor(row=table.get_row_index(str(current.callback_id)))
-        elif items:  # the row went (cancelled, moved out of the filter): stay at the same place
-            table.move_cursor(row=min(max(row, 0), len(items) - 1))
-        empty = self.query_one("#schedule-empty", Static)
-        empty.update(_("No open callbacks.") if view is None
-                     else _("No open callbacks ({view}).").format(view=_filter_label(view)))
-        empty.display = not items
-        self.show_status()
-        self.show_detail()
-        self.refresh_bindings()
+        elif self.items:  # the row went (cancelled, moved out of the filter): stay at the same place
+            table.move_cursor(row=min(max(row, 0), len(self.items) - 1))
 
     def _mark(self, item: AgendaItem) -> Text:
         return Text("✓", style="bold green") if item.callback_id in self.marked else Text(" ")
@@ -263,9 +280,9 @@ class ScheduleScreen(Screen[None]):
                     caller=item.released_from, moment=f"{_day(when, desk.year)} {when:%H:%M}")
             else:
                 who += " · " + _("released from {caller} to the team").format(caller=item.released_from)
-        lines.append(who)
-        if item.note:
+        if item.note:  # before who and when: at 80 columns the lines wrap and the last may not fit
             lines.append(_("Note: {note}").format(note=item.note))
+        lines.append(who)
         detail.update("\n".join(lines))
 
     # -- selecting ---------------------------------------------------------------------------

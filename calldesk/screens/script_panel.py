@@ -52,7 +52,7 @@ class ScriptPanel(Widget, can_focus=True):
         height: 1fr;
         padding: 0 1;
     }
-    ScriptPanel > .script-opener {
+    ScriptPanel .script-opener {
         height: auto;
         padding: 0 1;
         margin-bottom: 1;
@@ -60,6 +60,9 @@ class ScriptPanel(Widget, can_focus=True):
     }
     ScriptPanel > .script-questions {
         height: 1fr;
+    }
+    Screen.-short ScriptPanel .script-question.-current {
+        margin: 0;
     }
     ScriptPanel .script-question {
         height: auto;
@@ -89,9 +92,10 @@ class ScriptPanel(Widget, can_focus=True):
     ScriptPanel > .script-verdict.-qualified {
         color: $success;
     }
-    ScriptPanel > .script-closing {
+    ScriptPanel .script-closing {
         height: auto;
         padding: 0 1;
+        margin-top: 1;
     }
     """
 
@@ -102,8 +106,8 @@ class ScriptPanel(Widget, can_focus=True):
         Binding("1", "pick(1)", N_("Answer"), key_display="1-9"),
         # system: out of the key panel, which lists "1-9 Answer" once for all nine.
         *(Binding(str(n), f"pick({n})", "Answer", show=False, system=True) for n in range(2, 10)),
-        Binding("backspace", "clear", N_("Clear answer")),
-        Binding("m", "note", N_("Note")),
+        Binding("backspace", "clear", N_("Clear answer"), id="script.clear"),
+        Binding("m", "note", N_("Note"), id="script.note"),
     ]
 
     class Changed(Message):
@@ -161,15 +165,20 @@ class ScriptPanel(Widget, can_focus=True):
     # --- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(self._fill(self._script.opener)), classes="script-opener")
+        # The opener and the closing scroll with the questions: on a small terminal the
+        # current question's answers keep the room, and the verdict stays in sight below.
         with VerticalScroll(classes="script-questions", can_focus=False):
+            yield Static(Content(self._fill(self._script.opener)), classes="script-opener")
             yield from self._questions
             yield self._note
+            yield self._closing_line
         yield self._verdict_line
-        yield self._closing_line
 
     def on_mount(self) -> None:
         self._show()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._scroll_to_current)  # more or less room (the card opened, a resize)
 
     def _take(self, known: Mapping[str, str], values: Mapping[str, str]) -> None:
         self._known = {k: v for k, v in known.items() if v}
@@ -218,9 +227,27 @@ class ScriptPanel(Widget, can_focus=True):
         return self._fill(self._script.closing[verdict.closing_key])
 
     def _scroll_to_current(self) -> None:
-        target = self._note if self._editing else self._questions[self._current]
-        if target.parent is not None:
-            target.parent.scroll_to_widget(target, animate=False)
+        """Scroll as little from the top as shows the current question whole (from its title,
+        when it is taller than the room), or the note being typed, or the closing once every
+        question is answered: the same view whatever was scrolled before."""
+        if self._editing:
+            target: Widget = self._note
+        elif len(self._answers) == len(self._questions) and self._current == len(self._questions) - 1:
+            target = self._closing_line
+        else:
+            target = self._questions[self._current]
+        box = target.parent
+        if not isinstance(box, VerticalScroll):
+            return
+        region = target.virtual_region_with_margin
+        top, bottom = region.y, region.bottom
+        if target is not self._note and target is not self._closing_line:
+            # Its tips may go below the edge; its title, prompt and answers may not.
+            head = Content.assemble(*self._head(self._script.questions[self._current])).rstrip()
+            lines = len(head.wrap(max(target.content_region.width, 1)))
+            bottom = min(bottom, top + target.styles.margin.top + target.styles.padding.top + lines)
+        room = box.scrollable_content_region.height
+        box.scroll_to(y=min(top, max(bottom - room, 0)), animate=False, immediate=True)
 
     def _answer_parts(self, question: Question) -> list[str | tuple[str, str]]:
         answer = self._answers.get(question.element)
@@ -237,7 +264,8 @@ class ScriptPanel(Widget, can_focus=True):
     def _line(self, question: Question, width: int) -> Content:
         return Content.assemble("  ", (question.title.ljust(width), "bold"), "  ", *self._answer_parts(question))
 
-    def _open(self, question: Question, width: int) -> Content:
+    def _head(self, question: Question) -> list[str | tuple[str, str]]:
+        """The open question's title, prompt and numbered answers: what must be in sight."""
         answer = self._answers.get(question.element)
         parts: list[str | tuple[str, str]] = ["▸ ", (question.title, "bold $accent"), "\n"]
         parts += ["  ", (self._fill(question.prompt), "italic"), "\n"]
@@ -245,6 +273,11 @@ class ScriptPanel(Widget, can_focus=True):
             chosen = answer is not None and answer.value == option.value
             parts += ["   ", (f" {option.key} ", "bold reverse"), " ",
                       (option.label, "bold $success" if chosen else ""), ("  ✓" if chosen else ""), "\n"]
+        return parts
+
+    def _open(self, question: Question, width: int) -> Content:
+        answer = self._answers.get(question.element)
+        parts = self._head(question)
         if question.tips:
             parts += [("  " + _("Ask through"), f"bold {_MUTED}"), "\n"]
             for tip in question.tips:

@@ -98,8 +98,24 @@ class WhenPicker(ModalScreen[When | None]):
         height: auto;
     }
     WhenPicker .when-row Label {
-        width: 8;
+        width: 10;
         padding: 1 0 0 1;
+    }
+    /* Fewer than 30 rows: one-line boxes, so that it all fits in 24. */
+    WhenPicker.-short .when-row {
+        margin-top: 1;
+    }
+    WhenPicker.-short .when-row Input {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    WhenPicker.-short .when-row Input:focus {
+        background: $accent 30%;
+    }
+    WhenPicker.-short .when-row Label {
+        padding: 0 0 0 1;
     }
     WhenPicker .when-row Input {
         width: 1fr;
