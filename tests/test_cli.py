@@ -592,8 +592,9 @@ def test_no_call_is_logged_on_a_number_on_the_do_not_call_list(cli, tmp_path):
     cli("import", write_csv(tmp_path / "in.csv", "Company,Phone\nAcme,06-12345678\n"), "--at", "2026-11-02T09:00")
     cli("log", "1", "do_not_call", "--at", MONDAY)
     before = cli("export", "--person", "0612345678").stdout
-    for outcome in ("interested", "do_not_call"):
-        one_line_error(cli("log", "1", outcome, "--at", MONDAY, code=1), "is on the do-not-call list")
+    for outcome in ("interested", "do_not_call --again"):  # (without --again: the same call sent twice)
+        one_line_error(cli("log", "1", *outcome.split(), "--at", MONDAY, code=1), "is on the do-not-call list")
+    assert "already recorded" in cli("log", "1", "do_not_call", "--at", MONDAY).stdout
     after = cli("export", "--person", "0612345678").stdout
     assert json.loads(after)["leads"] == json.loads(before)["leads"]  # nothing written
     cli("dnc", "remove", "0612345678")  # they asked to be called again
