@@ -268,6 +268,7 @@ def import_(
     map_: Annotated[list[str] | None, typer.Option("--map", help=N_("COLUMN=FIELD for a header calldesk doesn't know (FIELD 'ignore' skips it). Repeatable."), show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Count what would happen; write nothing."))] = False,
     rejects: Annotated[Path | None, typer.Option(help=N_("Where rejected rows go [default: FILE.rejects.csv beside the input]."), show_default=False)] = None,
+    allow_premium: Annotated[bool, typer.Option("--allow-premium", help=N_("Keep premium-rate and shared-cost numbers (0900, 09…): refused by default."))] = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
     caller: CallerOpt = None,
@@ -289,7 +290,7 @@ def import_(
                 store, file, now=ctx.now, by=ctx.caller, config=ctx.config,
                 region=(region or ctx.config.region).upper(),
                 source=source, owner=owner, overrides=overrides, dry_run=dry_run,
-                rejects_path=rejects, progress=progress,
+                rejects_path=rejects, progress=progress, allow_premium=allow_premium,
             )
     finally:
         store.close()

@@ -6,7 +6,10 @@ country (the holidays package; "" / "001" / countries it does not know have none
 unknown zone (None): use the home region's zone, because such numbers were typed without a
 usable country or area code and the desk's own office hours are the safest guess; if the
 country is empty too, the home region's holidays apply. A zone name the tz database does not
-know is treated the same way. Pure: every function takes `now` (aware, any zone); no I/O.
+know is treated the same way. A lead whose number could be in several zones (a US mobile, a
+Kazakh one before their zones agreed) stores them all, space-separated: it is callable only
+when every one of them is inside calling hours. Pure: every function takes `now` (aware, any
+zone); no I/O.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from phonenumbers.timezone import time_zones_for_number
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from calldesk.config import WEEKDAYS, CallingHours
-from calldesk.i18n import _, format_day
+from calldesk.i18n import _, format_day, format_weekday_time
 
 __all__ = [
     "WindowKey",
@@ -37,7 +40,9 @@ __all__ = [
     "local_time",
     "next_opening",
     "open_keys",
+    "their_time",
     "week_start",
+    "zones_of",
 ]
 
 WindowKey = tuple[str | None, str]  # (time_zone, country) as stored on a lead
@@ -59,7 +64,16 @@ def home_zone(region: str) -> str:
 
 
 @lru_cache(maxsize=1024)
+def zones_of(zone: str | None) -> tuple[str, ...]:
+    """The zones of a stored zone text: () for unknown, one, or the candidates of a number."""
+    return tuple(zone.split()) if zone else ()
+
+
+@lru_cache(maxsize=1024)
 def _tz(zone: str | None, region: str) -> ZoneInfo:
+    # Several candidates: the first (the country's principal zone) stands in where one clock is
+    # needed (the day of a callback); windows check each of them (is_open).
+    zone = zone.split(" ", 1)[0] if zone else zone
     if zone:
         try:
             return ZoneInfo(zone)
@@ -173,11 +187,16 @@ def _starts(day: date, hours: CallingHours, tz: ZoneInfo) -> tuple[datetime, ...
 
 
 def is_open(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> bool:
-    """True when the lead's local time is inside calling hours on a callable day."""
-    local = local_time(key[0], now, region)
-    if not hours.start <= local.time() < hours.end:
-        return False
-    return callable_day(local.date(), hours, holiday_country(key, region))
+    """True when the lead's local time is inside calling hours on a callable day, in every
+    zone the lead could be in."""
+    country = holiday_country(key, region)
+    for zone in zones_of(key[0]) or (None,):
+        local = local_time(zone, now, region)
+        if not hours.start <= local.time() < hours.end:
+            return False
+        if not callable_day(local.date(), hours, country):
+            return False
+    return True
 
 
 def open_keys(
@@ -197,25 +216,51 @@ def next_opening(key: WindowKey, now: datetime, hours: CallingHours, region: str
     now_utc = _aware(now).astimezone(UTC)
     if is_open(key, now_utc, hours, region):
         return now_utc
-    tz = _tz(key[0], region)
     country = holiday_country(key, region)
-    today = now_utc.astimezone(tz).date()
+    # Every zone must be open: the windows' overlap begins when the last of them opens, at one
+    # zone's start; candidates of a day and the next are compared (a country's zones lie
+    # within a day of each other).
+    zones = [_tz(zone, region) for zone in zones_of(key[0])] or [_tz(None, region)]
+    days = {tz: now_utc.astimezone(tz).date() for tz in zones}
+    found: datetime | None = None
+    found_on = 0
     for offset in range(_MAX_DAYS + 1):
-        day = today + timedelta(days=offset)
-        if not callable_day(day, hours, country):
-            continue
-        for moment in _starts(day, hours, tz):
-            # The check also rejects a start skipped by spring-forward that lands past `end`.
-            if moment >= now_utc and is_open(key, moment, hours, region):
-                return moment
+        for tz in zones:
+            day = days[tz] + timedelta(days=offset)
+            if not callable_day(day, hours, country):
+                continue
+            for moment in _starts(day, hours, tz):
+                # The check also rejects a start skipped by spring-forward that lands past `end`.
+                if moment >= now_utc and (found is None or moment < found) and is_open(key, moment, hours, region):
+                    found, found_on = moment, found_on if found is not None else offset
+        if found is not None and (len(zones) == 1 or offset > found_on):
+            return found
     raise ValueError(f"no calling window opens within {_MAX_DAYS} days for {key!r}")
 
 
 def describe_next(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:
     """Short text such as "09:00 Europe/Amsterdam on Mon 23 Nov" (year added if not now's), in
-    the UI language ("09:00 Europe/Amsterdam op ma 23 nov")."""
+    the UI language ("09:00 Europe/Amsterdam op ma 23 nov"); a lead of several zones is told
+    on the desk's clock, as no one zone is theirs."""
     moment = next_opening(key, now, hours, region)
-    tz = _tz(key[0], region)
+    tz = _tz(key[0] if len(zones_of(key[0])) < 2 else None, region)
     local = moment.astimezone(tz)
     day = format_day(local, year=local_time(key[0], now, region).year)
     return _("{time} {zone} on {day}").format(time=f"{local:%H:%M}", zone=tz.key, day=day)
+
+
+def their_time(key: WindowKey, now: datetime, region: str, weekday: bool = False) -> str:
+    """The lead's clock as the screens say it: "10:15 Europe/London", or for a number that
+    could be in several zones the span of their clocks, "10:15–13:15 in all 8 US zones"."""
+    zones = zones_of(key[0])
+    if len(zones) < 2:
+        local = local_time(key[0], now, region)
+        return f"{_clock(local, weekday)} {zones[0] if zones else _('{zone}, zone unknown').format(zone=local.tzinfo)}"
+    clocks = sorted((local_time(zone, now, region) for zone in zones), key=lambda t: t.replace(tzinfo=None))
+    early, late = clocks[0], clocks[-1]
+    span = f"{_clock(early, weekday)}–{_clock(late, weekday or early.date() != late.date())}"
+    return _("{span} in all {count} {country} zones").format(span=span, count=len(zones), country=key[1] or "?")
+
+
+def _clock(local: datetime, weekday: bool) -> str:
+    return format_weekday_time(local) if weekday else f"{local:%H:%M}"

@@ -30,7 +30,7 @@ from calldesk.db.plans import Cursor, Plan, dialect_key, sqlite_time
 from calldesk.i18n import N_, _
 from calldesk.warmth import parse_reasons
 from calldesk.stages import Stage
-from calldesk.windows import describe_next, home_zone, local_time, next_opening, open_keys
+from calldesk.windows import describe_next, home_zone, local_time, next_opening, open_keys, zones_of
 
 CLAIM_LEASE = timedelta(minutes=10)
 _L = Lead.__table__
@@ -124,7 +124,7 @@ def _open_in_minute(stored: tuple[tuple[str, str], ...], minute: int, hours: Cal
         return None
     first = datetime.fromtimestamp(minute * 60, UTC)
     last = first + timedelta(seconds=60, microseconds=-1)
-    for zone, _country in stored:
+    for zone in {zone for text, _country in stored for zone in zones_of(text) or ("",)}:
         offset = local_time(zone or None, first, region).utcoffset()
         if offset is None or offset % timedelta(minutes=1):
             return None
