@@ -221,6 +221,8 @@ def next_opening(key: WindowKey, now: datetime, hours: CallingHours, region: str
     # zone's start; candidates of a day and the next are compared (a country's zones lie
     # within a day of each other).
     zones = [_tz(zone, region) for zone in zones_of(key[0])] or [_tz(None, region)]
+    if len(zones) > 1 and not _can_overlap(tuple(zones), now_utc, hours):
+        raise ValueError(f"the calling hours of {key!r} never overlap in all its zones")
     days = {tz: now_utc.astimezone(tz).date() for tz in zones}
     found: datetime | None = None
     found_on = 0
@@ -236,6 +238,18 @@ def next_opening(key: WindowKey, now: datetime, hours: CallingHours, region: str
         if found is not None and (len(zones) == 1 or offset > found_on):
             return found
     raise ValueError(f"no calling window opens within {_MAX_DAYS} days for {key!r}")
+
+
+def _can_overlap(zones: tuple[ZoneInfo, ...], now: datetime, hours: CallingHours) -> bool:
+    """Whether the zones' clocks ever lie close enough for calling hours to overlap (a Russian
+    mobile spans Moscow to Kamchatka, nine hours: never), checked monthly for a year."""
+    day = datetime.combine(date.min, hours.end) - datetime.combine(date.min, hours.start)
+    for month in range(13):
+        moment = now + timedelta(days=30 * month)
+        offsets = [moment.astimezone(tz).utcoffset() or timedelta() for tz in zones]
+        if max(offsets) - min(offsets) < day:
+            return True
+    return False
 
 
 def describe_next(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:

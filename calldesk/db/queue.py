@@ -558,9 +558,16 @@ def _why_empty(conn: sa.Connection, caller: str, now: datetime, config: Config,
     hours, region = config.calling_hours, config.region
     if not pairs:
         home = home_zone(region)
+        openings = []
+        for key in keys:
+            try:
+                openings.append((next_opening(key, now, hours, region), (key[0] or home) != home, key[0] or "", key))
+            except ValueError:  # zones whose hours never overlap (a Russian mobile): never callable
+                continue
+        if not openings:
+            return _("outside calling hours — no lead's number has all its zones inside calling hours at any time")
         # Ties (Amsterdam and Brussels open at once) are told in the desk's own zone.
-        soonest = min(keys, key=lambda k: (next_opening(k, now, hours, region),
-                                           (k[0] or home) != home, k[0] or "", k[1]))
+        soonest = min(openings, key=lambda o: (o[0], o[1], o[2], o[3][1]))[3]
         return _("outside calling hours — next callable at {moment}").format(
             moment=describe_next(soonest, now, hours, region))
     cooled = conn.execute(
