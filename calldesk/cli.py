@@ -444,14 +444,16 @@ class NextFormat(StrEnum):
 
 
 def _queue_rows(entries, ctx: Context) -> list[dict[str, object]]:  # noqa: ANN001
-    from calldesk.windows import local_time
+    from calldesk.windows import local_time, their_span, zones_of
 
     rows = []
     for e in entries:
         local = local_time(e.time_zone, ctx.now, ctx.config.region)
+        several = len(zones_of(e.time_zone)) > 1  # no one zone is theirs: the span of their clocks
         rows.append({
             "id": e.lead_id, "company": e.company, "contact": e.contact_name, "phone": e.phone_e164,
-            "local_time": local.strftime("%a %H:%M ") + (local.tzname() or ""),
+            "local_time": their_span(e.time_zone, ctx.now, ctx.config.region) if several
+            else local.strftime("%a %H:%M ") + (local.tzname() or ""),
             "stage": e.stage.value, "warmth": e.warmth,
             "reasons": "; ".join(f"{text} {points:+d}" for text, points in e.reasons),
             "next_action": e.next_action,

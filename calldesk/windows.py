@@ -40,6 +40,7 @@ __all__ = [
     "local_time",
     "next_opening",
     "open_keys",
+    "their_span",
     "their_time",
     "week_start",
     "zones_of",
@@ -274,6 +275,14 @@ def their_time(key: WindowKey, now: datetime, region: str, weekday: bool = False
     early, late = clocks[0], clocks[-1]
     span = f"{_clock(early, weekday)}–{_clock(late, weekday or early.date() != late.date())}"
     return _("{span} in all {count} {country} zones").format(span=span, count=len(zones), country=key[1] or "?")
+
+
+def their_span(zone: str | None, now: datetime, region: str) -> str:
+    """The compact span for a table column: "Mon 04:30–09:30" (weekday of the earliest)."""
+    clocks = sorted((local_time(z, now, region) for z in zones_of(zone) or (None,)),
+                    key=lambda t: t.replace(tzinfo=None))
+    early, late = clocks[0], clocks[-1]
+    return f"{format_weekday_time(early)}–{_clock(late, early.date() != late.date())}"
 
 
 def _clock(local: datetime, weekday: bool) -> str:

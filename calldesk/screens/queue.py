@@ -22,7 +22,7 @@ from calldesk.i18n import N_, _, format_weekday_time
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.leadview import CALLS_SHOWN, lead_view
 from calldesk.screens.translate import translate_bindings
-from calldesk.windows import local_time
+from calldesk.windows import local_time, their_span, zones_of
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -113,7 +113,9 @@ class QueueScreen(Screen[None]):
         region = self.app.config.region
         for entry in result.entries:
             local = local_time(entry.time_zone, now, region)
-            table.add_row(entry.company or "—", entry.contact_name, format_weekday_time(local),
+            clock = format_weekday_time(local) if len(zones_of(entry.time_zone)) < 2 else \
+                their_span(entry.time_zone, now, region)
+            table.add_row(entry.company or "—", entry.contact_name, clock,
                           entry.stage.ui_label, str(entry.warmth), _(entry.next_action),
                           key=str(entry.lead_id))
         if selected is not None and str(selected.lead_id) in table.rows:
