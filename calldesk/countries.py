@@ -1,7 +1,7 @@
 """A Country cell → ISO 3166 alpha-2 code, from Babel's (CLDR's) territory names.
 
 Read: alpha-2 and alpha-3 codes, CRM codes (Odoo's `base.mx`), and each country's name in
-English, Dutch, German, French and its own official languages ("Deutschland", "België",
+English, Dutch, German, French, Spanish, Portuguese, Italian and its own official languages ("Deutschland", "België",
 "Belgique", "Österreich", "Türkiye"), compared without case, accents, spaces or punctuation.
 CLDR has no names for a few everyday ones (England, Holland…): those are the aliases below.
 Only countries phonenumbers knows count. The name index is built on first use and kept.
@@ -19,7 +19,7 @@ import phonenumbers
 __all__ = ["country_code", "is_blank"]
 
 # Languages whose names every desk understands, besides each country's own.
-_COMMON_LANGUAGES = ("en", "nl", "de", "fr")
+_COMMON_LANGUAGES = ("en", "nl", "de", "fr", "es", "pt", "it")
 # Everyday names CLDR does not give as a territory name (keys as _key writes them).
 _ALIASES = {
     "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northernireland": "GB", "greatbritain": "GB",
@@ -28,12 +28,21 @@ _ALIASES = {
     "usa": "US", "unitedstatesofamerica": "US", "america": "US", "verenigdestatenvanamerika": "US",
     "turkey": "TR", "turkije": "TR", "czechrepublic": "CZ", "tsjechie": "CZ",
     "russianfederation": "RU", "southkorea": "KR", "republicofkorea": "KR",
+    # Older or official English names CRMs and sample generators still write.
+    "swaziland": "SZ", "kyrgyzrepublic": "KG", "unitedstatesvirginislands": "VI", "usvirginislands": "VI",
+    "laopeoplesdemocraticrepublic": "LA", "palestinianterritory": "PS", "libyanarabjamahiriya": "LY",
+    "holysee": "VA", "vaticancitystate": "VA", "macedonia": "MK", "burma": "MM", "ivorycoast": "CI",
+    "capeverde": "CV", "easttimor": "TL", "slovakrepublic": "SK", "syrianarabrepublic": "SY",
+    "iranislamicrepublicof": "IR", "tanzaniaunitedrepublicof": "TZ", "vietnam": "VN",
+    "bruneidarussalam": "BN", "moldovarepublicof": "MD", "micronesiafederatedstatesof": "FM",
+    "saintvincentandthegrenadines": "VC", "netherlandsantilles": "CW", "reunion": "RE", "saintbarthelemy": "BL", "saintmartin": "MF",
 }
 _CRM_PREFIX = re.compile(r"^(?:base\.|country[_.:-])", re.IGNORECASE)  # Odoo's base.mx
 
 
 def _key(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text.casefold())
+    plain = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
+    plain = re.sub(r"\bst\b\.?", "saint", plain)  # St. Lucia, St Kitts & Nevis
     return "".join(ch for ch in plain if ch.isalnum() and not unicodedata.combining(ch))
 
 
@@ -97,6 +106,14 @@ def _names(common_only: bool) -> dict[str, str]:
 def country_code(text: str) -> str | None:
     """'Nederland', 'Belgique', 'DEU', 'base.mx', 'England' → ISO code; None when not a country."""
     cell = _CRM_PREFIX.sub("", text.strip())
+    code = _lookup(cell)
+    if code is None and "(" in cell:  # "Slovakia (Slovak Republic)": either part may be known
+        outside, _sep, inside = cell.partition("(")
+        code = _lookup(outside) or _lookup(inside.rstrip(") "))
+    return code
+
+
+def _lookup(cell: str) -> str | None:
     key = _key(cell)
     if not key:
         return None

@@ -146,7 +146,7 @@ def normalize(raw: str, region: str = "NL") -> Phone:
         other = _normalize("+" + digits, region, raw=text)
     except PhoneError:
         raise first from None
-    raise PhoneError(_("{reason}; as {number} it would be a {country} number (write the + and the right Country if so)"
+    raise PhoneError(_("{reason}; with a + it would be {number}, a number in {country}: write the + (and that Country) if so"
                        ).format(reason=first, number=display(other.e164, region), country=other.region)) from None
 
 

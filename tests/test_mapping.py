@@ -138,6 +138,10 @@ COUNTRY_CELLS = [
     # everyday aliases CLDR has no territory name for
     ("England", "GB"), ("Great Britain", "GB"), ("UK", "GB"), ("Holland", "NL"),
     ("United States of America", "US"), ("Turkey", "TR"),
+    # older and official names sample generators and CRMs write
+    ("Slovakia (Slovak Republic)", "SK"), ("Swaziland", "SZ"), ("Kyrgyz Republic", "KG"),
+    ("United States Virgin Islands", "VI"), ("St Kitts & Nevis", "KN"), ("Saint Lucia", "LC"),
+    ("Alemania", "DE"), ("Allemagne", "DE"), ("base.uk", "GB"),
     # CRM codes
     ("base.mx", "MX"), ("base.nl", "NL"),
     # not countries
