@@ -273,15 +273,20 @@ def their_time(key: WindowKey, now: datetime, region: str, weekday: bool = False
         return f"{_clock(local, weekday)} {zones[0] if zones else _('{zone}, zone unknown').format(zone=local.tzinfo)}"
     clocks = sorted((local_time(zone, now, region) for zone in zones), key=lambda t: t.replace(tzinfo=None))
     early, late = clocks[0], clocks[-1]
-    span = f"{_clock(early, weekday)}–{_clock(late, weekday or early.date() != late.date())}"
+    span = f"{_clock(early, weekday)}–{_clock(late, early.date() != late.date())}"
     return _("{span} in all {count} {country} zones").format(span=span, count=len(zones), country=key[1] or "?")
 
 
-def their_span(zone: str | None, now: datetime, region: str) -> str:
-    """The compact span for a table column: "Mon 04:30–09:30" (weekday of the earliest)."""
+def their_span(zone: str | None, now: datetime, region: str, narrow: bool = False) -> str:
+    """The span for a table column: "Mon 04:30–09:30" (weekday of the earliest); `narrow`,
+    for 9 characters: the earliest clock and how far the latest is ahead, "04:30+5h"."""
     clocks = sorted((local_time(z, now, region) for z in zones_of(zone) or (None,)),
                     key=lambda t: t.replace(tzinfo=None))
     early, late = clocks[0], clocks[-1]
+    if narrow:
+        ahead = int((late.replace(tzinfo=None) - early.replace(tzinfo=None)).total_seconds() // 60)
+        hours, minutes = divmod(ahead, 60)
+        return f"{early:%H:%M}+{hours}h" + (f"{minutes:02d}" if minutes else "")
     return f"{format_weekday_time(early)}–{_clock(late, early.date() != late.date())}"
 
 

@@ -267,7 +267,7 @@ def test_holidays_given_from_an_earlier_run_are_used_and_computed_ones_are_known
 
 # --- a number that could be in several zones: every one of them must be in hours ----------
 from calldesk.phones import normalize  # noqa: E402
-from calldesk.windows import their_time, zones_of  # noqa: E402
+from calldesk.windows import their_span, their_time, zones_of  # noqa: E402
 
 US_ANY = (normalize("+1 800 555 0199").time_zone, "US")  # toll-free: every US zone
 EC_MOBILE = (normalize("099 123 4567", "EC").time_zone, "EC")
@@ -305,6 +305,11 @@ def test_their_time_of_several_zones_is_the_span_never_one_label():
     assert their_time(("Europe/London", "GB"), utc(2026, 11, 23, 9, 15), "NL") == "09:15 Europe/London"
     # Days differ across the zones: the weekday is shown on both ends.
     assert their_time(US_ANY, utc(2026, 11, 24, 8, 0), "NL", weekday=True).startswith("Mon 22:00–Tue 03:00")
+    assert their_time(US_ANY, utc(2026, 11, 23, 19, 0), "NL", weekday=True).startswith("Mon 09:00–14:00 in")
+    assert their_span(US_ANY[0], utc(2026, 11, 23, 19, 0), "NL") == "Mon 09:00–14:00"
+    assert their_span(US_ANY[0], utc(2026, 11, 23, 19, 0), "NL", narrow=True) == "09:00+5h"  # a 9-wide column
+    assert their_span(normalize("+61 412 345 678").time_zone, utc(2026, 11, 23, 1, 0), "NL", narrow=True) \
+        == "09:00+3h"  # Perth to Lord Howe (UTC+11 in its summer)
 
 
 RU_MOBILE = (normalize("+7 916 123 4567").time_zone, "RU")

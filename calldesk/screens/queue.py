@@ -114,7 +114,7 @@ class QueueScreen(Screen[None]):
         for entry in result.entries:
             local = local_time(entry.time_zone, now, region)
             clock = format_weekday_time(local) if len(zones_of(entry.time_zone)) < 2 else \
-                their_span(entry.time_zone, now, region)
+                their_span(entry.time_zone, now, region, narrow=True)
             table.add_row(entry.company or "—", entry.contact_name, clock,
                           entry.stage.ui_label, str(entry.warmth), _(entry.next_action),
                           key=str(entry.lead_id))
