@@ -64,6 +64,12 @@ _FALSE = ("0", "no", "n", "false", "nee", "onwaar")  # blank means no as well
 FORMULA_START = "=+-@\t\r"
 
 
+@lru_cache(maxsize=1024)
+def _row_country(text: str) -> str | None:
+    """A Country cell's code; "" for a cell that says nothing ("-"), None for no country."""
+    return "" if is_blank(text) else _country_code(text)
+
+
 def country_code(text: str) -> str | None:
     """'Nederland', 'Belgique', 'DEU', 'base.mx' → ISO code; None when not a country
     (calldesk.countries)."""
@@ -159,13 +165,14 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str,
 
     # A national number is read in the row's country, or without one in the desk's region;
     # never in another: a number that is not valid there is refused, not moved abroad.
-    country_text = first("country") if "country" in by_field else ""
     country = region
-    if not is_blank(country_text):
-        code = country_code(country_text)
-        if code is None:
-            raise RowError(_("unknown country {value}").format(value=repr(country_text)))
-        country = code
+    if "country" in by_field:
+        country_text = first("country")
+        if country_text:
+            code = _row_country(country_text)
+            if code is None:
+                raise RowError(_("unknown country {value}").format(value=repr(country_text)))
+            country = code or region
     phones = [clean_cell(cells[i]) for i in by_field["phone"] if i < width]
     phone = _first_valid_phone([p for p in phones if p], country, allow_premium)
 

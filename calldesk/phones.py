@@ -116,13 +116,15 @@ def normalize(raw: str, region: str = "NL") -> Phone:
     if _SCIENTIFIC.match(text):
         raise PhoneError(_("number was mangled by a spreadsheet (scientific notation)"))
     region = region.upper()
+    if text[0] == "+":  # written internationally: nothing to repair
+        return _normalize(text, region)
     digits = _SEPARATORS.sub("", text)
     if not digits.isdigit():
         return _normalize(text, region)
     # A spreadsheet dropped the + of +491754066683: digits that start with the country's own
     # calling code and form a valid number after it are read that way, before the national
     # reading (in Germany 491754066683 is also a valid, but far less likely, national number).
-    code = str(phonenumbers.country_code_for_region(region))
+    code = _calling_code(region)
     if code != "0" and digits.startswith(code):
         try:
             return _normalize("+" + digits, region, raw=text)
@@ -148,6 +150,11 @@ def normalize(raw: str, region: str = "NL") -> Phone:
         raise first from None
     raise PhoneError(_("{reason}; with a + it would be {number}, a number in {country}: write the + (and that Country) if so"
                        ).format(reason=first, number=display(other.e164, region), country=other.region)) from None
+
+
+@lru_cache(maxsize=512)
+def _calling_code(region: str) -> str:
+    return str(phonenumbers.country_code_for_region(region))
 
 
 def _normalize(text: str, region: str, raw: str | None = None) -> Phone:
@@ -182,7 +189,7 @@ def _normalize(text: str, region: str, raw: str | None = None) -> Phone:
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
         region=number_region,
         kind=_TYPES.get(ntype, PhoneType.unknown),
-        time_zone=" ".join(candidate_zones(number_region, zones)) or None,
+        time_zone=_zone_text(number_region, zones),
     )
 
 
@@ -263,6 +270,11 @@ def _offsets(zone: str) -> tuple | None:
                     low = middle
             changes.append((high, now))
     return tuple(changes)
+
+
+@lru_cache(maxsize=4096)
+def _zone_text(country: str, listed: tuple[str, ...]) -> str | None:
+    return " ".join(candidate_zones(country, listed)) or None
 
 
 def zones_agree(first: str, second: str) -> bool:
