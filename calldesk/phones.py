@@ -140,8 +140,7 @@ def normalize(raw: str, region: str = "NL") -> Phone:
         except PhoneError:
             pass
         else:
-            if phonenumbers.region_code_for_country_code(
-                    phonenumbers.country_code_for_region(region)) and repaired.e164.startswith("+" + code):
+            if repaired.e164.startswith("+" + code):  # calling codes are prefix-free
                 return repaired
     # A + in front would make it another country's number: say so, but never pick it.
     try:
