@@ -291,6 +291,7 @@ def import_(
     map_: Annotated[list[str] | None, typer.Option("--map", help=N_("COLUMN=FIELD for a header calldesk doesn't know (FIELD 'ignore' skips it). Repeatable."), show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Count what would happen; write nothing."))] = False,
     rejects: Annotated[Path | None, typer.Option(help=N_("Where rejected rows go [default: FILE.rejects.csv beside the input]."), show_default=False)] = None,
+    allow_premium: Annotated[bool, typer.Option("--allow-premium", help=N_("Keep premium-rate and shared-cost numbers (0900, 09…): refused by default."))] = False,
     db: DbOpt = None,
     config: ConfigOpt = None,
     caller: CallerOpt = None,
@@ -312,7 +313,7 @@ def import_(
                 store, file, now=ctx.now, by=ctx.caller, config=ctx.config,
                 region=(region or ctx.config.region).upper(),
                 source=source, owner=owner, overrides=overrides, dry_run=dry_run,
-                rejects_path=rejects, progress=progress,
+                rejects_path=rejects, progress=progress, allow_premium=allow_premium,
             )
     finally:
         store.close()
@@ -466,14 +467,16 @@ class NextFormat(StrEnum):
 
 
 def _queue_rows(entries, ctx: Context) -> list[dict[str, object]]:  # noqa: ANN001
-    from calldesk.windows import local_time
+    from calldesk.windows import local_time, their_span, zones_of
 
     rows = []
     for e in entries:
         local = local_time(e.time_zone, ctx.now, ctx.config.region)
+        several = len(zones_of(e.time_zone)) > 1  # no one zone is theirs: the span of their clocks
         rows.append({
             "id": e.lead_id, "company": e.company, "contact": e.contact_name, "phone": e.phone_e164,
-            "local_time": local.strftime("%a %H:%M ") + (local.tzname() or ""),
+            "local_time": their_span(e.time_zone, ctx.now, ctx.config.region) if several
+            else local.strftime("%a %H:%M ") + (local.tzname() or ""),
             "stage": e.stage.value, "warmth": e.warmth,
             "reasons": "; ".join(f"{text} {points:+d}" for text, points in e.reasons),
             "next_action": e.next_action,

@@ -12,9 +12,11 @@ from functools import lru_cache
 from typing import Any
 
 from calldesk.config import Config
+from calldesk.countries import country_code as _country_code
+from calldesk.countries import is_blank
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
-from calldesk.phones import Phone, PhoneError, is_region, normalize
+from calldesk.phones import PREMIUM_KINDS, Phone, PhoneError, normalize
 from calldesk.stages import STAGE_WORDS_HELP, Stage, parse_stage
 from calldesk.warmth import score_new_lead
 
@@ -55,17 +57,6 @@ def _key(text: str) -> str:
 
 _BY_KEY = {_key(alias): field for field, aliases in ALIASES.items() for alias in aliases}
 
-_COUNTRIES = {
-    "nederland": "NL", "netherlands": "NL", "thenetherlands": "NL", "holland": "NL",
-    "belgie": "BE", "belgië": "BE", "belgium": "BE", "belgique": "BE",
-    "duitsland": "DE", "germany": "DE", "deutschland": "DE",
-    "verenigdkoninkrijk": "GB", "unitedkingdom": "GB", "uk": "GB", "engeland": "GB",
-    "frankrijk": "FR", "france": "FR", "luxemburg": "LU", "luxembourg": "LU",
-    "spanje": "ES", "spain": "ES", "italie": "IT", "italië": "IT", "italy": "IT",
-    "oostenrijk": "AT", "austria": "AT", "zwitserland": "CH", "switzerland": "CH",
-    "denemarken": "DK", "denmark": "DK", "zweden": "SE", "sweden": "SE",
-    "verenigdestaten": "US", "unitedstates": "US", "usa": "US",
-}
 _TRUE = ("1", "yes", "y", "true", "ja", "j", "x", "waar")
 _FALSE = ("0", "no", "n", "false", "nee", "onwaar")  # blank means no as well
 # A cell starting with one of these is run by a spreadsheet: the export puts a ' before it
@@ -73,13 +64,16 @@ _FALSE = ("0", "no", "n", "false", "nee", "onwaar")  # blank means no as well
 FORMULA_START = "=+-@\t\r"
 
 
-@lru_cache(maxsize=1024)  # a file repeats a handful of countries: look each up once
+@lru_cache(maxsize=1024)
+def _row_country(text: str) -> str | None:
+    """A Country cell's code; "" for a cell that says nothing ("-"), None for no country."""
+    return "" if is_blank(text) else _country_code(text)
+
+
 def country_code(text: str) -> str | None:
-    """'Nederland', 'Belgium', 'DE' → ISO code; None when not recognised."""
-    word = re.sub(r"[^a-zë]", "", text.strip().lower())
-    if len(word) == 2 and is_region(word):
-        return word.upper()
-    return _COUNTRIES.get(word)
+    """'Nederland', 'Belgique', 'DEU', 'base.mx' → ISO code; None when not a country
+    (calldesk.countries)."""
+    return _country_code(text)
 
 
 @lru_cache(maxsize=4096)
@@ -150,7 +144,8 @@ class RowError(ValueError):
     """The reason a row cannot be imported (goes to the rejects file)."""
 
 
-def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[str, Any]:
+def convert_row(cells: list[str], header_map: HeaderMap, region: str,
+                allow_premium: bool = False) -> dict[str, Any]:
     """One CSV row → lead fields; raise RowError with the reason when it can't be imported."""
     width = len(cells)
     if width and max(map(len, cells)) > MAX_FIELD:  # checked at C speed; named only when it fails
@@ -168,11 +163,18 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str) -> dict[st
                     return cell
         return ""
 
-    # A national number is read in the row's country first, then in the default region.
-    country = country_code(first("country")) if "country" in by_field else None
-    regions = (country, region) if country and country != region else (region,)
+    # A national number is read in the row's country, or without one in the desk's region;
+    # never in another: a number that is not valid there is refused, not moved abroad.
+    country = region
+    if "country" in by_field:
+        country_text = first("country")
+        if country_text:
+            code = _row_country(country_text)
+            if code is None:
+                raise RowError(_("unknown country {value}").format(value=repr(country_text)))
+            country = code or region
     phones = [clean_cell(cells[i]) for i in by_field["phone"] if i < width]
-    phone = _first_valid_phone([p for p in phones if p], regions)
+    phone = _first_valid_phone([p for p in phones if p], country, allow_premium)
 
     stage = Stage.suspect
     stage_text = first("stage")
@@ -219,18 +221,27 @@ def _do_not_call(text: str) -> bool:
         value=repr(text), yes=", ".join(_TRUE), no=", ".join(_FALSE)))
 
 
-def _first_valid_phone(candidates: list[str], regions: tuple[str, ...]) -> Phone:
+def _first_valid_phone(candidates: list[str], country: str, allow_premium: bool) -> Phone:
     if not candidates:
         raise RowError(_("missing phone number"))
     errors: list[str] = []
     for raw in candidates:
-        for region in regions:
-            try:
-                return normalize(raw, region)
-            except PhoneError as exc:
-                if region == regions[-1]:
-                    errors.append(f"{raw!r}: {exc}")
+        try:
+            phone = normalize(raw, country)
+        except PhoneError as exc:
+            errors.append(f"{raw!r}: {exc}")
+            continue
+        if phone.kind.value in PREMIUM_KINDS and not allow_premium:
+            # Paid by the caller per minute: a wrong reading more often than a lead.
+            errors.append(f"{raw!r}: " + _("a {kind} number in {country} (import with --allow-premium to keep it)").format(
+                kind=_kind_word(phone.kind.value), country=phone.region))
+            continue
+        return phone
     raise RowError(_("invalid phone {errors}").format(errors="; ".join(errors)))
+
+
+def _kind_word(kind: str) -> str:
+    return _("premium-rate") if kind == "premium" else _("shared-cost")
 
 
 # (line, cells kept for a rejected row, lead fields or None, reason)
@@ -238,7 +249,7 @@ Converted = list[tuple[int, list[str] | None, dict[str, Any] | None, str]]
 
 
 def convert_chunk(chunk: list[tuple[int, list[str] | None]], header_map: HeaderMap, region: str,
-                  scoring: tuple[datetime, Config]) -> Converted:
+                  scoring: tuple[datetime, Config], allow_premium: bool = False) -> Converted:
     """(line, cells kept for a rejected row, fields or None, reason) per row; runs in a worker too.
 
     New leads are scored here as well (stage and ICP fit), in parallel with the writes.
@@ -250,7 +261,7 @@ def convert_chunk(chunk: list[tuple[int, list[str] | None]], header_map: HeaderM
             out.append((line, None, None, _("malformed CSV row")))
             continue
         try:
-            fields = convert_row(cells, header_map, region)
+            fields = convert_row(cells, header_map, region, allow_premium)
         except RowError as exc:
             out.append((line, cells, None, str(exc)))
             continue

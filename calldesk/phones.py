@@ -1,12 +1,19 @@
 """Phone numbers: what people type → E.164 with type and time zone, and back for display.
 
 All parsing and validation is the phonenumbers library's; we only add the repairs for what
-spreadsheets do to numbers (a lost leading zero or plus) and readable rejection reasons.
+spreadsheets do to numbers (a lost leading zero or plus) and readable rejection reasons. A
+repair never moves a number to another country than the one it is read in: a lost "+" is put
+back only when the digits start with that country's own calling code.
+
+Zones: the zones a number could be in (phonenumbers' zones that lie in the number's country,
+else the country's zones from the tz database), zones that keep the same UTC offsets merged
+into one. Stored as one zone name, or several separated by spaces.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -15,6 +22,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 from phonenumbers import ValidationResult
 from phonenumbers.timezone import time_zones_for_geographical_number, time_zones_for_number
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, pgettext
@@ -69,9 +77,11 @@ _LENGTH_REASONS = {
 _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE]\+?\d+$")
 
 
-# Zones of non-geographic numbers depend on the country code alone (phonenumbers.timezone).
-_COUNTRY_ZONES: dict[int, tuple[str, ...]] = {}
 _SINGLE_REGION: dict[int, str] = {}
+_CODE_ZONES: dict[int, tuple[str, ...]] = {}
+# Kept out of a paying or an invented number unless the import is told otherwise.
+PREMIUM_KINDS = frozenset({"premium", "shared_cost"})
+_SEPARATORS = re.compile(r"[\s\-./()]")
 
 
 class PhoneError(CalldeskError):
@@ -84,7 +94,13 @@ class Phone:
     e164: str
     region: str  # ISO 3166 code of the number's country ("NL"), or "001" for non-geographic
     kind: PhoneType
-    time_zone: str | None  # None when unknown or ambiguous (the number spans zones)
+    # The zones the number could be in, space-separated ("Europe/Amsterdam", or
+    # "America/New_York America/Chicago …" for a US mobile); None when unknown (+800…).
+    time_zone: str | None
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return tuple(self.time_zone.split()) if self.time_zone else ()
 
 
 def is_region(code: str) -> bool:
@@ -92,23 +108,52 @@ def is_region(code: str) -> bool:
 
 
 def normalize(raw: str, region: str = "NL") -> Phone:
-    """Parse what a person typed; raise PhoneError with the reason when it can't be called."""
+    """Parse what a person typed, as a number of `region` unless it says otherwise ("+32…");
+    raise PhoneError with the reason when it can't be called."""
     text = raw.strip()
     if not text:
         raise PhoneError(_("missing phone number"))
     if _SCIENTIFIC.match(text):
         raise PhoneError(_("number was mangled by a spreadsheet (scientific notation)"))
+    region = region.upper()
+    if text[0] == "+":  # written internationally: nothing to repair
+        return _normalize(text, region)
+    digits = _SEPARATORS.sub("", text)
+    if not digits.isdigit():
+        return _normalize(text, region)
+    # A spreadsheet dropped the + of +491754066683: digits that start with the country's own
+    # calling code and form a valid number after it are read that way, before the national
+    # reading (in Germany 491754066683 is also a valid, but far less likely, national number).
+    code = _calling_code(region)
+    if code != "0" and digits.startswith(code):
+        try:
+            return _normalize("+" + digits, region, raw=text)
+        except PhoneError:
+            pass
     try:
         return _normalize(text, region)
+    except PhoneError as exc:
+        first = exc
+    if not digits.startswith("0"):  # a lost leading 0 (612345678); 0 + 0… would dial abroad
+        try:
+            repaired = _normalize("0" + digits, region, raw=text)
+        except PhoneError:
+            pass
+        else:
+            if repaired.e164.startswith("+" + code):  # calling codes are prefix-free
+                return repaired
+    # A + in front would make it another country's number: say so, but never pick it.
+    try:
+        other = _normalize("+" + digits, region, raw=text)
     except PhoneError:
-        if text.isdigit():
-            # Spreadsheets drop the leading 0 of 0612345678 and the + of +31612345678.
-            for repaired in ("0" + text, "+" + text):
-                try:
-                    return _normalize(repaired, region, raw=text)
-                except PhoneError:
-                    pass
-        raise
+        raise first from None
+    raise PhoneError(_("{reason}; with a + it would be {number}, a number in {country}: write the + (and that Country) if so"
+                       ).format(reason=first, number=display(other.e164, region), country=other.region)) from None
+
+
+@lru_cache(maxsize=512)
+def _calling_code(region: str) -> str:
+    return str(phonenumbers.country_code_for_region(region))
 
 
 def _normalize(text: str, region: str, raw: str | None = None) -> Phone:
@@ -119,28 +164,147 @@ def _normalize(text: str, region: str, raw: str | None = None) -> Phone:
     # number_type() is UNKNOWN exactly when is_valid_number() is False (same metadata match),
     # so one call validates and classifies; the reason is worked out only for a bad number.
     ntype = phonenumbers.number_type(number)
-    number_region = _region(number)
     if ntype == PhoneNumberType.UNKNOWN:
+        # Named after the country it was read in (an Ecuador row says EC, +1 in Canada says CA).
+        if number.country_code == phonenumbers.country_code_for_region(region):
+            country = region
+        else:
+            country = _region(number)
         length = phonenumbers.is_possible_number_with_reason(number)
         reason = _LENGTH_REASONS.get(length)
         if reason is None:
-            raise PhoneError(_("not a valid {country} number").format(country=number_region))
-        raise PhoneError(_("{reason} for a {country} number").format(reason=_(reason), country=number_region))
+            raise PhoneError(_("not a valid {country} number").format(country=country))
+        raise PhoneError(_("{reason} for a {country} number").format(reason=_(reason), country=country))
+    number_region = _region(number)
     if phonenumbers.is_number_type_geographical(ntype, number.country_code):
-        zones = time_zones_for_geographical_number(number)
+        zones = tuple(time_zones_for_geographical_number(number))
     else:
-        # Mobiles and the like get their country's zones: one lookup per country, not per row.
-        zones = _COUNTRY_ZONES.get(number.country_code)
+        # Mobiles and the like: the calling code's zones, one lookup per code, not per row.
+        zones = _CODE_ZONES.get(number.country_code)
         if zones is None:
-            zones = _COUNTRY_ZONES[number.country_code] = tuple(time_zones_for_number(number))
-    zone = zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else None
+            zones = _CODE_ZONES[number.country_code] = tuple(time_zones_for_number(number))
     return Phone(
         raw=raw if raw is not None else text,
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
         region=number_region,
         kind=_TYPES.get(ntype, PhoneType.unknown),
-        time_zone=zone,
+        time_zone=_zone_text(number_region, zones),
     )
+
+
+def zones_for(e164: str, region: str = "") -> str | None:
+    """The stored zone text for a stored number (what an import computes; migrations use it)."""
+    try:
+        return normalize(e164, region or "NL").time_zone
+    except PhoneError:
+        return None
+
+
+# -- zones ------------------------------------------------------------------------------------
+# Zones agree when their UTC offsets are the same at every moment of these years (checked per
+# day, transitions found to the second): London, Jersey, Guernsey and the Isle of Man do.
+_AGREE_YEARS = (2026, 2036)
+
+
+@lru_cache(maxsize=1)
+def _tz_countries() -> dict[str, tuple[str, ...]]:
+    """Country → its zones from the tz database's zone.tab, principal zone first; the same
+    files zoneinfo reads (the system's, else the tzdata package's), Babel's copy if neither."""
+    text = None
+    for folder in TZPATH:
+        try:
+            with open(f"{folder}/zone.tab", encoding="utf-8") as tab:
+                text = tab.read()
+            break
+        except OSError:
+            continue
+    if text is None:
+        try:
+            from importlib.resources import files
+
+            text = files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+        except (ModuleNotFoundError, OSError):
+            from babel.core import get_global
+
+            return {k: tuple(v) for k, v in get_global("territory_zones").items()}
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            out.setdefault(parts[0], []).append(parts[2])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def country_zones(country: str) -> tuple[str, ...]:
+    """The tz database's zones of a country (principal first); () for none or unknown."""
+    return _tz_countries().get(country.upper(), ())
+
+
+@lru_cache(maxsize=1024)
+def _offsets(zone: str) -> tuple | None:
+    """The zone's UTC offsets over _AGREE_YEARS, as (moment, offset) at each change."""
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    start = int(datetime(_AGREE_YEARS[0], 1, 1, tzinfo=UTC).timestamp())
+    end = int(datetime(_AGREE_YEARS[1], 1, 1, tzinfo=UTC).timestamp())
+
+    def offset(t: int):  # noqa: ANN202
+        return datetime.fromtimestamp(t, tz).utcoffset()
+
+    changes = [(start, offset(start))]
+    step = 86400
+    for t in range(start + step, end, step):
+        now = offset(t)
+        if now != changes[-1][1]:
+            low, high = t - step, t  # the change lies in (low, high]: find its second
+            while high - low > 1:
+                middle = (low + high) // 2
+                if offset(middle) == now:
+                    high = middle
+                else:
+                    low = middle
+            changes.append((high, now))
+    return tuple(changes)
+
+
+@lru_cache(maxsize=4096)
+def _zone_text(country: str, listed: tuple[str, ...]) -> str | None:
+    return " ".join(candidate_zones(country, listed)) or None
+
+
+def zones_agree(first: str, second: str) -> bool:
+    """Two zones keep the same clock (UTC offsets) at every moment of _AGREE_YEARS."""
+    return _offsets(first) is not None and _offsets(first) == _offsets(second)
+
+
+@lru_cache(maxsize=4096)
+def candidate_zones(country: str, listed: tuple[str, ...]) -> tuple[str, ...]:
+    """The zones a number could be in: phonenumbers' zones for it (`listed`) that lie in its
+    country, else the country's zones from the tz database. Agreeing zones are one; the
+    country's principal zone stands for them."""
+    own = country_zones(country)
+    if not own:
+        return ()  # non-geographic (+800) or a country the tz database does not know
+    order = {zone: i for i, zone in enumerate(own)}
+    named = set(listed)
+    groups: dict[object, str] = {}
+    # One zone stands for those that agree: the first one phonenumbers names, in tz order.
+    for zone in sorted(own, key=lambda z: (z not in named, order[z])):
+        groups.setdefault(_offsets(zone), zone)
+    chosen = {zone for zone in listed if zone in order}
+    if not chosen and len(listed) == 1:
+        # phonenumbers names a link (Europe/Kiev) or a neighbour's zone: its twin here, if any.
+        twin = groups.get(_offsets(listed[0]))
+        if twin is not None:
+            chosen = {twin}
+    if not chosen:
+        chosen = set(own)
+    merged = {groups[_offsets(zone)] for zone in chosen}
+    return tuple(sorted(merged, key=lambda zone: order.get(zone, len(order))))
 
 
 def _region(number: phonenumbers.PhoneNumber) -> str:

@@ -35,4 +35,7 @@ def next_try(outcome: Outcome, streak: int, now: datetime, retry: Retry, key: Wi
     # "next working day": the first opening from tomorrow's midnight in the lead's own zone.
     local = local_time(key[0], now, region)
     tomorrow = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return next_opening(key, tomorrow, hours, region), False
+    try:
+        return next_opening(key, tomorrow, hours, region), False
+    except ValueError:  # its zones never share calling hours: try it again in a day
+        return now + timedelta(days=1), False

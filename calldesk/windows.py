@@ -6,7 +6,10 @@ country (the holidays package; "" / "001" / countries it does not know have none
 unknown zone (None): use the home region's zone, because such numbers were typed without a
 usable country or area code and the desk's own office hours are the safest guess; if the
 country is empty too, the home region's holidays apply. A zone name the tz database does not
-know is treated the same way. Pure: every function takes `now` (aware, any zone); no I/O.
+know is treated the same way. A lead whose number could be in several zones (a US mobile, a
+Kazakh one before their zones agreed) stores them all, space-separated: it is callable only
+when every one of them is inside calling hours. Pure: every function takes `now` (aware, any
+zone); no I/O.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from phonenumbers.timezone import time_zones_for_number
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from calldesk.config import WEEKDAYS, CallingHours
-from calldesk.i18n import _, format_day, format_weekday, language
+from calldesk.i18n import _, format_day, format_weekday, format_weekday_time, language
 
 __all__ = [
     "WindowKey",
@@ -38,8 +41,11 @@ __all__ = [
     "local_time",
     "next_opening",
     "open_keys",
+    "their_span",
+    "their_time",
     "week_start",
     "why_closed",
+    "zones_of",
 ]
 
 WindowKey = tuple[str | None, str]  # (time_zone, country) as stored on a lead
@@ -61,7 +67,16 @@ def home_zone(region: str) -> str:
 
 
 @lru_cache(maxsize=1024)
+def zones_of(zone: str | None) -> tuple[str, ...]:
+    """The zones of a stored zone text: () for unknown, one, or the candidates of a number."""
+    return tuple(zone.split()) if zone else ()
+
+
+@lru_cache(maxsize=1024)
 def _tz(zone: str | None, region: str) -> ZoneInfo:
+    # Several candidates: the first (the country's principal zone) stands in where one clock is
+    # needed (the day of a callback); windows check each of them (is_open).
+    zone = zone.split(" ", 1)[0] if zone else zone
     if zone:
         try:
             return ZoneInfo(zone)
@@ -176,11 +191,16 @@ def _starts(day: date, hours: CallingHours, tz: ZoneInfo) -> tuple[datetime, ...
 
 
 def is_open(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> bool:
-    """True when the lead's local time is inside calling hours on a callable day."""
-    local = local_time(key[0], now, region)
-    if not hours.start <= local.time() < hours.end:
-        return False
-    return callable_day(local.date(), hours, holiday_country(key, region))
+    """True when the lead's local time is inside calling hours on a callable day, in every
+    zone the lead could be in."""
+    country = holiday_country(key, region)
+    for zone in zones_of(key[0]) or (None,):
+        local = local_time(zone, now, region)
+        if not hours.start <= local.time() < hours.end:
+            return False
+        if not callable_day(local.date(), hours, country):
+            return False
+    return True
 
 
 def open_keys(
@@ -200,28 +220,43 @@ def next_opening(key: WindowKey, now: datetime, hours: CallingHours, region: str
     now_utc = _aware(now).astimezone(UTC)
     if is_open(key, now_utc, hours, region):
         return now_utc
-    tz = _tz(key[0], region)
     country = holiday_country(key, region)
-    today = now_utc.astimezone(tz).date()
+    # Every zone must be open: the windows' overlap begins when the last of them opens, at one
+    # zone's start; candidates of a day and the next are compared (a country's zones lie
+    # within a day of each other).
+    zones = [_tz(zone, region) for zone in zones_of(key[0])] or [_tz(None, region)]
+    if len(zones) > 1 and not _can_overlap(tuple(zones), now_utc, hours):
+        raise ValueError(f"the calling hours of {key!r} never overlap in all its zones")
+    days = {tz: now_utc.astimezone(tz).date() for tz in zones}
+    found: datetime | None = None
+    found_on = 0
     for offset in range(_MAX_DAYS + 1):
-        day = today + timedelta(days=offset)
-        if not callable_day(day, hours, country):
-            continue
-        for moment in _starts(day, hours, tz):
-            # The check also rejects a start skipped by spring-forward that lands past `end`.
-            if moment >= now_utc and is_open(key, moment, hours, region):
-                return moment
+        for tz in zones:
+            day = days[tz] + timedelta(days=offset)
+            if not callable_day(day, hours, country):
+                continue
+            for moment in _starts(day, hours, tz):
+                # The check also rejects a start skipped by spring-forward that lands past `end`.
+                if moment >= now_utc and (found is None or moment < found) and is_open(key, moment, hours, region):
+                    found, found_on = moment, found_on if found is not None else offset
+        if found is not None and (len(zones) == 1 or offset > found_on):
+            return found
     raise ValueError(f"no calling window opens within {_MAX_DAYS} days for {key!r}")
 
 
-def _closing(moment: datetime, hours: CallingHours, tz: ZoneInfo) -> datetime:
-    """The UTC moment the window open at `moment` shuts: `end` that day on the lead's clock."""
-    wall = datetime.combine(moment.astimezone(tz).date(), hours.end)
-    for fold in (0, 1):  # the clock falling back over `end`: the later of the two
-        close = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
-        if close > moment:
-            return close
-    return moment + timedelta(minutes=1)  # cannot happen with start < end; never loop in place
+def _closing(moment: datetime, hours: CallingHours, zones: list[ZoneInfo]) -> datetime:
+    """The UTC moment the window open at `moment` shuts: `end` that day on the lead's clock,
+    the first of its clocks to get there when it could be in several zones."""
+    closes = []
+    for tz in zones:
+        wall = datetime.combine(moment.astimezone(tz).date(), hours.end)
+        for fold in (0, 1):  # the clock falling back over `end`: the later of the two
+            close = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+            if close > moment:
+                closes.append(close)
+                break
+    # Nothing later cannot happen with start < end; never loop in place.
+    return min(closes, default=moment + timedelta(minutes=1))
 
 
 @lru_cache(maxsize=4096)
@@ -233,10 +268,10 @@ def calling_time_after(key: WindowKey, start: datetime, amount: timedelta, hours
     the window's close; the rest runs from the next opening (weekends and holidays skipped).
     """
     moment, left = _aware(start).astimezone(UTC), amount
-    tz = _tz(key[0], region)
+    zones = [_tz(zone, region) for zone in zones_of(key[0])] or [_tz(None, region)]
     while True:
         moment = next_opening(key, moment, hours, region)
-        close = _closing(moment, hours, tz)
+        close = _closing(moment, hours, zones)
         if moment + left <= close:
             return moment + left
         left -= close - moment
@@ -279,11 +314,54 @@ def why_closed(key: WindowKey, now: datetime, hours: CallingHours, region: str) 
     return _("outside calling hours")
 
 
+def _can_overlap(zones: tuple[ZoneInfo, ...], now: datetime, hours: CallingHours) -> bool:
+    """Whether the zones' clocks ever lie close enough for calling hours to overlap (a Russian
+    mobile spans Moscow to Kamchatka, nine hours: never), checked monthly for a year."""
+    day = datetime.combine(date.min, hours.end) - datetime.combine(date.min, hours.start)
+    for month in range(13):
+        moment = now + timedelta(days=30 * month)
+        offsets = [moment.astimezone(tz).utcoffset() or timedelta() for tz in zones]
+        if max(offsets) - min(offsets) < day:
+            return True
+    return False
+
+
 def describe_next(key: WindowKey, now: datetime, hours: CallingHours, region: str) -> str:
     """Short text such as "09:00 Europe/Amsterdam on Mon 23 Nov" (year added if not now's), in
-    the UI language ("09:00 Europe/Amsterdam op ma 23 nov")."""
+    the UI language ("09:00 Europe/Amsterdam op ma 23 nov"); a lead of several zones is told
+    on the desk's clock, as no one zone is theirs."""
     moment = next_opening(key, now, hours, region)
-    tz = _tz(key[0], region)
+    tz = _tz(key[0] if len(zones_of(key[0])) < 2 else None, region)
     local = moment.astimezone(tz)
     day = format_day(local, year=local_time(key[0], now, region).year)
     return _("{time} {zone} on {day}").format(time=f"{local:%H:%M}", zone=tz.key, day=day)
+
+
+def their_time(key: WindowKey, now: datetime, region: str, weekday: bool = False) -> str:
+    """The lead's clock as the screens say it: "10:15 Europe/London", or for a number that
+    could be in several zones the span of their clocks, "10:15–13:15 in all 8 US zones"."""
+    zones = zones_of(key[0])
+    if len(zones) < 2:
+        local = local_time(key[0], now, region)
+        return f"{_clock(local, weekday)} {zones[0] if zones else _('{zone}, zone unknown').format(zone=local.tzinfo)}"
+    clocks = sorted((local_time(zone, now, region) for zone in zones), key=lambda t: t.replace(tzinfo=None))
+    early, late = clocks[0], clocks[-1]
+    span = f"{_clock(early, weekday)}–{_clock(late, early.date() != late.date())}"
+    return _("{span} in all {count} {country} zones").format(span=span, count=len(zones), country=key[1] or "?")
+
+
+def their_span(zone: str | None, now: datetime, region: str, narrow: bool = False) -> str:
+    """The span for a table column: "Mon 04:30–09:30" (weekday of the earliest); `narrow`,
+    for 9 characters: the earliest clock and how far the latest is ahead, "04:30+5h"."""
+    clocks = sorted((local_time(z, now, region) for z in zones_of(zone) or (None,)),
+                    key=lambda t: t.replace(tzinfo=None))
+    early, late = clocks[0], clocks[-1]
+    if narrow:
+        ahead = int((late.replace(tzinfo=None) - early.replace(tzinfo=None)).total_seconds() // 60)
+        hours, minutes = divmod(ahead, 60)
+        return f"{early:%H:%M}+{hours}h" + (f"{minutes:02d}" if minutes else "")
+    return f"{format_weekday_time(early)}–{_clock(late, early.date() != late.date())}"
+
+
+def _clock(local: datetime, weekday: bool) -> str:
+    return format_weekday_time(local) if weekday else f"{local:%H:%M}"

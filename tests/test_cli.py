@@ -703,3 +703,19 @@ def test_queue_table_speaks_dutch_and_scripts_keep_english(cli, demo_db):
     rows = json.loads(cli("--lang", "nl", "queue", "--db", demo_db, "--at", MONDAY, "--format", "json").stdout)["leads"]
     assert any("decision-maker (" in row["reasons"] for row in rows)  # what a script reads stays English
     assert {row["stage"] for row in rows} >= {"hot_lead"}
+
+
+def test_import_premium_numbers_and_lead_of_several_zones_in_the_queue(cli, tmp_path):
+    path = write_csv(tmp_path / "us.csv", "Company,Phone,Country\nToll Free Inc,1-800-555-0199,USA\n"
+                     "Betaallijn,0909 8164818,\nBuiten,06-12345678,Narnia\n")
+    out = cli("import", path).stdout
+    assert "imported          1" in out and "rejected          2" in out
+    assert "premium-rate number in NL (import with --allow-premium to keep it)" in out
+    assert "unknown country 'Narnia'" in out
+    assert "imported          1" in cli("import", path, "--allow-premium").stdout
+    # 19:30 UTC Monday: 09:30 in Honolulu, 14:30 in New York — open in every US zone.
+    rows = json.loads(cli("queue", "--at", "2026-11-23T19:30Z", "--format", "json").stdout)["leads"]
+    toll = next(r for r in rows if r["company"] == "Toll Free Inc")
+    assert toll["local_time"] == "Mon 09:30–14:30"
+    nothing = cli("queue", "--at", "2026-11-23T14:30Z", "--format", "json").stdout  # 09:30 New York
+    assert "Toll Free Inc" not in nothing

@@ -74,11 +74,15 @@ def test_dutch_row_converts():
     assert lead["country"] == "NL" and lead["time_zone"] == "Europe/Amsterdam"
 
 
-def test_country_column_reads_national_numbers_then_falls_back():
+def test_country_column_reads_national_numbers_and_is_never_overridden():
     header_map = build_header_map(["Phone", "Country"])
     assert convert_row(["02 512 34 56", "Belgium"], header_map, "NL")["phone_e164"] == "+3225123456"
-    # A Dutch mobile at a Belgian company is still read, in the default region.
-    assert convert_row(["06-12345678", "België"], header_map, "NL")["phone_e164"] == "+31612345678"
+    # A Dutch mobile written nationally on a Belgian row is not valid in Belgium: refused with
+    # the reason, not moved to the desk's region (the Polen + 512 345 678 case).
+    with pytest.raises(RowError, match="not a valid BE number"):
+        convert_row(["06-12345678", "België"], header_map, "NL")
+    assert convert_row(["+31 6 12345678", "België"], header_map, "NL")["phone_e164"] == "+31612345678"
+    assert convert_row(["512 345 678", "Polen"], header_map, "NL")["phone_e164"] == "+48512345678"
 
 
 def test_second_phone_column_used_when_first_is_empty_or_bad():
@@ -118,6 +122,70 @@ def test_parse_employees(text, count):
 
 def test_country_names():
     assert [country_code(c) for c in ["Nederland", "belgië", "Germany", "de", "Verenigd Koninkrijk", "Narnia"]] == ["NL", "BE", "DE", "DE", "GB", None]
+
+
+COUNTRY_CELLS = [
+    # ISO alpha-2 and alpha-3, any case
+    ("NL", "NL"), ("nl", "NL"), ("NLD", "NL"), ("deu", "DE"), ("USA", "US"), ("ECU", "EC"), ("KAZ", "KZ"),
+    # English, Dutch and the country's own language (Babel's territory names)
+    ("Netherlands", "NL"), ("Nederland", "NL"), ("Germany", "DE"), ("Duitsland", "DE"),
+    ("Deutschland", "DE"), ("België", "BE"), ("Belgie", "BE"), ("Belgique", "BE"), ("Belgium", "BE"),
+    ("Polen", "PL"), ("Polska", "PL"), ("España", "ES"), ("Spanje", "ES"), ("Österreich", "AT"),
+    ("Oostenrijk", "AT"), ("Türkiye", "TR"), ("Turkije", "TR"), ("Curaçao", "CW"), ("Curacao", "CW"),
+    ("Ecuador", "EC"), ("Kazakhstan", "KZ"), ("Казахстан", "KZ"), ("Suomi", "FI"), ("Schweiz", "CH"),
+    ("Svizzera", "CH"), ("United States", "US"), ("Verenigde Staten", "US"), ("México", "MX"),
+    ("Côte d’Ivoire", "CI"), ("  france ", "FR"),
+    # everyday aliases CLDR has no territory name for
+    ("England", "GB"), ("Great Britain", "GB"), ("UK", "GB"), ("Holland", "NL"),
+    ("United States of America", "US"), ("Turkey", "TR"),
+    # older and official names sample generators and CRMs write
+    ("Slovakia (Slovak Republic)", "SK"), ("Swaziland", "SZ"), ("Kyrgyz Republic", "KG"),
+    ("United States Virgin Islands", "VI"), ("St Kitts & Nevis", "KN"), ("Saint Lucia", "LC"),
+    ("Alemania", "DE"), ("Allemagne", "DE"), ("base.uk", "GB"),
+    # CRM codes
+    ("base.mx", "MX"), ("base.nl", "NL"),
+    # not countries
+    ("Narnia", None), ("Europe", None), ("EU", None), ("world", None), ("ZZ", None), ("Unknown Region", None),
+]
+
+
+@pytest.mark.parametrize(("cell", "code"), COUNTRY_CELLS)
+def test_country_cells_read_from_babels_names(cell, code):
+    assert country_code(cell) == code
+
+
+def test_a_country_that_is_not_one_rejects_the_row_naming_it():
+    header_map = build_header_map(["Phone", "Country"])
+    with pytest.raises(RowError, match="unknown country 'Narnia'"):
+        convert_row(["06-12345678", "Narnia"], header_map, "NL")
+    # A cell with nothing in it (a dash) says nothing: the desk's region, as for a blank cell.
+    assert convert_row(["06-12345678", "-"], header_map, "NL")["country"] == "NL"
+
+
+def test_premium_rate_and_shared_cost_numbers_refused_unless_allowed():
+    header_map = build_header_map(["Phone"])
+    # A US number read as Dutch: 0909 is a Dutch premium line.
+    with pytest.raises(RowError, match="premium-rate number in NL .*--allow-premium"):
+        convert_row(["909-816-4818"], header_map, "NL")
+    with pytest.raises(RowError, match="shared-cost number in BE"):
+        convert_row([_shared_cost("BE")], header_map, "BE")
+    with pytest.raises(RowError, match="premium-rate number in GB"):
+        convert_row(["0909 879 0000"], header_map, "GB")
+    kept = convert_row(["909-816-4818"], header_map, "NL", allow_premium=True)
+    assert kept["phone_type"] == "premium"
+    # With the row's Country the same digits are the US number they were.
+    with_country = build_header_map(["Phone", "Country"])
+    assert convert_row(["909-816-4818", "US"], with_country, "NL")["phone_e164"] == "+19098164818"
+    # A later valid number of the row is taken instead.
+    two = build_header_map(["Phone", "Mobile"])
+    assert convert_row(["0909 8164818", "06-12345678"], two, "NL")["phone_e164"] == "+31612345678"
+
+
+def _shared_cost(region):
+    import phonenumbers
+
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.SHARED_COST)
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 @settings(max_examples=300, deadline=None)

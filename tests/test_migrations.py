@@ -156,6 +156,9 @@ def _expected(present: dict[str, set[str]]) -> dict[str, list[dict]]:
     if "window_keys" not in present:
         expected["window_keys"] = [{"time_zone": tz or "", "country": country} for tz, country in
                                    {(r["time_zone"], r["country"]) for r in ROWS["leads"]}]
+    # 0007 gave leads without a zone the zones their number could be in (one, for Brussels).
+    expected["leads"][1]["time_zone"] = "Europe/Brussels"
+    expected["window_keys"].append({"time_zone": "Europe/Brussels", "country": "BE"})
     expected["window_keys"].sort(key=lambda r: (r["time_zone"], r["country"]))
     return expected
 
@@ -198,3 +201,37 @@ def test_upgrade_keeps_every_value(store_target, tmp_path, revision):
         assert ids == [1, 2, 3]
     finally:
         store.close()
+
+
+def test_upgrade_gives_leads_of_several_zones_all_of_them(store_target):
+    """Before 0007 a number spanning zones was stored without one (and called on the desk's
+    clock); the upgrade recomputes those from the number, both stores."""
+    old = Store(to_url(store_target))
+    try:
+        upgrade(old, "0006")
+        with old.engine.begin() as conn:
+            for number, country, zone in [("+18005550199", "US", None), ("+77012345678", "KZ", ""),
+                                          ("+31612345678", "NL", "Europe/Amsterdam")]:
+                conn.execute(sa.text(
+                    "INSERT INTO leads (company, contact_name, role, phone_raw, phone_e164, phone_type, phone_bad, "
+                    "time_zone, country, email, linkedin_url, industry, company_size, source, stage, lost_reason, "
+                    "warmth, warmth_reasons, attempts, no_answer_streak, unreachable, created_at, updated_at) "
+                    "VALUES ('', '', '', :n, :n, 'mobile', false, :z, :c, '', '', '', '', '', 'suspect', '', 0, '[]', "
+                    "0, 0, false, :t, :t)"), {"n": number, "z": zone, "c": country, "t": T0})
+                conn.execute(sa.text("INSERT INTO window_keys (time_zone, country) VALUES (:z, :c)"),
+                             {"z": zone or "", "c": country})
+    finally:
+        old.close()
+    store = open_store(store_target)
+    try:
+        with store.read() as session:
+            conn = session.connection()
+            zones = dict(conn.execute(sa.text("SELECT phone_e164, time_zone FROM leads")).all())
+            keys = set(conn.execute(sa.text("SELECT time_zone, country FROM window_keys")).all())
+    finally:
+        store.close()
+    us = zones["+18005550199"].split()
+    assert us[0] == "America/New_York" and "Pacific/Honolulu" in us
+    assert zones["+77012345678"] == "Asia/Almaty"
+    assert zones["+31612345678"] == "Europe/Amsterdam"
+    assert (zones["+18005550199"], "US") in keys and ("Asia/Almaty", "KZ") in keys

@@ -385,3 +385,32 @@ def test_a_wrong_number_is_found_by_search_to_be_fixed_but_never_offered(store):
     # Outside calling hours the search still finds it: fixing a number needs no call.
     sunday = MON - timedelta(days=1)
     assert [e.lead_id for e in queue(store, "anne", sunday, CONFIG, search="logistiek").entries] == [wrong]
+
+
+def test_lead_of_several_zones_is_queued_only_when_all_are_in_hours(store, tmp_path):
+    """A US toll-free number and a Kazakh mobile were called on the desk's clock (03:30
+    Eastern, 21:00 Almaty); now on theirs, every zone of theirs, in SQL on both stores."""
+    from calldesk.db.imports import import_csv
+    from tests.conftest import write_csv
+
+    path = write_csv(tmp_path / "abroad.csv", "Company,Phone,Country\n"
+                     "Toll Free Inc,1-800-555-0199,United States\n"
+                     "Almaty LLP,8 701 234 5678,Kazakhstan\n"
+                     "Thuis BV,06-12345678,\n")
+    assert import_csv(store, path, now=MON - timedelta(days=1), by="t").imported == 3
+    with store.read() as session:
+        rows = dict(session.execute(sa.select(Lead.company, Lead.id)).all())
+        zones = dict(session.execute(sa.select(Lead.company, Lead.time_zone)).all())
+    assert zones["Toll Free Inc"].split()[0] == "America/New_York" and "Pacific/Honolulu" in zones["Toll Free Inc"]
+    assert zones["Almaty LLP"] == "Asia/Almaty"
+
+    def names(now):
+        return {e.company for e in queue(store, "anne", now, CONFIG, 50).entries}
+
+    assert names(MON) == {"Almaty LLP", "Thuis BV"}  # 10:30 Amsterdam, 14:30 Almaty; 04:30 Eastern
+    assert names(datetime(2026, 11, 23, 4, 30, tzinfo=UTC)) == {"Almaty LLP"}  # 09:30 Almaty, 05:30 Amsterdam
+    assert names(datetime(2026, 11, 23, 15, 30, tzinfo=UTC)) == {"Thuis BV"}  # 20:30 Almaty; 05:30 Honolulu
+    # 09:00 Honolulu is 14:00 Eastern: every US zone is in hours (Amsterdam and Almaty are not).
+    entries = queue(store, "anne", datetime(2026, 11, 23, 19, 0, tzinfo=UTC), CONFIG, 50).entries
+    assert [e.lead_id for e in entries] == [rows["Toll Free Inc"]]
+    assert names(datetime(2026, 11, 23, 18, 59, tzinfo=UTC)) == set()  # 08:59 Honolulu

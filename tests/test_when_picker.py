@@ -284,3 +284,15 @@ async def test_a_moment_that_has_passed_is_refused_and_the_picker_stays_open() -
         await pilot.press(*"10:29", "enter", "enter")  # a minute ago: within the grace, as recording
         await pilot.pause()
     assert app.results == [When(datetime(2026, 11, 23, 9, 29, tzinfo=UTC), False, "")]
+
+
+async def test_a_lead_of_several_zones_is_never_shown_as_in_one_of_them() -> None:
+    from calldesk.phones import normalize
+
+    us = normalize("+1 800 555 0199").time_zone
+    app = Host(now=FRIDAY, zone=us, country="US")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")  # next Monday 09:00
+        preview = shown(app, "#when-preview")
+        assert f"(America/New_York, one of {len(us.split())} zones they could be in)" in preview
+        assert "zone unknown" not in preview

@@ -296,3 +296,77 @@ def test_calling_time_after_a_missed_evening_callback():
     due = datetime(2026, 12, 3, 16, 25, tzinfo=UTC)
     assert calling_time_after(NL, due, timedelta(hours=2), CallingHours(), "NL") == datetime(
         2026, 12, 4, 9, 55, tzinfo=UTC)
+
+
+# --- a number that could be in several zones: every one of them must be in hours ----------
+from calldesk.phones import normalize  # noqa: E402
+from calldesk.windows import their_span, their_time, zones_of  # noqa: E402
+
+US_ANY = (normalize("+1 800 555 0199").time_zone, "US")  # toll-free: every US zone
+EC_MOBILE = (normalize("099 123 4567", "EC").time_zone, "EC")
+
+
+def test_us_toll_free_is_called_only_when_every_us_zone_is_in_hours():
+    # Monday 23 Nov 2026, winter: Honolulu is UTC−10, New York UTC−5.
+    assert not is_open(US_ANY, utc(2026, 11, 23, 8, 30), HOURS, "NL")  # 03:30 Eastern: the old bug
+    assert not is_open(US_ANY, utc(2026, 11, 23, 15, 0), HOURS, "NL")  # 10:00 Eastern, 05:00 Honolulu
+    assert not is_open(US_ANY, utc(2026, 11, 23, 18, 59), HOURS, "NL")  # 08:59 Honolulu
+    assert is_open(US_ANY, utc(2026, 11, 23, 19, 0), HOURS, "NL")  # 09:00 Honolulu, 14:00 Eastern
+    assert is_open(US_ANY, utc(2026, 11, 23, 22, 29), HOURS, "NL")  # 17:29 Eastern
+    assert not is_open(US_ANY, utc(2026, 11, 23, 22, 30), HOURS, "NL")  # 17:30 Eastern: closed
+
+
+def test_next_opening_of_several_zones_is_when_the_last_one_opens():
+    assert next_opening(US_ANY, utc(2026, 11, 23, 8, 30), HOURS, "NL") == utc(2026, 11, 23, 19, 0)
+    # Friday evening: the next Monday, not Saturday in Hawaii.
+    assert next_opening(US_ANY, utc(2026, 11, 27, 23, 0), HOURS, "NL") == utc(2026, 11, 30, 19, 0)
+    # Thanksgiving (US holiday, Thu 26 Nov) is skipped in every zone.
+    assert next_opening(US_ANY, utc(2026, 11, 25, 23, 0), HOURS, "NL") == utc(2026, 11, 27, 19, 0)
+    # Ecuador mainland (UTC−5) and Galápagos (UTC−6): 09:00 Galápagos is 15:00 UTC.
+    assert next_opening(EC_MOBILE, utc(2026, 11, 23, 9, 30), HOURS, "NL") == utc(2026, 11, 23, 15, 0)
+
+
+def test_describe_next_of_several_zones_uses_the_desks_clock_not_one_of_theirs():
+    text = describe_next(US_ANY, utc(2026, 11, 23, 8, 30), HOURS, "NL")
+    assert text == "20:00 Europe/Amsterdam on Mon 23 Nov"
+
+
+def test_their_time_of_several_zones_is_the_span_never_one_label():
+    text = their_time(US_ANY, utc(2026, 11, 23, 19, 0), "NL")
+    assert text == f"09:00–14:00 in all {len(zones_of(US_ANY[0]))} US zones"
+    assert "America/" not in text
+    assert their_time(("Europe/London", "GB"), utc(2026, 11, 23, 9, 15), "NL") == "09:15 Europe/London"
+    # Days differ across the zones: the weekday is shown on both ends.
+    assert their_time(US_ANY, utc(2026, 11, 24, 8, 0), "NL", weekday=True).startswith("Mon 22:00–Tue 03:00")
+    assert their_time(US_ANY, utc(2026, 11, 23, 19, 0), "NL", weekday=True).startswith("Mon 09:00–14:00 in")
+    assert their_span(US_ANY[0], utc(2026, 11, 23, 19, 0), "NL") == "Mon 09:00–14:00"
+    assert their_span(US_ANY[0], utc(2026, 11, 23, 19, 0), "NL", narrow=True) == "09:00+5h"  # a 9-wide column
+    assert their_span(normalize("+61 412 345 678").time_zone, utc(2026, 11, 23, 1, 0), "NL", narrow=True) \
+        == "09:00+3h"  # Perth to Lord Howe (UTC+11 in its summer)
+
+
+RU_MOBILE = (normalize("+7 916 123 4567").time_zone, "RU")
+
+
+def test_zones_whose_hours_never_overlap_are_never_open_and_say_so():
+    # Moscow to Kamchatka is nine hours: 09:00–17:30 never holds in all of them.
+    assert len(zones_of(RU_MOBILE[0])) > 5
+    assert not any(is_open(RU_MOBILE, utc(2026, 11, 23) + timedelta(minutes=30 * i), HOURS, "NL")
+                   for i in range(48 * 7))
+    with pytest.raises(ValueError, match="never overlap"):
+        next_opening(RU_MOBILE, utc(2026, 11, 23, 9), HOURS, "NL")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 60 * 24 * 14), st.sampled_from([US_ANY, EC_MOBILE,
+                                                      (normalize("+61 412 345 678").time_zone, "AU"),
+                                                      (normalize("+34 612 345 678").time_zone, "ES")]))
+def test_open_for_several_zones_means_open_in_each(minutes, key):
+    now = utc(2026, 11, 23) + timedelta(minutes=minutes)
+    each = all(is_open((zone, key[1]), now, HOURS, "NL") for zone in zones_of(key[0]))
+    assert is_open(key, now, HOURS, "NL") == each
+    opening = next_opening(key, now, HOURS, "NL")
+    assert is_open(key, opening, HOURS, "NL")
+    # Nothing opens before it: a minute earlier it was closed, unless that is before now.
+    if opening > now:
+        assert not is_open(key, opening - timedelta(minutes=1), HOURS, "NL")

@@ -163,6 +163,7 @@ def import_csv(
     dry_run: bool = False,
     rejects_path: Path | None = None,
     progress: Progress | None = None,
+    allow_premium: bool = False,
 ) -> ImportSummary:
     config = config or Config()
     region = region or config.region
@@ -217,7 +218,8 @@ def import_csv(
                 }
                 workers = _workers_for(total)
                 scoring = (now, config)
-                for chunk, converted in _converted_chunks(_chunks(rows), header_map, region, scoring, workers):
+                for chunk, converted in _converted_chunks(_chunks(rows), header_map, region, scoring, workers,
+                                                            allow_premium):
                     good: list[tuple[int, dict[str, Any]]] = []
                     for (_line, read), (line, cells, fields, reason) in zip(chunk, converted, strict=True):
                         summary.rows_read += 1
@@ -304,7 +306,8 @@ Chunk = list[tuple[int, list[str] | None]]
 
 
 def _converted_chunks(chunks: Iterator[Chunk], header_map: HeaderMap, region: str,
-                      scoring: tuple[datetime, Config], workers: int) -> Iterator[tuple[Chunk, Converted]]:
+                      scoring: tuple[datetime, Config], workers: int,
+                      allow_premium: bool = False) -> Iterator[tuple[Chunk, Converted]]:
     """(chunk, its conversion) in order; with workers, parsing overlaps the database writes.
 
     At most a few chunks are in flight, so memory does not grow with the file. The chunk comes
@@ -312,7 +315,7 @@ def _converted_chunks(chunks: Iterator[Chunk], header_map: HeaderMap, region: st
     """
     if not workers:
         for chunk in chunks:
-            yield chunk, convert_chunk(chunk, header_map, region, scoring)
+            yield chunk, convert_chunk(chunk, header_map, region, scoring, allow_premium)
         return
     # spawn: a clean child, never a fork of a process holding a database connection. The child
     # starts in English: it speaks the caller's language, as reject reasons are shown to a person.
@@ -320,7 +323,7 @@ def _converted_chunks(chunks: Iterator[Chunk], header_map: HeaderMap, region: st
                              initializer=_start_worker, initargs=(language(), os.getpid())) as pool:
         pending: deque[tuple[Chunk, Future[Converted]]] = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.submit(convert_chunk, chunk, header_map, region, scoring)))
+            pending.append((chunk, pool.submit(convert_chunk, chunk, header_map, region, scoring, allow_premium)))
             if len(pending) > 2 * workers:
                 done, future = pending.popleft()
                 yield done, future.result()

@@ -30,7 +30,7 @@ from calldesk.db.plans import Cursor, Plan, dialect_key, sqlite_time
 from calldesk.i18n import N_, _
 from calldesk.warmth import parse_reasons
 from calldesk.stages import Stage
-from calldesk.windows import describe_next, home_zone, local_time, next_opening, open_keys, why_closed
+from calldesk.windows import describe_next, home_zone, local_time, next_opening, open_keys, why_closed, zones_of
 
 CLAIM_LEASE = timedelta(minutes=10)
 _L = Lead.__table__
@@ -124,7 +124,7 @@ def _open_in_minute(stored: tuple[tuple[str, str], ...], minute: int, hours: Cal
         return None
     first = datetime.fromtimestamp(minute * 60, UTC)
     last = first + timedelta(seconds=60, microseconds=-1)
-    for zone, _country in stored:
+    for zone in {zone for text, _country in stored for zone in zones_of(text) or ("",)}:
         offset = local_time(zone or None, first, region).utcoffset()
         if offset is None or offset % timedelta(minutes=1):
             return None
@@ -574,9 +574,16 @@ def _why_empty(conn: sa.Connection, caller: str, now: datetime, config: Config,
     hours, region = config.calling_hours, config.region
     if not pairs:
         home = home_zone(region)
+        openings = []
+        for key in keys:
+            try:
+                openings.append((next_opening(key, now, hours, region), (key[0] or home) != home, key[0] or "", key))
+            except ValueError:  # zones whose hours never overlap (a Russian mobile): never callable
+                continue
+        if not openings:
+            return _("outside calling hours — no lead's number has all its zones inside calling hours at any time")
         # Ties (Amsterdam and Brussels open at once) are told in the desk's own zone.
-        soonest = min(keys, key=lambda k: (next_opening(k, now, hours, region),
-                                           (k[0] or home) != home, k[0] or "", k[1]))
+        soonest = min(openings, key=lambda o: (o[0], o[1], o[2], o[3][1]))[3]
         # Say why: a holiday by name, a Saturday, or the evening (issue 16).
         return _("{reason} — next callable at {moment}").format(
             reason=why_closed(soonest, now, hours, region), moment=describe_next(soonest, now, hours, region))

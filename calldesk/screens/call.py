@@ -36,7 +36,7 @@ from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_
 from calldesk.screens.script_panel import ScriptPanel
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import WhenPicker
-from calldesk.windows import local_time
+from calldesk.windows import home_zone, local_time, their_time, zones_of
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -240,11 +240,13 @@ class CallScreen(Responsive, Screen[Recorded | None]):
             return
         seconds = int(max(app.ticks() - self.started_tick, 0))
         local = local_time(lead.time_zone, app.now(), app.config.region)
+        clock = f"{local:%H:%M}" if len(zones_of(lead.time_zone)) < 2 else \
+            their_time((lead.time_zone, lead.country), app.now(), app.config.region)
         bar.update(
             _("call {timer}   {company} · {contact}   {phone}   their time {time}   {stage}").format(
                 timer=f"{seconds // 60:02d}:{seconds % 60:02d}", company=lead.company or _("(no company)"),
                 contact=lead.contact_name or _("(no contact)"), phone=display(lead.phone_e164, app.config.region),
-                time=f"{local:%H:%M}", stage=stage_label(lead.stage))
+                time=clock, stage=stage_label(lead.stage))
         )
 
     @property

@@ -15,7 +15,7 @@ from calldesk.phones import display, kind_label
 from calldesk.script import Script, builtin_script
 from calldesk.stages import Stage
 from calldesk.warmth import parse_reasons, reason_text
-from calldesk.windows import local_time
+from calldesk.windows import local_time, their_time, zones_of
 
 CALLS_SHOWN = 10  # earlier calls on the call screen's card
 
@@ -38,15 +38,19 @@ def lead_view(detail: LeadDetail, now: datetime, region: str, script: Script | N
     """script: whose question titles and answer labels the card shows (the built-in script of
     the UI language when not given)."""
     lead = detail.lead
-    local = local_time(lead.time_zone, now, region)
     head = Text()
     head.append(lead.company or _("(no company)"), style="bold")
     head.append(f"\n{lead.contact_name or _('(no contact)')}")
     if lead.role:
         head.append(f" · {lead.role}", style="dim")
     head.append(f"\n{display(lead.phone_e164, region)}  ({kind_label(lead.phone_type)})")
-    head.append("\n" + _("local time {time} {zone}").format(time=format_weekday_time(local),
-                                                            zone=lead.time_zone or _("zone unknown")), style="dim")
+    if len(zones_of(lead.time_zone)) > 1:  # no one zone is theirs: the span of their clocks
+        head.append("\n" + _("their time {span}; called only when all are in calling hours").format(
+            span=their_time((lead.time_zone, lead.country), now, region, weekday=True)), style="dim")
+    else:
+        local = local_time(lead.time_zone, now, region)
+        head.append("\n" + _("local time {time} {zone}").format(time=format_weekday_time(local),
+                                                                zone=lead.time_zone or _("zone unknown")), style="dim")
     head.append("\n" + _("stage {stage}  ·  owner {owner}").format(stage=stage_label(lead.stage),
                                                                    owner=lead.owner or _("team")))
     if lead.industry or lead.employees:

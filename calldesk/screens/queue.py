@@ -23,7 +23,7 @@ from calldesk.screens.keys import KeysFooter
 from calldesk.screens.layout import Column, FitTable, Responsive, fit_columns
 from calldesk.screens.leadview import CALLS_SHOWN, lead_line, lead_view
 from calldesk.screens.translate import translate_bindings
-from calldesk.windows import local_time
+from calldesk.windows import local_time, their_span, zones_of
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp
@@ -142,7 +142,9 @@ class QueueScreen(Responsive, Screen[None]):
         region, now = self.app.config.region, self._shown_at
         for entry in self.entries:
             cells = {"company": entry.company or "—", "contact": entry.contact_name,
-                     "local": format_weekday_time(local_time(entry.time_zone, now, region)),
+                     # A lead of several zones: the span of their clocks, never one as theirs.
+                     "local": format_weekday_time(local_time(entry.time_zone, now, region))
+                     if len(zones_of(entry.time_zone)) < 2 else their_span(entry.time_zone, now, region, narrow=True),
                      "stage": entry.stage.ui_label, "warmth": str(entry.warmth), "next": _(entry.next_action)}
             table.add_row(*(cells[column.key] for column, _width in fitted), key=str(entry.lead_id))
         if selected is not None and str(selected.lead_id) in table.rows:

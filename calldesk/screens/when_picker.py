@@ -28,7 +28,7 @@ from calldesk.i18n import N_, _, format_day
 from calldesk.schedule import PAST_GRACE, Choice, check_when, parse_when, quick_choices
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.translate import translate_bindings
-from calldesk.windows import local_time
+from calldesk.windows import local_time, zones_of
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,9 @@ class WhenPicker(ModalScreen[When | None]):
     # -- what is shown -------------------------------------------------------------------
     def _lead_zone_name(self) -> str:
         name = str(local_time(self._zone, self._now, self._region).tzinfo)
+        count = len(zones_of(self._zone))
+        if count > 1:  # their number could be in any of these: the first stands in, said so
+            return _("{zone}, one of {count} zones they could be in").format(zone=name, count=count)
         return name if self._zone == name else _("{zone}, zone unknown").format(zone=name)
 
     def _year(self) -> int:
