@@ -559,7 +559,7 @@ def next_(
 
     ctx = make_context(db, config, caller, at)
     with ctx.working_store() as store:
-        entry, why = claim_next(store, ctx.caller, ctx.now, ctx.config)
+        entry, why = claim_next(store, ctx.caller, ctx.now, ctx.config, clock=datetime.now(UTC))
     if entry is None:
         typer.echo(f"calldesk: {why}", err=True)
         raise typer.Exit(3)
@@ -602,6 +602,7 @@ def log_outcome(
     yes: Annotated[bool, typer.Option("--yes", help=N_("Record `qualified` even when the qualification rule doesn't hold."))] = False,
     again: Annotated[bool, typer.Option("--again", help=N_("Record it even if you logged this outcome on this lead less than a minute ago (otherwise that is taken as the same call sent twice)."))] = False,
     request_id: Annotated[str | None, typer.Option("--request-id", metavar="KEY", help=N_("Your id for this request: sending the same KEY again records nothing, however much later."), show_default=False)] = None,
+    as_team_lead: Annotated[bool, typer.Option("--as-team-lead", help=N_("Record it on a lead another caller owns (team leads only)."))] = False,
     caller: CallerOpt = None,
     at: AtOpt = None,
     db: DbOpt = None,
@@ -640,7 +641,8 @@ def log_outcome(
             store, lead_id, chosen, caller=ctx.caller, now=ctx.now, config=ctx.config, notes=note, bant=answers,
             callback=CallbackRequest(callback_at, team, note) if callback_at else None,
             appointment_at=appointment_at,
-            again=again, request_id=request_id,
+            again=again, request_id=request_id, as_team_lead=as_team_lead,
+            clock=datetime.now(UTC),  # claims are judged on the real time, whatever --at says
         )
     finally:
         store.close()

@@ -27,9 +27,11 @@ from calldesk.db.privacy import ERASED_LABEL, is_hashed, is_suppressed, suppress
 from calldesk.db.queue import CLAIM_LEASE
 from calldesk.db.plans import Cursor
 from calldesk.db.scoring import score_one
+from calldesk.db.team import _require_team_lead
 from calldesk.dispositions import FINAL, LeadState, apply
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, format_day_time
+from calldesk.mapping import MAX_FIELD
 from calldesk.outcomes import Outcome
 from calldesk.phones import normalize
 from calldesk.schedule import MAX_DISTANCE, PAST_GRACE
@@ -137,7 +139,8 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
                    config: Config, started_at: datetime | None = None, notes: str = "",
                    bant: Mapping[str, Answer] | None = None, callback: CallbackRequest | None = None,
                    appointment_at: datetime | None = None, again: bool = False,
-                   request_id: str | None = None) -> Recorded:
+                   request_id: str | None = None, clock: datetime | None = None,
+                   as_team_lead: bool = False) -> Recorded:
     """Record one call's outcome and everything it implies; all or nothing.
 
     Raises CalldeskError (nothing written) for an unknown lead, a lead another caller holds,
@@ -148,9 +151,18 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
     `request_id` seen before does the same for good (and is an error for another lead, outcome
     or caller). Both are decided under the lead's row lock, so two processes sending the same
     call at once record it once.
+
+    `clock` is the real time (default `now`): another caller's claim is judged on it, so a
+    `now` set ahead (--at) never records over a lead someone has open. A call is never recorded
+    before the lead's last one, and on a lead another caller owns only by a team lead who says
+    so (`as_team_lead`).
     """
     bant = dict(bant or {})
     _check_request(outcome, now, bant, callback, appointment_at)
+    for text in (notes, callback.note if callback else ""):
+        if len(text.strip()) > MAX_FIELD:  # the one limit for a note, typed, logged or imported
+            raise CalldeskError(_("a note is at most {most} characters (this one has {count})").format(
+                most=MAX_FIELD, count=len(text.strip())))
     if request_id is not None:
         request_id = request_id.strip()
         if not request_id or len(request_id) > MAX_REQUEST_ID:
@@ -158,7 +170,7 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
     started_at = started_at or now
     try:
         return _record(store, lead_id, outcome, caller, now, config, started_at, notes, bant, callback,
-                       appointment_at, again, request_id)
+                       appointment_at, again, request_id, clock or now, as_team_lead)
     except sa.exc.IntegrityError:
         # The same request id, sent at the same moment for another lead (whose lock this one
         # did not wait for), won: the key's row says what to answer.
@@ -168,12 +180,13 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
             if session.connection().execute(sa.select(_REQ.c.key).where(_REQ.c.key == request_id)).first() is None:
                 raise
         return _record(store, lead_id, outcome, caller, now, config, started_at, notes, bant, callback,
-                       appointment_at, again, request_id)
+                       appointment_at, again, request_id, clock or now, as_team_lead)
 
 
 def _record(store: Store, lead_id: int, outcome: Outcome, caller: str, now: datetime, config: Config,
             started_at: datetime, notes: str, bant: dict[str, Answer], callback: CallbackRequest | None,
-            appointment_at: datetime | None, again: bool, request_id: str | None) -> Recorded:
+            appointment_at: datetime | None, again: bool, request_id: str | None, clock: datetime,
+            as_team_lead: bool) -> Recorded:
     with store.write() as session, Cursor(session.connection()) as cur:
         lead = cur.first(_lead_for_update, lead_id=lead_id)
         if lead is None:
@@ -194,9 +207,19 @@ def _record(store: Store, lead_id: int, outcome: Outcome, caller: str, now: date
                            outcome=outcome.value, at=last["ended_at"])
             return _already(lead, outcome, last["id"], last["ended_at"])
         holder, expires = lead["claimed_by"], lead["claim_expires_at"]
-        if holder and holder != caller and expires and expires > now:
+        if holder and holder != caller and expires and expires > clock:
             raise CalldeskError(_("{holder} has lead {id} open: only they can record its outcome").format(
                 holder=holder, id=lead_id))
+        if lead["last_called_at"] is not None and now < lead["last_called_at"]:
+            raise CalldeskError(_("lead {id}'s last call was recorded at {at}: a call is never recorded before "
+                                  "it (check --at)").format(id=lead_id, at=format_day_time(
+                                      local_time(None, lead["last_called_at"], config.region))))
+        owner = lead["owner"]
+        if owner and owner != caller:
+            if not as_team_lead:
+                raise CalldeskError(_("lead {id} is {owner}'s: only a team lead records a call on another caller's "
+                                      "lead (with --as-team-lead)").format(id=lead_id, owner=owner))
+            _require_team_lead(cur.conn, caller, _("record a call on another caller's lead"))
         if cur.first(_suppressed, phone=lead["phone_e164"]) is not None:  # (only reached by id: never queued)
             raise CalldeskError(_("lead {id}'s number is on the do-not-call list: no call is recorded on it "
                                   "(if they asked to be called again: calldesk dnc remove)").format(id=lead_id))

@@ -443,15 +443,20 @@ def _fetch(connection: Any, dialect: Dialect, now: datetime, config: Config, val
 
 
 def claim_next(store: Store, caller: str, now: datetime, config: Config,
-               lease: timedelta = CLAIM_LEASE) -> tuple[QueueEntry | None, str]:
-    """Claim the top of this caller's queue: (entry, "") or (None, why nothing is callable)."""
+               lease: timedelta = CLAIM_LEASE, clock: datetime | None = None) -> tuple[QueueEntry | None, str]:
+    """Claim the top of this caller's queue: (entry, "") or (None, why nothing is callable).
+
+    `now` is the desk's moment (a --at preview: which windows are open, what is due); `clock`
+    the real time (default `now`), on which every lease is judged and set: a preview never
+    takes a lead another caller holds, nor makes its own claim last longer."""
     # Deciding which windows are open is Python work, 0.2 s or more the first time in a process
     # (the holiday calendars load), and every `calldesk next` is a new process: do it before
     # the write lock, which every other caller waits for. Inside, the same keys hit the cache.
     with store.engine.connect() as conn, Cursor(conn) as cur:
         _open_pairs(_stored_keys(cur), now, config)
     with store.write(durable=False) as session, Cursor(session.connection()) as cur:
-        values = {"caller": caller, "now": now, "until": now + lease}
+        clock = clock or now
+        values = {"caller": caller, "now": now, "clock": clock, "until": clock + lease}
         held = _held(cur, values)
         if held is not None:  # resume: the lead this caller already has open comes back first
             return held, ""
@@ -471,7 +476,8 @@ def claim_next(store: Store, caller: str, now: datetime, config: Config,
 
 
 # The claim's statements, compiled once per dialect (calldesk.db.plans): they run inside the
-# write lock. :caller, :now and :until (the lease's end) are given per call.
+# write lock. :caller, :now, :clock (the real time, for leases) and :until (the lease's end)
+# are given per call.
 _CLAIM_ORDER = ("mine", "team", "warm")  # due callbacks for this caller, team callbacks, warm leads
 
 
@@ -492,10 +498,10 @@ def _claimed_row(part: str, shape: tuple[int, int]) -> sa.Select:
 
 
 def _claim(*where: sa.ColumnElement[bool]) -> sa.Update:
-    """Take the lead for :caller until :until, if nobody else holds it at :now."""
+    """Take the lead for :caller until :until, if nobody else holds it at :clock."""
     until = sa.bindparam("until", type_=_L.c.claim_expires_at.type)
-    now = sa.bindparam("now", type_=_L.c.claim_expires_at.type)
-    return sa.update(_L).where(*where, _free(sa.bindparam("caller"), now)).values(
+    clock = sa.bindparam("clock", type_=_L.c.claim_expires_at.type)
+    return sa.update(_L).where(*where, _free(sa.bindparam("caller"), clock)).values(
         claimed_by=sa.bindparam("caller"), claim_expires_at=until)
 
 
@@ -508,8 +514,8 @@ def _stored_keys(cur: Cursor) -> tuple[tuple[str, str], ...]:
 
 
 def _held_select() -> sa.Select:
-    now = sa.bindparam("now", type_=_L.c.claim_expires_at.type)
-    return (sa.select(*_COLUMNS).where(_L.c.claimed_by == sa.bindparam("caller"), _L.c.claim_expires_at > now)
+    clock = sa.bindparam("clock", type_=_L.c.claim_expires_at.type)
+    return (sa.select(*_COLUMNS).where(_L.c.claimed_by == sa.bindparam("caller"), _L.c.claim_expires_at > clock)
             .order_by(_L.c.claim_expires_at).limit(1))
 
 
@@ -546,20 +552,22 @@ def _release() -> sa.Update:
 # callers' apps go down with it, and a lost claim only frees the lead. A release stays durable:
 # lost, it would hand the lead back to its caller as theirs.
 def claim_lead(store: Store, lead_id: int, caller: str, now: datetime,
-               lease: timedelta = CLAIM_LEASE) -> str | None:
-    """Claim one chosen lead; None when done, else who holds it."""
+               lease: timedelta = CLAIM_LEASE, clock: datetime | None = None) -> str | None:
+    """Claim one chosen lead; None when done, else who holds it (leases on `clock`, as claim_next)."""
+    clock = clock or now
     with store.write(durable=False) as session, Cursor(session.connection()) as cur:
-        if cur.count(_claim_one, lead_id=lead_id, caller=caller, now=now, until=now + lease):
+        if cur.count(_claim_one, lead_id=lead_id, caller=caller, clock=clock, until=clock + lease):
             return None
         holder = cur.conn.execute(sa.select(_L.c.claimed_by).where(_L.c.id == lead_id)).scalar()
         return holder or "nobody (no such lead)"
 
 
 def renew_claim(store: Store, lead_id: int, caller: str, now: datetime,
-                lease: timedelta = CLAIM_LEASE) -> bool:
+                lease: timedelta = CLAIM_LEASE, clock: datetime | None = None) -> bool:
     """Extend a held claim; False when it was lost (expired and taken by another)."""
+    clock = clock or now
     with store.write(durable=False) as session, Cursor(session.connection()) as cur:
-        return bool(cur.count(_claim_one, lead_id=lead_id, caller=caller, now=now, until=now + lease))
+        return bool(cur.count(_claim_one, lead_id=lead_id, caller=caller, clock=clock, until=clock + lease))
 
 
 def release_claim(store: Store, lead_id: int, caller: str) -> None:
