@@ -185,3 +185,18 @@ def display(e164: str, home_region: str = "NL") -> str:
     if phonenumbers.region_code_for_number(number) == home_region.upper():
         return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+# An extension after the number: "x 2117", "ext. 5", "toestel 12", "tst. 12", "#12", "poste 3".
+_EXTENSION = re.compile(
+    r"[\s,;/-]*(?:\b(?:toestel(?:nummer|nr)?|tst|ext(?:ension)?|extn|poste|durchwahl|dw)\b\.?|x|#)\s*[:.]?\s*(\d{1,7})\s*$",
+    re.IGNORECASE)
+
+
+def split_extension(text: str) -> tuple[str, str]:
+    """(the number, its extension or ""): the extension is dialled after the call connects, so
+    it is kept beside the number, never in it."""
+    match = _EXTENSION.search(text)
+    if match is None or not any(ch.isdigit() for ch in text[:match.start()]):
+        return text, ""
+    return text[:match.start()].strip(), match[1]

@@ -25,7 +25,7 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import _
 
 # The newest migration this calldesk knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 BUSY_TIMEOUT_MS = 15_000
 WRITE_LOCK_POLL = 0.002  # seconds between tries for the write lock (see _sqlite_on_begin)
 _PG_MIGRATION_LOCK = 0x0CA11DE5  # advisory lock id: one process migrates at a time
