@@ -355,6 +355,9 @@ _IMPORT_COUNTS = {"imported": N_("imported"), "updated": N_("updated"), "duplica
                   "rejected": N_("rejected"), "suppressed": N_("suppressed")}
 
 
+_OWNERS_SHOWN = 10  # unknown owners named in the summary, most leads first
+
+
 def _print_summary(summary) -> None:  # noqa: ANN001
     if summary.dry_run:
         typer.echo(_("Dry run: nothing was written."))
@@ -380,13 +383,19 @@ def _print_summary(summary) -> None:  # noqa: ANN001
         typer.echo("  " + ngettext("header found on line {line} (the line above it skipped)",
                                    "header found on line {line} (the lines above it skipped)",
                                    summary.skipped_lines).format(line=summary.skipped_lines + 1))
-    for name, count in sorted(summary.unknown_owners.items(), key=lambda item: (-item[1], item[0])):
+    owners = sorted(summary.unknown_owners.items(), key=lambda item: (-item[1], item[0]))
+    for name, count in owners[:_OWNERS_SHOWN]:
         typer.echo("  " + ngettext(
             "owner {name} is not a caller: {count} lead went to the shared pool (give them to a caller with "
             "--map-owner {example})",
             "owner {name} is not a caller: {count} leads went to the shared pool (give them to a caller with "
             "--map-owner {example})", count).format(
             name=repr(name), count=count, example=shlex.quote(f"{name}=CALLER")))
+    if len(owners) > _OWNERS_SHOWN:
+        rest = owners[_OWNERS_SHOWN:]
+        typer.echo("  " + ngettext("… and {count} more owner that is not a caller ({leads} leads in the pool)",
+                                   "… and {count} more owners that are not callers ({leads} leads in the pool)",
+                                   len(rest)).format(count=len(rest), leads=sum(c for _n, c in rest)))
     for line, reason in summary.first_rejects:
         typer.echo("  " + _("line {line}: {reason}").format(line=line, reason=reason))
     if summary.rejected > len(summary.first_rejects):
@@ -547,22 +556,26 @@ def _print_table(rows: list[dict[str, object]]) -> None:
 def next_(
     caller: CallerOpt = None,
     at: AtOpt = None,
-    format_: Annotated[NextFormat, typer.Option("--format", help=N_("text: id, phone, company (tab-separated); json."))] = NextFormat.text,
+    format_: Annotated[NextFormat, typer.Option("--format", help=N_("text: id, phone, company, extension (tab-separated); json."))] = NextFormat.text,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     from calldesk.db.queue import claim_next
 
     ctx = make_context(db, config, caller, at)
+    from calldesk.db.leads import lead_detail
+
     with ctx.working_store() as store:
         entry, why = claim_next(store, ctx.caller, ctx.now, ctx.config)
+        detail = lead_detail(store, entry.lead_id, calls=0) if entry is not None else None
     if entry is None:
         typer.echo(f"calldesk: {why}", err=True)
         raise typer.Exit(3)
+    extension = detail.lead.phone_extension if detail is not None else ""  # dialled once the call connects
     if format_ is NextFormat.json:
-        typer.echo(json.dumps(_queue_rows([entry], ctx)[0], ensure_ascii=False))
+        typer.echo(json.dumps({**_queue_rows([entry], ctx)[0], "extension": extension}, ensure_ascii=False))
     else:
-        typer.echo(f"{entry.lead_id}\t{entry.phone_e164}\t{entry.company}")
+        typer.echo(f"{entry.lead_id}\t{entry.phone_e164}\t{entry.company}\t{extension}")
 
 
 def _parse_bant(text: str | None, script) -> dict:  # noqa: ANN001

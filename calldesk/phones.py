@@ -200,3 +200,8 @@ def split_extension(text: str) -> tuple[str, str]:
     if match is None or not any(ch.isdigit() for ch in text[:match.start()]):
         return text, ""
     return text[:match.start()].strip(), match[1]
+
+
+def with_extension(shown: str, extension: str) -> str:
+    """A number as shown, with the extension to dial after it ("020 123 4567 ext. 12")."""
+    return _("{phone} ext. {extension}").format(phone=shown, extension=extension) if extension else shown

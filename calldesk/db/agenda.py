@@ -30,6 +30,7 @@ from calldesk.db.files import replacing
 from calldesk.db.models import Call, Callback, CallbackStatus, Lead, Meta
 from calldesk.i18n import _
 from calldesk.outcomes import Outcome
+from calldesk.phones import with_extension
 from calldesk.schedule import AGENDA_GROUPS, agenda_group
 from calldesk.windows import local_time
 
@@ -197,10 +198,6 @@ def store_id(store: Store) -> str:
 # -- iCalendar -------------------------------------------------------------------------------
 
 
-def _phone(e164: str, extension: str) -> str:
-    return _("{phone} ext. {extension}").format(phone=e164, extension=extension) if extension else e164
-
-
 def _description(contact: str, phone: str, local: datetime, lines: list[str]) -> str:
     head = [_("Contact: {name}").format(name=contact) if contact else "", _("Phone: {phone}").format(phone=phone),
             _("Lead's time: {time} {zone}").format(time=f"{local:%H:%M}", zone=local.tzinfo)]
@@ -217,7 +214,7 @@ def calendar(items: list[AgendaItem], meetings: list[Appointment], now: datetime
     cal.add("method", "PUBLISH")
     for item in items:
         company = item.company or _("lead {id}").format(id=item.lead_id)
-        phone = _phone(item.phone_e164, item.phone_extension)
+        phone = with_extension(item.phone_e164, item.phone_extension)
         event = icalendar.Event()
         event.add("uid", f"callback-{item.callback_id}.{store}@calldesk")
         event.add("dtstamp", now)
@@ -247,7 +244,7 @@ def calendar(items: list[AgendaItem], meetings: list[Appointment], now: datetime
         cal.add_component(event)
     for meeting in meetings:
         company = meeting.company or _("lead {id}").format(id=meeting.lead_id)
-        phone = _phone(meeting.phone_e164, meeting.phone_extension)
+        phone = with_extension(meeting.phone_e164, meeting.phone_extension)
         event = icalendar.Event()
         event.add("uid", f"appointment-{meeting.call_id}.{store}@calldesk")
         event.add("dtstamp", now)

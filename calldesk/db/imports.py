@@ -476,6 +476,7 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any], lis
     by_number: dict[str, dict[str, Any]] = {}
     first_row: dict[str, tuple[int, list[str]]] = {}
     folded: list[tuple[int, list[str], str, list[str]]] = []  # (line, cells, number, fields filled)
+    later_rows: dict[str, list[int]] = {}  # number → its later rows' places in folded
     dnc: set[str] = set()
     for line, fields, cells in chunk:
         number = fields["phone_e164"]
@@ -483,6 +484,7 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any], lis
             dnc.add(number)
         if number in by_number:
             summary.duplicates += 1
+            later_rows.setdefault(number, []).append(len(folded))
             folded.append((line, cells, number, _fill(by_number[number], fields)))
         else:
             by_number[number] = fields
@@ -514,7 +516,13 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any], lis
             inserts.append(fields)
             continue
         gaps = {f: fields[f] for f in FILLABLE if fields[f] not in (None, "") and stored._mapping[f] in (None, "")}
-        folded.append((*first_row[number], number, list(gaps)))
+        # Each row is said to fill what it brought: later rows of the number their own fields.
+        borrowed = set()
+        for index in later_rows.get(number, ()):
+            line, cells, _number, filled = folded[index]
+            folded[index] = (line, cells, number, [f for f in filled if f in gaps])
+            borrowed.update(filled)
+        folded.append((*first_row[number], number, [f for f in gaps if f not in borrowed]))
         same_file = stored.import_id == defaults["import_id"]
         if gaps:
             gaps["updated_at"] = defaults["now"]

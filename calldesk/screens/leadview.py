@@ -11,7 +11,7 @@ from rich.text import Text
 from calldesk.db.leads import LeadDetail
 from calldesk.i18n import _, format_day, format_number, format_weekday_time, ngettext, pgettext
 from calldesk.outcomes import Outcome
-from calldesk.phones import display, kind_label
+from calldesk.phones import display, kind_label, with_extension
 from calldesk.stages import Stage
 from calldesk.warmth import parse_reasons, reason_text
 from calldesk.windows import local_time
@@ -41,7 +41,7 @@ def lead_view(detail: LeadDetail, now: datetime, region: str) -> Group:
     head.append(f"\n{lead.contact_name or _('(no contact)')}")
     if lead.role:
         head.append(f" · {lead.role}", style="dim")
-    head.append(f"\n{display(lead.phone_e164, region)}  ({kind_label(lead.phone_type)})")
+    head.append(f"\n{with_extension(display(lead.phone_e164, region), lead.phone_extension)}  ({kind_label(lead.phone_type)})")
     head.append("\n" + _("local time {time} {zone}").format(time=format_weekday_time(local),
                                                             zone=lead.time_zone or _("zone unknown")), style="dim")
     head.append("\n" + _("stage {stage}  ·  owner {owner}").format(stage=stage_label(lead.stage),
