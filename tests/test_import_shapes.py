@@ -9,6 +9,8 @@ from pathlib import Path
 
 import phonenumbers
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 import sqlalchemy as sa
 
 from calldesk.db.imports import import_csv
@@ -319,3 +321,11 @@ def test_next_prints_the_extension(cli, tmp_path):
 
     data = json.loads(cli("next", "--caller", "bram", "--at", "2026-11-23T10:00+01:00", "--format", "json").stdout)
     assert data["extension"] == "7" and data["phone"] == "+31612345678"
+
+
+@given(number=st.from_regex(r"\+?[0-9][0-9 ()\-]{5,14}[0-9]", fullmatch=True),
+       marker=st.sampled_from(["x", " x ", " ext. ", " ext ", " toestel ", " Toestel: ", " tst. ", "#", ", ext "]),
+       extension=st.from_regex(r"[0-9]{1,6}", fullmatch=True))
+def test_split_extension_finds_every_written_extension(number, marker, extension):
+    assert split_extension(f"{number}{marker}{extension}") == (number.strip(), extension)
+    assert split_extension(number) == (number, "")  # a number alone has none
