@@ -290,18 +290,23 @@ def calling_code_region(text: str) -> str | None:
     return None if found == "ZZ" else found
 
 
+@lru_cache(maxsize=256)  # a file repeats a handful of statuses
+def _status_key(text: str) -> str:
+    return _key(text)
+
+
 def _stage(stage_text: str, status_text: str, stage_map: tuple[tuple[str, str], ...]) -> tuple[Stage, str]:
     """The lead's stage from its stage column and its CRM lead status; a lost status wins."""
-    mapped = dict(stage_map)
+    mapped = dict(stage_map) if stage_map else {}
     stage: Stage | None = None
     if stage_text:
-        key = _key(stage_text)
+        key = _key(stage_text) if mapped else ""
         stage = Stage(mapped[key]) if key in mapped else parse_stage(stage_text)
         if stage is None:
             raise RowError(_("unknown stage {stage} (use {stages}, or map it with --map-stage {example})").format(
                 stage=repr(stage_text), stages=STAGE_WORDS_HELP, example=shlex.quote(f"{stage_text}=STAGE")))
     if status_text:
-        key = _key(status_text)
+        key = _status_key(status_text)
         if key in mapped:
             status: Stage | None = Stage(mapped[key])
         elif key in _STATUS_WORDS:

@@ -193,9 +193,14 @@ _EXTENSION = re.compile(
     re.IGNORECASE)
 
 
+_MARKER = re.compile(r"[^\d\s()+./-]")
+
+
 def split_extension(text: str) -> tuple[str, str]:
     """(the number, its extension or ""): the extension is dialled after the call connects, so
     it is kept beside the number, never in it."""
+    if _MARKER.search(text) is None:  # most numbers: no letter and no #, so no extension
+        return text, ""
     match = _EXTENSION.search(text)
     if match is None or not any(ch.isdigit() for ch in text[:match.start()]):
         return text, ""
