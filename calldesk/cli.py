@@ -6,6 +6,7 @@ import csv
 import getpass
 import json
 import os
+import shlex
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -288,10 +289,14 @@ def import_(
     region: Annotated[str | None, typer.Option(help=N_("Country for numbers without a country code [default: config region, NL]."), show_default=False)] = None,
     source: Annotated[str | None, typer.Option(help=N_("Name of this list [default: the file name]."), show_default=False)] = None,
     owner: Annotated[str | None, typer.Option(help=N_("Give new leads without an owner to this caller."), show_default=False)] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", help=N_("COLUMN=FIELD for a header calldesk doesn't know (FIELD 'ignore' skips it). Repeatable."), show_default=False)] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help=N_("COLUMN=FIELD for a header calldesk doesn't know (FIELD 'ignore' skips it; a file without a header names its columns 'column 1', 'column 2', …). Repeatable."), show_default=False)] = None,
+    map_owner: Annotated[list[str] | None, typer.Option("--map-owner", help=N_("'CRM NAME=CALLER': leads the CRM gives to CRM NAME go to this caller. Repeatable."), show_default=False)] = None,
+    strict_owners: Annotated[bool, typer.Option("--strict-owners", help=N_("Reject a row whose owner is not a caller [default: its lead goes to the shared pool]."))] = False,
+    map_stage: Annotated[list[str] | None, typer.Option("--map-stage", help=N_("'VALUE=STAGE' for a stage or lead status calldesk doesn't know, e.g. 'Lost Lead=lost'. Repeatable."), show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Count what would happen; write nothing."))] = False,
     rejects: Annotated[Path | None, typer.Option(help=N_("Where rejected rows go [default: FILE.rejects.csv beside the input]."), show_default=False)] = None,
     allow_premium: Annotated[bool, typer.Option("--allow-premium", help=N_("Keep premium-rate and shared-cost numbers (0900, 09…): refused by default."))] = False,
+    duplicates: Annotated[Path | None, typer.Option(help=N_("Where rows folded into an existing lead are listed [default: FILE.duplicates.csv beside the input]."), show_default=False)] = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
     caller: CallerOpt = None,
@@ -304,6 +309,10 @@ def import_(
         raise CalldeskError(_("--region {region}: expected a two-letter country code such as NL").format(
             region=repr(region)))
     overrides = _parse_map(map_ or [])
+    owner_map = _parse_pairs(map_owner or [], "--map-owner", "'Jan Jansen=jan'")
+    from calldesk.mapping import parse_stage_map
+
+    stage_map = parse_stage_map(_parse_pairs(map_stage or [], "--map-stage", "'Lost Lead=lost'"))
     store = ctx.open_store()
     try:
         from calldesk.db.imports import import_csv
@@ -313,7 +322,8 @@ def import_(
                 store, file, now=ctx.now, by=ctx.caller, config=ctx.config,
                 region=(region or ctx.config.region).upper(),
                 source=source, owner=owner, overrides=overrides, dry_run=dry_run,
-                rejects_path=rejects, progress=progress, allow_premium=allow_premium,
+                stage_map=stage_map, owner_map=owner_map, strict_owners=strict_owners,
+                rejects_path=rejects, duplicates_path=duplicates, progress=progress, allow_premium=allow_premium,
             )
     finally:
         store.close()
@@ -328,6 +338,17 @@ def _parse_map(items: list[str]) -> dict[str, str]:
             raise CalldeskError(_("--map {item}: expected COLUMN=FIELD, e.g. --map 'Tel. werk=phone'").format(item=repr(item)))
         overrides[column.strip()] = field.strip().lower()
     return overrides
+
+
+def _parse_pairs(items: list[str], option: str, example: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        left, sep, right = item.rpartition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise CalldeskError(_("{option} {item}: expected VALUE=NAME, e.g. {option} {example}").format(
+                option=option, item=repr(item), example=example))
+        pairs[left.strip()] = right.strip()
+    return pairs
 
 
 class _Progress:
@@ -358,6 +379,9 @@ _IMPORT_COUNTS = {"imported": N_("imported"), "updated": N_("updated"), "duplica
                   "rejected": N_("rejected"), "suppressed": N_("suppressed")}
 
 
+_OWNERS_SHOWN = 10  # unknown owners named in the summary, most leads first
+
+
 def _print_summary(summary) -> None:  # noqa: ANN001
     if summary.dry_run:
         typer.echo(_("Dry run: nothing was written."))
@@ -372,7 +396,30 @@ def _print_summary(summary) -> None:  # noqa: ANN001
         line = f"  {labels[label]:<{width}}{getattr(summary, label):>8}"
         if label == "rejected" and summary.rejects_path:
             line += f"   → {summary.rejects_path}"
+        if label in ("updated", "duplicates") and summary.duplicates_path and getattr(summary, label):
+            line += f"   → {summary.duplicates_path}"
         typer.echo(line)
+    if summary.shape == "vicidial":
+        typer.echo("  " + _("read as a VICIdial lead file (no header row; phone_code is the country calling code)"))
+    elif summary.shape:
+        typer.echo("  " + _("read without a header row: line 1 is a lead"))
+    elif summary.skipped_lines:
+        typer.echo("  " + ngettext("header found on line {line} (the line above it skipped)",
+                                   "header found on line {line} (the lines above it skipped)",
+                                   summary.skipped_lines).format(line=summary.skipped_lines + 1))
+    owners = sorted(summary.unknown_owners.items(), key=lambda item: (-item[1], item[0]))
+    for name, count in owners[:_OWNERS_SHOWN]:
+        typer.echo("  " + ngettext(
+            "owner {name} is not a caller: {count} lead went to the shared pool (give them to a caller with "
+            "--map-owner {example})",
+            "owner {name} is not a caller: {count} leads went to the shared pool (give them to a caller with "
+            "--map-owner {example})", count).format(
+            name=repr(name), count=count, example=shlex.quote(f"{name}=CALLER")))
+    if len(owners) > _OWNERS_SHOWN:
+        rest = owners[_OWNERS_SHOWN:]
+        typer.echo("  " + ngettext("… and {count} more owner that is not a caller ({leads} leads in the pool)",
+                                   "… and {count} more owners that are not callers ({leads} leads in the pool)",
+                                   len(rest)).format(count=len(rest), leads=sum(c for _n, c in rest)))
     for line, reason in summary.first_rejects:
         typer.echo("  " + _("line {line}: {reason}").format(line=line, reason=reason))
     if summary.rejected > len(summary.first_rejects):
@@ -385,7 +432,7 @@ def _print_summary(summary) -> None:  # noqa: ANN001
 def export(
     out: Annotated[Path | None, typer.Option(help=N_("Write to this file [default: standard output]."), show_default=False)] = None,
     stage: Annotated[str | None, typer.Option(help=N_("Only leads in this stage (suspect, prospect, hot_lead, opportunity, customer, lost)."), show_default=False)] = None,
-    excel: Annotated[bool, typer.Option("--excel", help=N_("For Excel-NL: semicolons and a UTF-8 BOM."))] = False,
+    excel: Annotated[bool, typer.Option("--excel", help=N_("For Excel-NL: semicolons, a UTF-8 BOM, and phones a spreadsheet keeps as text (+31 6 52965724)."))] = False,
     person: Annotated[str | None, typer.Option("--person", metavar="PHONE", help=N_("Instead: everything stored about the person with this number, as JSON (an access request)."), show_default=False)] = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
@@ -410,13 +457,13 @@ def export(
         if target is None:
             if excel:  # `> file.csv` is how most write it: Excel needs the BOM there too
                 sys.stdout.write("\ufeff")
-            export_leads(store, sys.stdout, stage=wanted, delimiter=delimiter)
+            export_leads(store, sys.stdout, stage=wanted, delimiter=delimiter, spreadsheet=excel)
             return
         from calldesk.db.files import replacing
 
         try:
             with replacing(target, encoding="utf-8-sig" if excel else "utf-8", newline="") as handle:
-                count = export_leads(store, handle, stage=wanted, delimiter=delimiter)
+                count = export_leads(store, handle, stage=wanted, delimiter=delimiter, spreadsheet=excel)
         except OSError as exc:
             raise CalldeskError(_("cannot write {path}: {error}").format(path=out, error=exc.strerror or exc)) from None
         typer.echo(ngettext("{count} lead written to {path}", "{count} leads written to {path}", count).format(
@@ -551,22 +598,26 @@ def _print_table(rows: list[dict[str, object]]) -> None:
 def next_(
     caller: CallerOpt = None,
     at: AtOpt = None,
-    format_: Annotated[NextFormat, typer.Option("--format", help=N_("text: id, phone, company (tab-separated); json."))] = NextFormat.text,
+    format_: Annotated[NextFormat, typer.Option("--format", help=N_("text: id, phone, company, extension (tab-separated); json."))] = NextFormat.text,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     from calldesk.db.queue import claim_next
 
     ctx = make_context(db, config, caller, at)
+    from calldesk.db.leads import lead_detail
+
     with ctx.working_store() as store:
         entry, why = claim_next(store, ctx.caller, ctx.now, ctx.config, clock=datetime.now(UTC))
+        detail = lead_detail(store, entry.lead_id, calls=0) if entry is not None else None
     if entry is None:
         typer.echo(f"calldesk: {why}", err=True)
         raise typer.Exit(3)
+    extension = detail.lead.phone_extension if detail is not None else ""  # dialled once the call connects
     if format_ is NextFormat.json:
-        typer.echo(json.dumps(_queue_rows([entry], ctx)[0], ensure_ascii=False))
+        typer.echo(json.dumps({**_queue_rows([entry], ctx)[0], "extension": extension}, ensure_ascii=False))
     else:
-        typer.echo(f"{entry.lead_id}\t{entry.phone_e164}\t{entry.company}")
+        typer.echo(f"{entry.lead_id}\t{entry.phone_e164}\t{entry.company}\t{extension}")
 
 
 def _parse_bant(text: str | None, script) -> dict:  # noqa: ANN001
@@ -1068,7 +1119,7 @@ def callbacks(
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    from calldesk.db.agenda import agenda, appointments, write_ics
+    from calldesk.db.agenda import agenda, appointments, closed_callbacks, store_id, write_ics
     from calldesk.windows import day_bounds
 
     ctx = make_context(db, config, None, at)
@@ -1091,11 +1142,13 @@ def callbacks(
         items = agenda(store, ctx.now, ctx.config, caller=who, start=start, end=end, overdue_only=overdue)
         meetings = [] if ics is None or overdue else appointments(
             store, ctx.config, caller=who, start=start or day_bounds(ctx.now, region)[0], end=end)
+        closed = [] if ics is None else closed_callbacks(store, ctx.now, caller=who)
+        this_store = store_id(store) if ics is not None else ""
     finally:
         store.close()
     if ics is not None:
         try:
-            write_ics(items, meetings, target, now=ctx.now)
+            write_ics(items, meetings, target, now=ctx.now, store=this_store, closed=closed)
         except OSError as exc:
             raise CalldeskError(_("cannot write {path}: {error}").format(path=ics, error=exc.strerror or exc)) from None
         callbacks_text = ngettext("{count} callback", "{count} callbacks", len(items)).format(count=len(items))

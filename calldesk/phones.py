@@ -349,3 +349,28 @@ def display(e164: str, home_region: str = "NL") -> str:
     if phonenumbers.region_code_for_number(number) == home_region.upper():
         return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+# An extension after the number: "x 2117", "ext. 5", "toestel 12", "tst. 12", "#12", "poste 3".
+_EXTENSION = re.compile(
+    r"[\s,;/-]*(?:\b(?:toestel(?:nummer|nr)?|tst|ext(?:ension)?|extn|poste|durchwahl|dw)\b\.?|x|#)\s*[:.]?\s*(\d{1,7})\s*$",
+    re.IGNORECASE)
+
+
+_MARKER = re.compile(r"[^\d\s()+./-]")
+
+
+def split_extension(text: str) -> tuple[str, str]:
+    """(the number, its extension or ""): the extension is dialled after the call connects, so
+    it is kept beside the number, never in it."""
+    if _MARKER.search(text) is None:  # most numbers: no letter and no #, so no extension
+        return text, ""
+    match = _EXTENSION.search(text)
+    if match is None or not any(ch.isdigit() for ch in text[:match.start()]):
+        return text, ""
+    return text[:match.start()].strip(), match[1]
+
+
+def with_extension(shown: str, extension: str) -> str:
+    """A number as shown, with the extension to dial after it ("020 123 4567 ext. 12")."""
+    return _("{phone} ext. {extension}").format(phone=shown, extension=extension) if extension else shown

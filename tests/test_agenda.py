@@ -10,7 +10,7 @@ import icalendar
 import pytest
 
 from calldesk.config import Config
-from calldesk.db.agenda import TEAM, agenda, appointments, write_ics
+from calldesk.db.agenda import TEAM, agenda, appointments, store_id, write_ics
 from calldesk.db.calls import CallbackRequest, record_outcome
 from calldesk.db.leads import add_lead
 from calldesk.outcomes import Outcome
@@ -165,17 +165,18 @@ def test_ics_export_parses_back_with_stable_uids(store, tmp_path):
     items, meetings = agenda(store, NOW, CONFIG), appointments(store, CONFIG)
     (tmp_path / "out").mkdir()  # the SQLite store lives in tmp_path itself
     path = tmp_path / "out" / "agenda.ics"
-    write_ics(items, meetings, path, now=NOW)
+    sid = store_id(store)
+    write_ics(items, meetings, path, now=NOW, store=sid)
     first = path.read_bytes()
     write_ics(agenda(store, NOW + timedelta(hours=2), CONFIG), appointments(store, CONFIG), path,
-              now=NOW + timedelta(hours=2))
+              now=NOW + timedelta(hours=2), store=sid)
     second = path.read_bytes()
     assert set(events(first)) == set(events(second)) == {
-        *(f"callback-{n}@calldesk" for n in ids.values()), f"appointment-{meeting}@calldesk"}
+        *(f"callback-{n}.{sid}@calldesk" for n in ids.values()), f"appointment-{meeting}.{sid}@calldesk"}
     assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
 
     parsed = events(first)
-    london = parsed[f"callback-{ids['london']}@calldesk"]
+    london = parsed[f"callback-{ids['london']}.{sid}@calldesk"]
     assert str(london["summary"]) == "Call back Thames Ltd"
     assert london.decoded("dtstart") == utc(2026, 11, 23, 23, 30)
     assert london.decoded("dtstart").utcoffset() == timedelta(0)
@@ -183,7 +184,7 @@ def test_ics_export_parses_back_with_stable_uids(store, tmp_path):
     description = str(london["description"])
     for text in ("Ann Smith", "+442079460958", "their evening", "Set by: bram", "For: the team", "23:30 Europe/London"):
         assert text in description
-    appointment = parsed[f"appointment-{meeting}@calldesk"]
+    appointment = parsed[f"appointment-{meeting}.{sid}@calldesk"]
     assert str(appointment["summary"]) == "Appointment Hotel BV"
     assert appointment.decoded("dtstart") == utc(2026, 11, 27, 13, 0)
     assert appointment.decoded("duration") == timedelta(hours=1)
@@ -192,7 +193,7 @@ def test_ics_export_parses_back_with_stable_uids(store, tmp_path):
         assert event.decoded("dtstamp") == NOW
 
     buffer = io.BytesIO()
-    write_ics(items, meetings, buffer, now=NOW)
+    write_ics(items, meetings, buffer, now=NOW, store=sid)
     assert buffer.getvalue() == first
 
 
@@ -207,5 +208,5 @@ def test_a_failed_ics_export_leaves_the_old_file(store, tmp_path, monkeypatch):
 
     monkeypatch.setattr("calldesk.db.files.os.replace", broken)  # where the calendar is renamed into place
     with pytest.raises(OSError):
-        write_ics(agenda(store, NOW, CONFIG), [], path, now=NOW)
+        write_ics(agenda(store, NOW, CONFIG), [], path, now=NOW, store="s")
     assert path.read_bytes() == b"old" and list(path.parent.iterdir()) == [path]

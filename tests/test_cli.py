@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from contextlib import closing
@@ -126,9 +127,10 @@ def test_export_to_file_and_excel(cli, tmp_path):
     cli("import", write_csv(tmp_path / "in.csv", "Company,Phone\nCafé,06-12345678\n"))
     cli("export", "--out", tmp_path / "out.csv", "--excel")
     data = (tmp_path / "out.csv").read_bytes()
-    assert data.startswith(b"\xef\xbb\xbfid;company;contact;phone;stage;warmth;owner;do_not_call;last_outcome;next_call_at")
+    assert data.startswith(b"\xef\xbb\xbfid;company;contact;phone;extension;stage;warmth;owner;do_not_call;last_outcome;next_call_at")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0]["company"] == "Café" and rows[0]["phone"] == "+31612345678"
+    # International with spaces: a spreadsheet keeps it as text (tests/test_spreadsheet.py).
+    assert rows[0]["company"] == "Café" and rows[0]["phone"] == "+31 6 12345678"
     assert not list(tmp_path.glob("*.partial"))
 
 
@@ -396,7 +398,10 @@ def test_callbacks_formats_filters_and_ics(cli, desk, tmp_path):
         parsed = icalendar.Calendar.from_ical((tmp_path / "agenda.ics").read_bytes()).walk("VEVENT")
         uids.append(sorted(str(event["uid"]) for event in parsed))
         summaries = sorted(str(event["summary"]) for event in parsed)
-    assert uids[0] == uids[1] == ["appointment-5@calldesk", "callback-1@calldesk", "callback-2@calldesk"]
+    sid = uids[0][0].split(".")[1].split("@")[0]  # the store's own id, the same in every export
+    assert re.fullmatch("[0-9a-f]{12}", sid)
+    assert uids[0] == uids[1] == [f"appointment-5.{sid}@calldesk", f"callback-1.{sid}@calldesk",
+                                  f"callback-2.{sid}@calldesk"]
     assert summaries == ["Appointment Acme", "Call back Beta", "Call back Thames Ltd"]
     one_line_error(cli("callbacks", "--ics", tmp_path / "nofolder" / "a.ics", code=1), "cannot write")
 

@@ -77,7 +77,10 @@ def _import_state(path: Path) -> tuple[int, list[tuple[int, ...]], int, int]:
             count = lambda table: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()  # noqa: E731
             runs = [tuple(getattr(row, name) for name in COUNTS)
                     for row in conn.execute(sa.select(ImportRun.__table__))]
-            return count(Lead.__table__), runs, count(WindowKey.__table__), count(Meta.__table__)
+            # The store's own id (migration 0006) is there before any import: not the import's.
+            meta = conn.execute(sa.select(sa.func.count()).select_from(Meta.__table__)
+                                .where(Meta.__table__.c.key != "store_id")).scalar()
+            return count(Lead.__table__), runs, count(WindowKey.__table__), meta
     finally:
         store.close()
 

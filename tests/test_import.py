@@ -260,11 +260,11 @@ def test_chunk_wide_constants_are_stored_exactly(store, tmp_path):
 # --- owners ---------------------------------------------------------------------------------
 
 
-def test_owner_column_is_stored_as_a_callers_name_or_rejected(store, tmp_path):
+def test_owner_column_is_stored_as_a_callers_name_or_rejected_with_strict_owners(store, tmp_path):
     ensure_caller(store, "anne", NOW)
     text = ("Company,Phone,Owner\nA,06-12345678,ANNE\nB,020 123 4567,  anne \nC,06-11112222,team\n"
             "D,06-22223333,ghost\nE,06-33334444,\nF,06-44445555,Anne de Vries\n")
-    summary = run(store, write_csv(tmp_path / "o.csv", text))
+    summary = run(store, write_csv(tmp_path / "o.csv", text), strict_owners=True)
     assert (summary.imported, summary.rejected) == (3, 3)
     stored = leads(store)
     assert [stored[p].owner for p in ("+31612345678", "+31201234567", "+31633334444")] == ["anne", "anne", None]

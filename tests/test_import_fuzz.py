@@ -235,7 +235,8 @@ def check_file(store, path: Path, rejects: Path, facts: dict, export_delimiter: 
         assert len(body) == summary.rejected
         assert all(row[-1] and row[-2].isdigit() for row in body)
         lines = [int(row[-2]) for row in body]
-        assert lines == sorted(lines) and len(set(lines)) == len(lines) and min(lines) >= 2
+        # A file without a header row has its first lead on line 1.
+        assert lines == sorted(lines) and len(set(lines)) == len(lines) and min(lines) >= (1 if summary.shape else 2)
         assert summary.first_rejects == [(int(r[-2]), r[-1]) for r in body[:10]]
         assert summary.rejects_path == rejects
     else:
@@ -380,6 +381,12 @@ def test_line_breaks_inside_cells_export_as_one_row(template, tmp_path):
     store = open_store(str(tmp_path / "desk.db"))
     try:
         import_csv(store, write_csv(tmp_path / "cr.csv", out.getvalue()), now=NOW, by="t")
+        # The import folds them to spaces; a lead can still hold one (stored by hand, older stores).
+        assert sorted(leads_by_phone(store)[f"+3161111222{i}"]["company"] for i in range(3)) == ["Bakker Bouw"] * 3
+        with store.write() as session:
+            for i, value in enumerate(values):
+                session.connection().execute(sa.update(Lead).where(Lead.phone_e164 == f"+3161111222{i}")
+                                             .values(company=value))
         for delimiter in (",", ";"):
             exported = io.StringIO()
             export_leads(store, exported, delimiter=delimiter)

@@ -41,7 +41,7 @@ def test_company_header_variants(header):
 
 @pytest.mark.parametrize("header", ["Phone", "Phone Number", "Mobile", "Telefoon", "Telefoonnummer", "Tel.", "GSM"])
 def test_phone_header_variants(header):
-    assert fields_of(["Naam", header]) == ["contact_name", "phone"]
+    assert fields_of(["Contactpersoon", header]) == ["contact_name", "phone"]
 
 
 def test_map_overrides_and_ignores():

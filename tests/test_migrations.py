@@ -3,6 +3,7 @@ that calldesk wrote it, is opened by this calldesk and every value is still ther
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,7 +48,7 @@ ROWS: dict[str, list[dict]] = {
     "suppression": [{"phone_e164": "+31687654321", "reason": "vroeg het zelf", "added_at": T1, "added_by": "bram"}],
     "leads": [
         {"company": "Café Zoë 'De Hoek'", "contact_name": "Zoë Peeters", "role": "Eigenaar",
-             "phone_raw": "020-1234567", "phone_e164": "+31201234567", "phone_type": "fixed", "phone_bad": True,
+             "phone_raw": "020-1234567", "phone_e164": "+31201234567", "phone_extension": "12", "phone_type": "fixed", "phone_bad": True,
              "time_zone": "Europe/Amsterdam", "country": "NL", "email": "zoe@hoek.nl",
              "linkedin_url": "https://www.linkedin.com/in/zoe", "industry": "Horeca", "company_size": "11-50",
              "employees": 11, "source": "beurs", "owner": "anne", "stage": "hot_lead", "lost_reason": "", "warmth": 57,
@@ -57,7 +58,7 @@ ROWS: dict[str, list[dict]] = {
              "created_at": T0, "updated_at": T1},
         # Nulls where allowed; warmth NULL was allowed before 0002 (which makes it 0).
         {"company": "Brasserie Geneviève", "contact_name": "", "role": "", "phone_raw": "+32 2 512 34 56",
-             "phone_e164": "+3225123456", "phone_type": "unknown", "phone_bad": False, "time_zone": None,
+             "phone_e164": "+3225123456", "phone_extension": "", "phone_type": "unknown", "phone_bad": False, "time_zone": None,
              "country": "BE", "email": "", "linkedin_url": "", "industry": "", "company_size": "", "employees": None,
              "source": "", "owner": None, "stage": "lost", "lost_reason": "te duur", "warmth": None,
              "warmth_reasons": "[]", "attempts": 0, "no_answer_streak": 0, "unreachable": False, "last_outcome": None,
@@ -69,7 +70,8 @@ ROWS: dict[str, list[dict]] = {
                    "appointment_at": T2, "undo": '{"lead": {"stage": "prospect"}}'}],
     "callbacks": [{"lead_id": 1, "due_at": T2, "caller": "anne", "created_by": "anne", "created_at": T1,
                        "status": "cancelled", "note": "na 14:00", "released_from": "bram", "released_at": T1,
-                       "assigned_at": T1, "closed_by": "tess", "close_reason": "dubbel"}],
+                       "assigned_at": T1, "closed_by": "tess", "close_reason": "dubbel",
+                       "closed_seen_at": T2, "revision": 3}],
     "signals": [{"lead_id": 1, "kind": "demo_request", "at": T0, "detail": "formulier op de site"}],
     "stage_changes": [
         {"lead_id": 1, "from_stage": None, "to_stage": "suspect", "at": T0, "changed_by": "import", "reason": "", "manual": False},
@@ -91,6 +93,7 @@ ADDED = {
     ("callbacks", "released_from"): None, ("callbacks", "released_at"): None,
     ("callbacks", "assigned_at"): None, ("callbacks", "closed_by"): None, ("callbacks", "close_reason"): "",
     ("stage_changes", "manual"): False,
+    ("leads", "phone_extension"): "", ("callbacks", "closed_seen_at"): None, ("callbacks", "revision"): 0,
 }
 TABLES = {table.name: table for table in SQLModel.metadata.sorted_tables}
 
@@ -185,6 +188,10 @@ def test_upgrade_keeps_every_value(store_target, tmp_path, revision):
     try:
         assert schema_revision(store.engine) == SCHEMA_HEAD
         stored = _stored(store)
+        # 0008 gives the store its id (in .ics UIDs), once.
+        store_ids = [r["value"] for r in stored["meta"] if r["key"] == "store_id"]
+        assert len(store_ids) == 1 and re.fullmatch("[0-9a-f]{12}", store_ids[0])
+        stored["meta"] = [r for r in stored["meta"] if r["key"] != "store_id"]
         for name, rows in _expected(present).items():
             assert stored[name] == rows, name
         if store.is_sqlite:

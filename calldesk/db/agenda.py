@@ -6,9 +6,12 @@ The caller filter: None shows everyone's; a name shows that caller's own callbac
 team's (what that caller may work); TEAM ("team") shows only team callbacks.
 
 `write_ics` lives here, not in a rules module, because it writes a file; it needs nothing but
-the items read here. Its UIDs are built from database ids (`callback-<id>@calldesk`,
-`appointment-<call id>@calldesk`), so every export names the same callback the same way and a
-calendar that imports the file again updates the events instead of adding them twice.
+the items read here. Its UIDs are built from database ids and the store's own id
+(`callback-<id>.<store id>@calldesk`, `appointment-<call id>.<store id>@calldesk`), so every
+export names the same callback the same way, a calendar that imports the file again updates the
+events instead of adding them twice, and two stores' calendars never share a UID. A callback
+done, moved or cancelled is written again with a higher SEQUENCE (its `revision`), the closed
+ones as STATUS:CANCELLED for CANCELLED_KEPT after an export first wrote them so.
 """
 
 from __future__ import annotations
@@ -24,14 +27,17 @@ import sqlalchemy as sa
 from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.files import replacing
-from calldesk.db.models import Call, Callback, CallbackStatus, Lead
+from calldesk.db.models import Call, Callback, CallbackStatus, Lead, Meta
+from calldesk.i18n import _
 from calldesk.outcomes import Outcome
+from calldesk.phones import with_extension
 from calldesk.schedule import AGENDA_GROUPS, agenda_group
 from calldesk.windows import local_time
 
 TEAM = "team"  # the caller filter for team callbacks only
 CALLBACK_LENGTH = timedelta(minutes=15)
 APPOINTMENT_LENGTH = timedelta(hours=1)
+CANCELLED_KEPT = timedelta(days=30)  # how long a closed callback is still written, cancelled
 _L, _C, _CB = Lead.__table__, Call.__table__, Callback.__table__
 
 
@@ -51,6 +57,8 @@ class AgendaItem:
     due_local: datetime  # the due moment on the lead's wall clock
     released_from: str | None = None  # whose it was before it went to the team, overdue
     released_at: datetime | None = None
+    phone_extension: str = ""
+    revision: int = 0  # the event's SEQUENCE
 
     @property
     def overdue(self) -> bool:
@@ -69,6 +77,18 @@ class Appointment:
     phone_e164: str
     time_zone: str
     at_local: datetime  # on the lead's wall clock
+    phone_extension: str = ""
+
+
+@dataclass(frozen=True)
+class ClosedCallback:
+    """A callback done or cancelled since calendars got it: written as STATUS:CANCELLED."""
+
+    callback_id: int
+    due_at: datetime
+    revision: int
+    company: str
+    lead_id: int
 
 
 def _caller_filter(column: sa.ColumnElement[str | None], caller: str | None) -> list[sa.ColumnElement[bool]]:
@@ -96,7 +116,7 @@ def agenda(store: Store, now: datetime, config: Config, *, caller: str | None = 
     # decided per item in Python.
     rows = sa.select(_CB.c.id, _CB.c.due_at, _CB.c.caller, _CB.c.created_by, _CB.c.note, _L.c.id.label("lead_id"),
                      _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone,
-                     _CB.c.released_from, _CB.c.released_at)
+                     _CB.c.released_from, _CB.c.released_at, _L.c.phone_extension, _CB.c.revision)
     with store.read() as session:
         found = session.connection().execute(
             rows.join_from(_CB, _L, _L.c.id == _CB.c.lead_id).where(*conditions).order_by(_CB.c.due_at, _CB.c.id)
@@ -106,7 +126,8 @@ def agenda(store: Store, now: datetime, config: Config, *, caller: str | None = 
         local = local_time(row.time_zone, row.due_at, config.region)
         items.append(AgendaItem(row.id, row.due_at, agenda_group(row.due_at, now, config.region), row.caller,
                                 row.created_by, row.note, row.lead_id, row.company, row.contact_name,
-                                row.phone_e164, str(local.tzinfo), local, row.released_from, row.released_at))
+                                row.phone_e164, str(local.tzinfo), local, row.released_from, row.released_at,
+                                row.phone_extension, row.revision))
     order = {group: index for index, group in enumerate(AGENDA_GROUPS)}
     def key(i: AgendaItem) -> tuple[object, ...]:
         who = (i.caller is None, i.caller or "")
@@ -132,7 +153,7 @@ def appointments(store: Store, config: Config, *, start: datetime | None = None,
     if end is not None:
         conditions.append(_C.c.appointment_at < end)
     query = (sa.select(_C.c.id, _C.c.appointment_at, _C.c.caller, _C.c.notes, _L.c.id.label("lead_id"),
-                       _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone)
+                       _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone, _L.c.phone_extension)
              .join_from(_C, _L, _L.c.id == _C.c.lead_id).where(*conditions).order_by(_C.c.appointment_at, _C.c.id))
     with store.read() as session:
         found = session.connection().execute(query).all()
@@ -140,60 +161,116 @@ def appointments(store: Store, config: Config, *, start: datetime | None = None,
     for row in found:
         local = local_time(row.time_zone, row.appointment_at, config.region)
         result.append(Appointment(row.id, row.appointment_at, row.caller, row.notes, row.lead_id, row.company,
-                                  row.contact_name, row.phone_e164, str(local.tzinfo), local))
+                                  row.contact_name, row.phone_e164, str(local.tzinfo), local, row.phone_extension))
     return result
+
+
+def closed_callbacks(store: Store, now: datetime, *, caller: str | None = None) -> list[ClosedCallback]:
+    """Callbacks done or cancelled that calendars are still to be told about (for an .ics).
+
+    The first export that sees one closed stamps it (any later change clears the stamp, see
+    models.Callback); it is written as cancelled for CANCELLED_KEPT after that. Callbacks that
+    were due long before are left out: a calendar's past needs no tidying.
+    """
+    since = now - CANCELLED_KEPT
+    closed = _CB.c.status != CallbackStatus.open.value
+    with store.write() as session:
+        conn = session.connection()
+        # revision set to itself: stamping is no change of the callback (its onupdate would bump it)
+        conn.execute(sa.update(_CB).where(closed, _CB.c.closed_seen_at.is_(None), _CB.c.due_at >= since)
+                     .values(closed_seen_at=now, revision=_CB.c.revision))
+        rows = conn.execute(
+            sa.select(_CB.c.id, _CB.c.due_at, _CB.c.revision, _L.c.company, _L.c.id.label("lead_id"))
+            .join_from(_CB, _L, _L.c.id == _CB.c.lead_id)
+            .where(closed, _CB.c.closed_seen_at >= since, *_caller_filter(_CB.c.caller, caller))
+            .order_by(_CB.c.id)).all()
+    return [ClosedCallback(row.id, row.due_at, row.revision, row.company, row.lead_id) for row in rows]
+
+
+def store_id(store: Store) -> str:
+    """This store's own id (made by migration 0006): in every UID its calendars get."""
+    table = Meta.__table__
+    with store.read() as session:
+        found = session.connection().execute(sa.select(table.c.value).where(table.c.key == "store_id")).scalar()
+    if found:
+        return found
+    import uuid
+
+    made = uuid.uuid4().hex[:12]
+    with store.write() as session:  # a store whose meta row was removed by hand gets a new one
+        session.connection().execute(sa.insert(table).values(key="store_id", value=made))
+    return made
 
 
 # -- iCalendar -------------------------------------------------------------------------------
 
 
 def _description(contact: str, phone: str, local: datetime, lines: list[str]) -> str:
-    head = [f"Contact: {contact}" if contact else "", f"Phone: {phone}",
-            f"Lead's time: {local:%H:%M} {local.tzinfo}"]
+    head = [_("Contact: {name}").format(name=contact) if contact else "", _("Phone: {phone}").format(phone=phone),
+            _("Lead's time: {time} {zone}").format(time=f"{local:%H:%M}", zone=local.tzinfo)]
     return "\n".join(line for line in head + lines if line)
 
 
-def calendar(items: list[AgendaItem], meetings: list[Appointment], now: datetime) -> icalendar.Calendar:
-    """One VEVENT per callback and per appointment; `now` is the export's DTSTAMP."""
+def calendar(items: list[AgendaItem], meetings: list[Appointment], now: datetime, *, store: str,
+             closed: list[ClosedCallback] | None = None) -> icalendar.Calendar:
+    """One VEVENT per callback and per appointment, and a cancelled one per closed callback;
+    `now` is the export's DTSTAMP, `store` the store's id (store_id). Texts in the UI language."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//calldesk//callback agenda//EN")
     cal.add("version", "2.0")
     cal.add("method", "PUBLISH")
     for item in items:
-        company = item.company or f"lead {item.lead_id}"
+        company = item.company or _("lead {id}").format(id=item.lead_id)
+        phone = with_extension(item.phone_e164, item.phone_extension)
         event = icalendar.Event()
-        event.add("uid", f"callback-{item.callback_id}@calldesk")
+        event.add("uid", f"callback-{item.callback_id}.{store}@calldesk")
         event.add("dtstamp", now)
         event.add("dtstart", item.due_at)
         event.add("duration", CALLBACK_LENGTH)
-        event.add("summary", f"Call back {company}")
-        event.add("location", item.phone_e164)  # calendar apps show it beside the time
-        event.add("description", _description(item.contact, item.phone_e164, item.due_local, [
-            f"Note: {item.note}" if item.note else "",
-            f"For: {item.caller or 'the team'}"
-            + (f" (released from {item.released_from})" if item.released_from else ""), f"Set by: {item.created_by}", f"Lead: {item.lead_id}"]))
+        event.add("sequence", item.revision)
+        event.add("summary", _("Call back {company}").format(company=company))
+        event.add("location", phone)  # calendar apps show it beside the time
+        whom = item.caller or _("the team")
+        if item.released_from:
+            whom = _("{caller} (released from {before})").format(caller=whom, before=item.released_from)
+        event.add("description", _description(item.contact, phone, item.due_local, [
+            _("Note: {note}").format(note=item.note) if item.note else "",
+            _("For: {caller}").format(caller=whom), _("Set by: {name}").format(name=item.created_by),
+            _("Lead: {id}").format(id=item.lead_id)]))
+        cal.add_component(event)
+    for gone in closed or ():
+        company = gone.company or _("lead {id}").format(id=gone.lead_id)
+        event = icalendar.Event()
+        event.add("uid", f"callback-{gone.callback_id}.{store}@calldesk")
+        event.add("dtstamp", now)
+        event.add("dtstart", gone.due_at)
+        event.add("duration", CALLBACK_LENGTH)
+        event.add("sequence", gone.revision)
+        event.add("status", "CANCELLED")
+        event.add("summary", _("Call back {company}").format(company=company))
         cal.add_component(event)
     for meeting in meetings:
-        company = meeting.company or f"lead {meeting.lead_id}"
+        company = meeting.company or _("lead {id}").format(id=meeting.lead_id)
+        phone = with_extension(meeting.phone_e164, meeting.phone_extension)
         event = icalendar.Event()
-        event.add("uid", f"appointment-{meeting.call_id}@calldesk")
+        event.add("uid", f"appointment-{meeting.call_id}.{store}@calldesk")
         event.add("dtstamp", now)
         event.add("dtstart", meeting.at)
         event.add("duration", APPOINTMENT_LENGTH)
-        event.add("summary", f"Appointment {company}")
-        event.add("location", meeting.phone_e164)
-        event.add("description", _description(meeting.contact, meeting.phone_e164, meeting.at_local, [
-            f"Note: {meeting.note}" if meeting.note else "", f"Made by: {meeting.caller}",
-            f"Lead: {meeting.lead_id}"]))
+        event.add("summary", _("Appointment {company}").format(company=company))
+        event.add("location", phone)
+        event.add("description", _description(meeting.contact, phone, meeting.at_local, [
+            _("Note: {note}").format(note=meeting.note) if meeting.note else "",
+            _("Made by: {name}").format(name=meeting.caller), _("Lead: {id}").format(id=meeting.lead_id)]))
         cal.add_component(event)
     return cal
 
 
 def write_ics(items: list[AgendaItem], meetings: list[Appointment], target: str | Path | BinaryIO, *,
-              now: datetime) -> None:
+              now: datetime, store: str, closed: list[ClosedCallback] | None = None) -> None:
     """Write the calendar to a binary file object, or to a path (see files.replacing: a failed
     export never leaves half a calendar)."""
-    data = calendar(items, meetings, now).to_ical()
+    data = calendar(items, meetings, now, store=store, closed=closed).to_ical()
     if hasattr(target, "write"):
         target.write(data)
         return

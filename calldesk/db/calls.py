@@ -382,7 +382,9 @@ def undo_last(store: Store, caller: str, now: datetime, window: timedelta = UNDO
             else:
                 conn.execute(sa.update(_B).where(where).values({k: _load(v) for k, v in old.items()}))
         for cb_id, status, due_at in state["callbacks"]:
-            conn.execute(sa.update(_CB).where(_CB.c.id == cb_id).values(status=status, due_at=_load(due_at)))
+            # The revision back too (the call's update raised it by one): exactly as before.
+            conn.execute(sa.update(_CB).where(_CB.c.id == cb_id).values(
+                status=status, due_at=_load(due_at), revision=_CB.c.revision - 1))
         if state["callback_created"] is not None:
             conn.execute(sa.delete(_CB).where(_CB.c.id == state["callback_created"]))
         if state["stage_change"] is not None:

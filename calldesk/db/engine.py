@@ -25,7 +25,7 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import _
 
 # The newest migration this calldesk knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT = 10.0  # seconds; the config's [store] section overrides both
 STATEMENT_TIMEOUT = 120.0

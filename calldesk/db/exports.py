@@ -6,14 +6,16 @@ import csv
 import re
 from typing import Any, TextIO
 
+import phonenumbers
 import sqlalchemy as sa
+from phonenumbers import PhoneNumberFormat
 
 from calldesk.db.engine import Store
 from calldesk.db.models import Lead, Suppression
 from calldesk.mapping import FORMULA_START
 from calldesk.stages import Stage
 
-COLUMNS = ("id", "company", "contact", "phone", "stage", "warmth", "owner", "do_not_call",
+COLUMNS = ("id", "company", "contact", "phone", "extension", "stage", "warmth", "owner", "do_not_call",
            "last_outcome", "next_call_at", "role", "email", "linkedin", "industry",
            "employees", "country", "time_zone", "phone_type", "source", "lost_reason",
            "created_at", "updated_at")
@@ -37,12 +39,22 @@ def _cell(value: Any) -> str:
     return neutralise(str(value))
 
 
+def spreadsheet_phone(e164: str) -> str:
+    """+31 6 52965724: with its spaces a spreadsheet keeps it as text (E.164 digits become a
+    number and lose the +), and the import reads it back as the same number."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164, None), PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
 def export_leads(store: Store, out: TextIO, *, stage: Stage | None = None,
-                 delimiter: str = ",") -> int:
+                 delimiter: str = ",", spreadsheet: bool = False) -> int:
+    """Every lead (or a stage's) as CSV; `spreadsheet` (--excel) writes phones as text."""
     lead = Lead.__table__.c
     dnc = sa.exists().where(Suppression.__table__.c.phone_e164 == lead.phone_e164)
     query = sa.select(
-        lead.id, lead.company, lead.contact_name, lead.phone_e164, lead.stage, lead.warmth,
+        lead.id, lead.company, lead.contact_name, lead.phone_e164, lead.phone_extension, lead.stage, lead.warmth,
         lead.owner, dnc.label("do_not_call"), lead.last_outcome, lead.next_call_at, lead.role,
         lead.email, lead.linkedin_url, lead.industry, lead.employees, lead.country,
         lead.time_zone, lead.phone_type, lead.source, lead.lost_reason, lead.created_at,
@@ -61,6 +73,8 @@ def export_leads(store: Store, out: TextIO, *, stage: Stage | None = None,
         result = session.connection().execution_options(yield_per=2000).execute(query)
         for row in result:
             cells = [_cell(v) for v in row]
+            if spreadsheet:  # our own formatting (digits, spaces, +, -): not a formula to neutralise
+                cells[3] = spreadsheet_phone(row.phone_e164)
             (quoted if "\r" in "".join(cells) else writer).writerow(cells)
             count += 1
     return count

@@ -11,10 +11,11 @@ import csv
 import io
 import multiprocessing
 import os
+import re
 import shlex
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -33,7 +34,14 @@ from calldesk.db.scoring import note_scored
 from calldesk.db.team import caller_name
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, language, set_language
-from calldesk.mapping import Converted, HeaderMap, build_header_map, convert_chunk
+from calldesk.mapping import (
+    Converted,
+    HeaderMap,
+    build_header_map,
+    convert_chunk,
+    header_score,
+    looks_like_phone,
+)
 
 CHUNK_ROWS = 2000
 PARALLEL_BYTES = 2 << 20  # files from ~20k rows up parse their phones in worker processes
@@ -41,7 +49,7 @@ _SCAN_BYTES = 1 << 20
 _SQLITE = b"SQLite format 3\x00"  # a store given as the CSV
 # Fields a duplicate may fill when the stored lead has them empty; never stage or phone.
 FILLABLE = ("company", "contact_name", "role", "email", "linkedin_url", "industry",
-            "company_size", "employees", "source", "owner")
+            "company_size", "employees", "source", "owner", "phone_extension")
 _LEAD = Lead.__table__
 # Columns a new lead starts with that no CSV sets.
 _NEW_LEAD: dict[str, Any] = {"phone_bad": False, "attempts": 0, "lost_reason": "", "warmth": 0,
@@ -67,7 +75,12 @@ class ImportSummary:
     rejected: int = 0
     suppressed: int = 0
     rejects_path: Path | None = None
+    duplicates_path: Path | None = None
     first_rejects: list[tuple[int, str]] = field(default_factory=list)
+    # Owners in the file that are no caller: their rows' leads went to the shared pool.
+    unknown_owners: Counter[str] = field(default_factory=Counter)
+    shape: str = ""  # "" (a header row), "no header", "vicidial": how the file was read
+    skipped_lines: int = 0  # sep= line and preamble above the header
     dry_run: bool = False
 
 
@@ -149,6 +162,110 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+# VICIdial's standard lead file, in its documented column order (no header row).
+VICIDIAL_COLUMNS = ("vendor_lead_code", "source_code", "list_id", "phone_code", "phone_number", "title",
+                    "first_name", "middle_initial", "last_name", "address1", "address2", "address3", "city",
+                    "state", "province", "postal_code", "country_code", "gender", "date_of_birth", "alt_phone",
+                    "email", "security_phrase", "comments", "rank", "owner")
+_VICIDIAL_FIELDS = {"source_code": "source", "phone_code": "calling_code", "phone_number": "phone",
+                    "title": "ignore", "middle_initial": "middle_name", "country_code": "country",
+                    "alt_phone": "phone"}
+_SEP_LINE = re.compile(r'^\ufeff?"?sep=(.)"?\s*$', re.IGNORECASE)  # Excel's own first line
+_LOOKAHEAD = 25  # lines searched for the header below a preamble (LinkedIn's "Notes:")
+_COLUMN = "column {number}"  # a file without a header: its columns as --map names them
+
+
+@dataclass
+class Shape:
+    """How a file is laid out: where its rows start and what its columns are."""
+
+    delimiter: str
+    headers: list[str]
+    overrides: dict[str, str]
+    lines: Iterator[str]  # the rows, from first_line on
+    first_line: int
+    kind: str = ""  # "", "no header" or "vicidial"
+    skipped: int = 0
+
+
+def read_shape(text: Iterator[str], overrides: dict[str, str], path: Path) -> Shape:
+    """Find the header: after Excel's `sep=;` line and any preamble; or know there is none
+    (a VICIdial lead file, or a list that starts with its first lead)."""
+    ahead: list[str] = []
+    for line in text:
+        ahead.append(line)
+        if len(ahead) >= _LOOKAHEAD:
+            break
+    if not any(line.strip() for line in ahead):
+        raise CalldeskError(_("{path} is empty: no header row").format(path=path))
+    forced = None
+    start = 0
+    sep = _SEP_LINE.match(ahead[0].rstrip("\r\n"))
+    if sep:
+        forced, start = sep[1], 1
+    while start < len(ahead) and not ahead[start].strip():
+        start += 1
+    if start == len(ahead):
+        raise CalldeskError(_("{path} is empty: no header row").format(path=path))
+
+    def cells_of(line: str) -> tuple[str, list[str]]:
+        delimiter = forced or sniff_delimiter(line)
+        try:
+            return delimiter, next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+        except csv.Error:  # a cell past the csv module's limit: no header, and the rows say so
+            return delimiter, []
+
+    def rest(index: int) -> Iterator[str]:
+        yield from ahead[index:]
+        yield from text
+
+    given = {column.strip().lower() for column in overrides}
+    delimiter, first = cells_of(ahead[start])
+    if not any(looks_like_phone(cell) for cell in first):
+        # The first line that names two fields (or one --map names) is the header.
+        for index in range(start, len(ahead)):
+            if index > start and not ahead[index].strip():
+                continue
+            delimiter, cells = cells_of(ahead[index])
+            known = header_score(cells) + sum(cell.strip().lower() in given for cell in cells)
+            if known >= 2 or (index == start and known):
+                return Shape(delimiter, cells, overrides, rest(index + 1), index + 2, skipped=index)
+        # Nothing reads as a header: the first line is, and its error names what it holds.
+        return Shape(delimiter, first, overrides, rest(start + 1), start + 2, skipped=start)
+    # No header: the first line is a lead, never lost.
+    if _is_vicidial(delimiter, first):
+        headers = [*VICIDIAL_COLUMNS, *(_COLUMN.format(number=n + 1) for n in range(len(VICIDIAL_COLUMNS), len(first)))]
+        headers = headers[:max(len(first), len(VICIDIAL_COLUMNS))]
+        mapping = {name: field for name, field in _VICIDIAL_FIELDS.items()}
+        return Shape(delimiter, headers, {**mapping, **overrides}, rest(start), start + 1, "vicidial", start)
+    width = max(len(cells_of(line)[1]) for line in ahead[start:] if line.strip())
+    headers = [_COLUMN.format(number=n + 1) for n in range(width)]
+    guessed = dict(overrides)
+    for index in range(width):
+        column = [cells_of(line)[1] for line in ahead[start:] if line.strip()]
+        values = [cells[index].strip() for cells in column if index < len(cells) and cells[index].strip()]
+        if values and all(looks_like_phone(value) for value in values):
+            guessed.setdefault(headers[index], "phone")
+        elif values and all("@" in value for value in values):
+            guessed.setdefault(headers[index], "email")
+    if not overrides:
+        unnamed = [f"{headers[i]} ({first[i].strip()!r})" for i in range(len(first))
+                   if first[i].strip() and headers[i] not in guessed]
+        if unnamed:
+            raise CalldeskError(_(
+                "{path} has no header row (line {line} is a lead): name its columns with --map, "
+                "e.g. --map {example}; columns: {columns}").format(
+                path=path, line=start + 1, example=shlex.quote(f"{headers[0]}=company"),
+                columns=", ".join(unnamed)))
+    return Shape(delimiter, headers, guessed, rest(start), start + 1, "no header", start)
+
+
+def _is_vicidial(delimiter: str, cells: list[str]) -> bool:
+    """Pipe or tab, phone_code (1-4 digits) and phone_number in columns 4 and 5."""
+    return (delimiter in "|\t" and len(cells) >= 10 and re.fullmatch(r"\+?\d{1,4}", cells[3].strip()) is not None
+            and looks_like_phone(cells[4]))
+
+
 def import_csv(
     store: Store,
     path: Path,
@@ -160,8 +277,12 @@ def import_csv(
     source: str | None = None,
     owner: str | None = None,
     overrides: dict[str, str] | None = None,
+    stage_map: tuple[tuple[str, str], ...] = (),
+    owner_map: dict[str, str] | None = None,
+    strict_owners: bool = False,
     dry_run: bool = False,
     rejects_path: Path | None = None,
+    duplicates_path: Path | None = None,
     progress: Progress | None = None,
     allow_premium: bool = False,
 ) -> ImportSummary:
@@ -175,10 +296,13 @@ def import_csv(
             raise CalldeskError(refused)
     else:
         owner = None
+    mapped_owners = owners.mapped(owner_map or {})
     # Checked before any row is written: --rejects must not wipe the store or the file read.
     shown_rejects = rejects_path or _default_rejects(path)
     protect = [path, *(store_files(store.url.database) if store.is_sqlite else ())]
     rejects_target = output_path(shown_rejects, "--rejects", protect)
+    shown_duplicates = duplicates_path or path.with_name(f"{path.stem}.duplicates.csv")
+    duplicates_target = output_path(shown_duplicates, "--duplicates", [*protect, shown_rejects])
     try:
         raw = path.open("rb")
     except FileNotFoundError:
@@ -192,17 +316,18 @@ def import_csv(
         summary.encoding = detect_encoding(raw)
         text = io.TextIOWrapper(raw, encoding=summary.encoding, newline="")
         try:
-            header_line = text.readline()
+            shape = read_shape(text, overrides or {}, path)
         except UnicodeDecodeError:
             raise CalldeskError(_("cannot read {path}: not text in {encoding}").format(
                 path=path, encoding=summary.encoding)) from None
-        if not header_line.strip():
-            raise CalldeskError(_("{path} is empty: no header row").format(path=path))
-        summary.delimiter = sniff_delimiter(header_line)
-        headers = next(csv.reader([header_line.rstrip("\r\n")], delimiter=summary.delimiter), [])
-        header_map = build_header_map(headers, overrides)
-        rows = _rows(text, summary.delimiter, start_line=2)
-        rejects = _RejectsFile(rejects_target, shown_rejects, headers, summary.delimiter)
+        summary.delimiter, summary.shape, summary.skipped_lines = shape.delimiter, shape.kind, shape.skipped
+        headers = shape.headers
+        header_map = build_header_map(headers, shape.overrides, stage_map)
+        rows = _rows(shape.lines, summary.delimiter, start_line=shape.first_line)
+        rejects = _RowsFile(rejects_target, shown_rejects, headers, summary.delimiter, ("line", "reason"),
+                            "--rejects")
+        duplicates = _RowsFile(duplicates_target, shown_duplicates, headers, summary.delimiter,
+                               ("line", "lead", "filled"), "--duplicates")
         try:
             with store.write() as session:
                 conn = session.connection()
@@ -213,24 +338,29 @@ def import_csv(
                 ).inserted_primary_key[0]
                 defaults = {
                     "source": source, "owner": owner, "import_id": run_id, "now": now,
-                    "fallback_source": path.stem,
+                    "fallback_source": path.stem, "duplicates": None if dry_run else duplicates,
                     "any_suppressed": conn.execute(sa.select(sa.exists().select_from(_SUPPRESSION))).scalar(),
                 }
                 workers = _workers_for(total)
                 scoring = (now, config)
                 for chunk, converted in _converted_chunks(_chunks(rows), header_map, region, scoring, workers,
                                                             allow_premium):
-                    good: list[tuple[int, dict[str, Any]]] = []
+                    good: list[tuple[int, dict[str, Any], list[str]]] = []
                     for (_line, read), (line, cells, fields, reason) in zip(chunk, converted, strict=True):
                         summary.rows_read += 1
                         if fields is not None and fields["owner"] is not None:
-                            fields["owner"], reason = owners.check(fields["owner"])
+                            text_owner = fields["owner"]
+                            fields["owner"], reason = mapped_owners.get(_owner_key(text_owner)) or owners.check(text_owner)
+                            if reason and not strict_owners:
+                                # A CRM user, not a caller: the lead goes to the pool, the summary says so.
+                                summary.unknown_owners[" ".join(text_owner.split())] += 1
+                                fields["pooled"], reason = True, ""
                             if reason:
                                 fields, cells = None, read
                         if fields is None:
                             _reject(summary, rejects, line, cells or [], reason, dry_run)
                         else:
-                            good.append((line, fields))
+                            good.append((line, fields, read or []))
                     if good:
                         _store_chunk(conn, good, summary, defaults)
                     if progress:
@@ -253,20 +383,24 @@ def import_csv(
             pass
         except UnicodeDecodeError as exc:
             rejects.discard()
+            duplicates.discard()
             raise CalldeskError(_("cannot read {path}: not text in {encoding} ({error})").format(
                 path=path, encoding=summary.encoding, error=exc.reason)) from None
         except BaseException:
             rejects.discard()  # the import was undone: its rejects would describe rows never imported
+            duplicates.discard()
             raise
         finally:
             rejects.close()
+            duplicates.close()
         if progress:
             progress(total, total)
     summary.rejects_path = rejects.shown if rejects.opened else None
+    summary.duplicates_path = duplicates.shown if duplicates.opened else None
     return summary
 
 
-def _rows(text: io.TextIOWrapper, delimiter: str, start_line: int) -> Iterator[tuple[int, list[str] | None]]:
+def _rows(text: Iterator[str], delimiter: str, start_line: int) -> Iterator[tuple[int, list[str] | None]]:
     """(line number, cells) per non-blank row; cells None for a row the csv module can't read."""
     reader = csv.reader(text, delimiter=delimiter)
     line = start_line
@@ -345,7 +479,7 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _reject(summary: ImportSummary, rejects: _RejectsFile, line: int, cells: list[str],
+def _reject(summary: ImportSummary, rejects: _RowsFile, line: int, cells: list[str],
             reason: str, dry_run: bool) -> None:
     summary.rejected += 1
     if len(summary.first_rejects) < 10:
@@ -354,20 +488,25 @@ def _reject(summary: ImportSummary, rejects: _RejectsFile, line: int, cells: lis
         rejects.write(cells, line, reason)
 
 
-def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any]]],
+def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any], list[str]]],
                  summary: ImportSummary, defaults: dict[str, Any]) -> None:
     # Within the chunk: the first row of a number wins, later ones only fill its gaps.
     by_number: dict[str, dict[str, Any]] = {}
+    first_row: dict[str, tuple[int, list[str]]] = {}
+    folded: list[tuple[int, list[str], str, list[str]]] = []  # (line, cells, number, fields filled)
+    later_rows: dict[str, list[int]] = {}  # number → its later rows' places in folded
     dnc: set[str] = set()
-    for _line, fields in chunk:
+    for line, fields, cells in chunk:
         number = fields["phone_e164"]
         if fields.pop("do_not_call"):
             dnc.add(number)
         if number in by_number:
             summary.duplicates += 1
-            _fill(by_number[number], fields)
+            later_rows.setdefault(number, []).append(len(folded))
+            folded.append((line, cells, number, _fill(by_number[number], fields)))
         else:
             by_number[number] = fields
+            first_row[number] = (line, cells)
 
     numbers = list(by_number)
     if dnc:
@@ -395,6 +534,13 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any]]],
             inserts.append(fields)
             continue
         gaps = {f: fields[f] for f in FILLABLE if fields[f] not in (None, "") and stored._mapping[f] in (None, "")}
+        # Each row is said to fill what it brought: later rows of the number their own fields.
+        borrowed = set()
+        for index in later_rows.get(number, ()):
+            line, cells, _number, filled = folded[index]
+            folded[index] = (line, cells, number, [f for f in filled if f in gaps])
+            borrowed.update(filled)
+        folded.append((*first_row[number], number, [f for f in gaps if f not in borrowed]))
         same_file = stored.import_id == defaults["import_id"]
         if gaps:
             gaps["updated_at"] = defaults["now"]
@@ -413,6 +559,13 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any]]],
             .values({c: sa.bindparam(c) for c in columns}),
             params,
         )
+    listed: _RowsFile | None = defaults["duplicates"]
+    folded = [row for row in folded if row[2] not in suppressed]
+    if listed is not None and folded:
+        joined = dict(conn.execute(sa.select(_LEAD.c.phone_e164, _LEAD.c.id)
+                                   .where(_LEAD.c.phone_e164.in_({row[2] for row in folded}))).all())
+        for line, cells, number, filled in sorted(folded, key=lambda row: row[0]):
+            listed.write(cells, line, joined.get(number, ""), ", ".join(filled))
 
 
 class _LeadInsert:
@@ -513,15 +666,20 @@ def _add_window_keys(conn: sa.Connection, pairs: set[tuple[str, str]]) -> None:
         conn.execute(sa.insert(table), new)
 
 
-def _fill(first: dict[str, Any], later: dict[str, Any]) -> None:
+def _fill(first: dict[str, Any], later: dict[str, Any]) -> list[str]:
+    """Fill first's empty fields from later; the names of those it filled."""
+    filled = []
     for name in FILLABLE:
         if first.get(name) in (None, "") and later.get(name) not in (None, ""):
             first[name] = later[name]
+            filled.append(name)
+    return filled
 
 
 def _apply_defaults(fields: dict[str, Any], defaults: dict[str, Any]) -> None:
     fields["source"] = defaults["source"] or fields["source"] or defaults["fallback_source"]
-    fields["owner"] = fields["owner"] or defaults["owner"]
+    # --owner is for leads without one; a lead the CRM gave to a non-caller stays in the pool.
+    fields["owner"] = fields["owner"] or (None if fields.pop("pooled", False) else defaults["owner"])
     fields["import_id"] = defaults["import_id"]
     fields["created_at"] = fields["updated_at"] = defaults["now"]
 
@@ -538,6 +696,10 @@ def _default_rejects(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
 
 
+def _owner_key(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
 class _Owners:
     """Owners as callers' names are stored (trimmed, lower-case); a lead owned by anyone else
     would be in nobody's queue. Each name is checked once per import."""
@@ -547,6 +709,17 @@ class _Owners:
         with store.read() as session:
             self.callers = set(session.connection().execute(sa.select(table.c.name)).scalars())
         self._seen: dict[str, tuple[str | None, str]] = {}
+
+    def mapped(self, owner_map: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """--map-owner 'CRM NAME=caller', checked before anything is read: key → (caller, "")."""
+        result = {}
+        for crm_name, caller in owner_map.items():
+            name, refused = self.check(caller)
+            if refused:
+                raise CalldeskError(_("--map-owner {item}: {error}").format(
+                    item=shlex.quote(f"{crm_name}={caller}"), error=refused))
+            result[_owner_key(crm_name)] = (name, "")
+        return result
 
     def check(self, text: str) -> tuple[str | None, str]:
         """(the owner's name, "") or (None, why it can't own a lead)."""
@@ -565,33 +738,37 @@ class _Owners:
         return name, ""
 
 
-class _RejectsFile:
-    """Rejected rows as they were, plus line and reason; opened only when a row is rejected."""
+class _RowsFile:
+    """Rows of the file as they were, plus what calldesk says about each (rejects: line and
+    reason; duplicates: line, the lead it joined, the fields it filled); opened at its first row."""
 
-    def __init__(self, path: Path, shown: Path, headers: list[str], delimiter: str) -> None:
+    def __init__(self, path: Path, shown: Path, headers: list[str], delimiter: str,
+                 columns: tuple[str, ...], option: str) -> None:
         self.path = path  # from output_path: links followed, never the store or the input
         self.shown = shown  # as the user gave it
         self.headers = headers
         self.delimiter = delimiter
+        self.columns = columns
+        self.option = option
         self.opened = False
         self._file: io.TextIOWrapper | None = None
         self._writer: Any = None
 
-    def write(self, cells: list[str], line: int, reason: str) -> None:
+    def write(self, cells: list[str], *values: Any) -> None:
         if self._writer is None:
             try:
                 # utf-8-sig: Excel opens it with accents intact.
                 self._file = self.path.open("w", encoding="utf-8-sig", newline="")
             except OSError as exc:
-                raise CalldeskError(
-                    _("cannot write rejects file {path}: {error} (choose one with --rejects)").format(
-                        path=self.shown, error=exc.strerror)
-                ) from None
+                message = (_("cannot write rejects file {path}: {error} (choose one with --rejects)")
+                           if self.option == "--rejects" else
+                           _("cannot write duplicates file {path}: {error} (choose one with --duplicates)"))
+                raise CalldeskError(message.format(path=self.shown, error=exc.strerror)) from None
             self.opened = True
             self._writer = csv.writer(self._file, delimiter=self.delimiter)
-            self._writer.writerow([*self.headers, "line", "reason"])
+            self._writer.writerow([*self.headers, *self.columns])
         width = len(self.headers)
-        self._writer.writerow([*(cells + [""] * width)[:width], line, reason])
+        self._writer.writerow([*(cells + [""] * width)[:width], *values])
 
     def close(self) -> None:
         if self._file is not None:

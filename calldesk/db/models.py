@@ -104,6 +104,8 @@ class Lead(SQLModel, table=True):
     role: str = ""
     phone_raw: str = ""
     phone_e164: str = Field(unique=True)  # one lead per number: the duplicate key
+    # Dialled once the call connects ("toestel 12"): beside the number, never part of it.
+    phone_extension: str = Field(default="", sa_column_kwargs={"server_default": ""})
     phone_type: PhoneType = Field(default=PhoneType.unknown, sa_type=enum_type(PhoneType, "phone_type"))
     phone_bad: bool = False  # marked wrong number; out of the queue until fixed
     time_zone: str | None = None
@@ -244,6 +246,13 @@ class Callback(SQLModel, table=True):
     assigned_at: datetime | None = None
     closed_by: str | None = None  # who cancelled it (team lead), and why
     close_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The iCalendar SEQUENCE: one up at every change of the row (done, moved, cancelled, given
+    # to someone), by every UPDATE, so a calendar takes the newer event.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0",
+                                                       "onupdate": sa.literal_column("revision + 1")})
+    # When an .ics export first wrote it done or cancelled (cleared by any change): calendars
+    # are told to remove it for agenda.CANCELLED_KEPT after that.
+    closed_seen_at: datetime | None = Field(default=None, sa_column_kwargs={"onupdate": sa.null()})
 
 
 class StageChange(SQLModel, table=True):

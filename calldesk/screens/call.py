@@ -27,7 +27,7 @@ from calldesk.db.queue import release_claim, renew_claim
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _
 from calldesk.outcomes import Outcome
-from calldesk.phones import display
+from calldesk.phones import display, with_extension
 from calldesk.script import Answer
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.layout import MEDIUM, Responsive
@@ -245,7 +245,8 @@ class CallScreen(Responsive, Screen[Recorded | None]):
         bar.update(
             _("call {timer}   {company} · {contact}   {phone}   their time {time}   {stage}").format(
                 timer=f"{seconds // 60:02d}:{seconds % 60:02d}", company=lead.company or _("(no company)"),
-                contact=lead.contact_name or _("(no contact)"), phone=display(lead.phone_e164, app.config.region),
+                contact=lead.contact_name or _("(no contact)"),
+                phone=with_extension(display(lead.phone_e164, app.config.region), lead.phone_extension),
                 time=clock, stage=stage_label(lead.stage))
         )
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from calldesk.db.leads import LeadDetail
 from calldesk.i18n import _, format_day, format_number, format_weekday_time, ngettext, pgettext
 from calldesk.outcomes import Outcome
-from calldesk.phones import display, kind_label
+from calldesk.phones import display, kind_label, with_extension
 from calldesk.script import Script, builtin_script
 from calldesk.stages import Stage
 from calldesk.warmth import parse_reasons, reason_text
@@ -43,7 +43,8 @@ def lead_view(detail: LeadDetail, now: datetime, region: str, script: Script | N
     head.append(f"\n{lead.contact_name or _('(no contact)')}")
     if lead.role:
         head.append(f" · {lead.role}", style="dim")
-    head.append(f"\n{display(lead.phone_e164, region)}  ({kind_label(lead.phone_type)})")
+    head.append(f"\n{with_extension(display(lead.phone_e164, region), lead.phone_extension)}  "
+                f"({kind_label(lead.phone_type)})")
     if len(zones_of(lead.time_zone)) > 1:  # no one zone is theirs: the span of their clocks
         head.append("\n" + _("their time {span}; called only when all are in calling hours").format(
             span=their_time((lead.time_zone, lead.country), now, region, weekday=True)), style="dim")
