@@ -49,7 +49,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "company_size": ("employees", "number of employees", "company size", "size",
                      "aantal medewerkers", "aantal werknemers", "medewerkers", "werknemers",
                      "bedrijfsgrootte", "fte"),
-    "country": ("country", "country/region", "land"),
+    # Salesforce contacts: MailingCountry; Odoo: country_id/id (its base.xx codes).
+    "country": ("country", "country/region", "land", "mailing country", "country_id", "country_id/id"),
     "source": ("source", "lead source", "original source", "list", "bron", "leadbron", "lijst"),
     "owner": ("owner", "contact owner", "lead owner", "assigned to", "caller", "eigenaar",
               "beller", "toegewezen aan"),
@@ -101,7 +102,7 @@ def parse_employees(text: str) -> int | None:
 _STATUS_WORDS: dict[str, Stage | None] = {
     "new": Stage.suspect, "open": Stage.suspect, "notcontacted": Stage.suspect,
     "opennotcontacted": Stage.suspect, "attemptedtocontact": Stage.suspect, "nieuw": Stage.suspect,
-    "contacted": Stage.prospect, "workingcontacted": Stage.prospect, "connected": Stage.prospect,
+    "contacted": Stage.prospect, "working": Stage.prospect, "workingcontacted": Stage.prospect, "connected": Stage.prospect,
     "inprogress": Stage.prospect, "contactinfuture": Stage.prospect, "badtiming": Stage.prospect,
     "nurturing": Stage.prospect, "gecontacteerd": Stage.prospect, "gesproken": Stage.prospect,
     "qualified": Stage.hot_lead, "prequalified": Stage.hot_lead, "opendeal": Stage.opportunity,
@@ -236,13 +237,14 @@ def convert_row(cells: list[str], header_map: HeaderMap, region: str,
     # never in another: a number that is not valid there is refused, not moved abroad.
     country = region
     country_text = first("country") if "country" in by_field else ""
-    if country_text:
+    if "calling_code" in by_field and (calling := calling_code_region(first("calling_code"))):
+        # VICIdial's phone_code is how the number is dialled: it wins over the address's country.
+        country = calling
+    elif country_text:
         code = _row_country(country_text)
         if code is None:
             raise RowError(_("unknown country {value}").format(value=repr(country_text)))
         country = code or region
-    elif "calling_code" in by_field and (calling := calling_code_region(first("calling_code"))):
-        country = calling  # VICIdial's phone_code: the number's own calling code
     phones = [split_extension(clean_cell(cells[i])) for i in by_field["phone"] if i < width]
     phone, extension = _first_valid_phone([p for p in phones if p[0]], country, allow_premium)
     extension = extension or first("phone_extension")
