@@ -1,4 +1,5 @@
 import codecs
+import os
 import csv
 
 import pytest
@@ -442,3 +443,54 @@ def test_awkward_text_round_trips_in_every_column(store, tmp_path, constant):
         assert lead.owner == "jan 100%"
         if constant:
             assert lead.source == value
+
+
+# --- the rejects and duplicates files follow the import: all or nothing ---------------------
+
+def _failing_after_the_rejects(monkeypatch):
+    """The import fails after a row was rejected (a store error at its first stored chunk)."""
+    def fail(*_args, **_kwargs):
+        raise sa.exc.OperationalError("INSERT", {}, Exception("disk I/O error"))
+    monkeypatch.setattr(imports_module, "_store_chunk", fail)
+
+
+def test_a_failed_import_leaves_an_existing_rejects_file_as_it_was(store, tmp_path, monkeypatch):
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("yesterday's rejects\n")
+    rejects.chmod(0o640)
+    target = tmp_path / "kept.csv"
+    target.write_text("kept\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    _failing_after_the_rejects(monkeypatch)
+    for path in (rejects, link):
+        with pytest.raises(sa.exc.OperationalError):
+            run(store, write_csv(tmp_path / "in.csv", HUBSPOT), rejects_path=path)
+    assert rejects.read_text() == "yesterday's rejects\n" and rejects.stat().st_mode & 0o777 == 0o640
+    assert link.is_symlink() and target.read_text() == "kept\n"
+    assert leads(store) == {}
+    assert not list(tmp_path.glob(".*.partial"))  # nothing left half-written beside them
+
+
+def test_a_failed_import_writes_no_rejects_or_duplicates_file(store, tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "in.csv", HUBSPOT)
+    _failing_after_the_rejects(monkeypatch)
+    with pytest.raises(sa.exc.OperationalError):
+        run(store, path)
+    assert not (tmp_path / "in.rejects.csv").exists() and not (tmp_path / "in.duplicates.csv").exists()
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_a_committed_import_puts_its_rejects_in_place(store, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("yesterday's rejects\n")
+    rejects.chmod(0o640)
+    run(store, write_csv(tmp_path / "in.csv", HUBSPOT), rejects_path=rejects)
+    assert "missing phone number" in rejects.read_text(encoding="utf-8-sig")
+    assert rejects.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
+    old = os.umask(0o022)
+    try:
+        run(store, write_csv(tmp_path / "more.csv", "Company,Phone\nNo BV,12\n"))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "more.rejects.csv").stat().st_mode & 0o777 == 0o600  # a new one: its owner's only

@@ -13,6 +13,8 @@ import multiprocessing
 import os
 import re
 import shlex
+import stat
+import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -380,7 +382,8 @@ def import_csv(
                     # counts this transaction's own rows; its statistics commit with the import.
                     conn.exec_driver_sql("ANALYZE leads")
         except _DryRunDone:
-            pass
+            rejects.discard()
+            duplicates.discard()
         except UnicodeDecodeError as exc:
             rejects.discard()
             duplicates.discard()
@@ -390,9 +393,9 @@ def import_csv(
             rejects.discard()  # the import was undone: its rejects would describe rows never imported
             duplicates.discard()
             raise
-        finally:
-            rejects.close()
-            duplicates.close()
+        else:  # the import committed: now its rejects and duplicates take their paths
+            rejects.commit()
+            duplicates.commit()
         if progress:
             progress(total, total)
     summary.rejects_path = rejects.shown if rejects.opened else None
@@ -740,7 +743,11 @@ class _Owners:
 
 class _RowsFile:
     """Rows of the file as they were, plus what calldesk says about each (rejects: line and
-    reason; duplicates: line, the lead it joined, the fields it filled); opened at its first row."""
+    reason; duplicates: line, the lead it joined, the fields it filled); opened at its first row.
+
+    Written beside its path and put in place only when the import commits (commit): a failed or
+    killed import leaves a file already there as it was, and never names rows it did not import.
+    A pipe or device (/dev/stdout) is written straight into."""
 
     def __init__(self, path: Path, shown: Path, headers: list[str], delimiter: str,
                  columns: tuple[str, ...], option: str) -> None:
@@ -751,6 +758,7 @@ class _RowsFile:
         self.columns = columns
         self.option = option
         self.opened = False
+        self._partial: Path | None = None
         self._file: io.TextIOWrapper | None = None
         self._writer: Any = None
 
@@ -758,7 +766,13 @@ class _RowsFile:
         if self._writer is None:
             try:
                 # utf-8-sig: Excel opens it with accents intact.
-                self._file = self.path.open("w", encoding="utf-8-sig", newline="")
+                if self.path.exists() and not self.path.is_file():
+                    self._file = self.path.open("w", encoding="utf-8-sig", newline="")
+                else:
+                    handle, partial = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".partial",
+                                                       dir=self.path.parent)  # 0600: rows name people
+                    self._partial = Path(partial)
+                    self._file = os.fdopen(handle, "w", encoding="utf-8-sig", newline="")
             except OSError as exc:
                 message = (_("cannot write rejects file {path}: {error} (choose one with --rejects)")
                            if self.option == "--rejects" else
@@ -773,10 +787,23 @@ class _RowsFile:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
+            self._file = None
+
+    def commit(self) -> None:
+        """The import committed: the file takes its path (an existing one keeps its mode)."""
+        self.close()
+        if self._partial is not None:
+            try:
+                os.chmod(self._partial, stat.S_IMODE(self.path.stat().st_mode))
+            except FileNotFoundError:
+                pass  # a new file stays its owner's only
+            os.replace(self._partial, self.path)
+            self._partial = None
 
     def discard(self) -> None:
-        if self.opened:
-            self.close()
-            if self.path.is_file():  # a pipe or device (/dev/stdout) written into stays
-                self.path.unlink(missing_ok=True)
-            self.opened = False
+        """The import was undone: what was written goes; the path is left as it was."""
+        self.close()
+        if self._partial is not None:
+            self._partial.unlink(missing_ok=True)
+            self._partial = None
+        self.opened = False
