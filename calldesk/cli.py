@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import getpass
 import json
+import logging
 import os
 import shlex
 import sys
@@ -1693,6 +1694,10 @@ def main() -> None:
     from calldesk.i18n import set_language
 
     set_language(early_language(sys.argv[1:]))
+    # psycopg logs its own cleanup after a lost connection ("error ignored terminating …"); the
+    # fault itself is told in one line below.
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
+    logging.getLogger("psycopg").propagate = False
     if (message := undecodable_input(sys.argv[1:], os.environ)) is not None:
         typer.echo(_("calldesk: error: {message}").format(message=message), err=True)
         sys.exit(1)

@@ -226,3 +226,38 @@ def _run_any(cli, *args):
         except AssertionError:
             continue
     raise AssertionError(f"calldesk {args}: neither success nor a one-line error")
+
+
+@pytest.mark.postgres
+def test_the_postgresql_connection_cut_mid_import_is_one_line_and_keeps_nothing(pg_schema_url, tmp_path):
+    from tests.desk_worker import write_leads_csv
+
+    big = write_leads_csv(tmp_path / "big.csv", 60_000, seed=9)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLDESK_")}
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               CALLDESK_CALLER="tester", PGAPPNAME="calldesk-import-under-test")
+    importer = subprocess.Popen([sys.executable, "-m", "calldesk", "--db", pg_schema_url, "import", str(big)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    engine = sa.create_engine(to_url(pg_schema_url))
+    try:
+        deadline = time.monotonic() + 120
+        with engine.connect() as conn:
+            while True:  # the import's own connection, once it is writing
+                cut = conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+                    "'calldesk-import-under-test' AND state <> 'idle' AND query ILIKE 'INSERT INTO leads%%'").all()
+                conn.rollback()
+                if cut or importer.poll() is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+        out, err = importer.communicate(timeout=120)
+        assert cut, "the import was never seen writing"
+        assert importer.returncode == 1 and "Traceback" not in err, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("calldesk: error: store "), err
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM leads").scalar() == 0  # all or nothing
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+        engine.dispose()

@@ -11,6 +11,7 @@ import csv
 import io
 import multiprocessing
 import os
+import pickle
 import re
 import shlex
 import stat
@@ -330,7 +331,37 @@ def import_csv(
                             "--rejects")
         duplicates = _RowsFile(duplicates_target, shown_duplicates, headers, summary.delimiter,
                                ("line", "lead", "filled"), "--duplicates")
+        spool = tempfile.TemporaryFile()  # unlinked at once: gone with the import, even after kill -9
         try:
+            # Read and parse first (the phones are most of an import's time: in worker processes
+            # for a big file), spooling the rows to a private temporary file; then write them in
+            # one transaction. On SQLite that transaction holds the write lock every caller's
+            # next and log wait for: only for the writes, not the whole import (issue 18).
+            workers = _workers_for(total)
+            scoring = (now, config)
+            for chunk, converted in _converted_chunks(_chunks(rows), header_map, region, scoring, workers,
+                                                        allow_premium):
+                good: list[tuple[int, dict[str, Any], list[str]]] = []
+                for (_line, read), (line, cells, fields, reason) in zip(chunk, converted, strict=True):
+                    summary.rows_read += 1
+                    if fields is not None and fields["owner"] is not None:
+                        text_owner = fields["owner"]
+                        fields["owner"], reason = mapped_owners.get(_owner_key(text_owner)) or owners.check(text_owner)
+                        if reason and not strict_owners:
+                            # A CRM user, not a caller: the lead goes to the pool, the summary says so.
+                            summary.unknown_owners[" ".join(text_owner.split())] += 1
+                            fields["pooled"], reason = True, ""
+                        if reason:
+                            fields, cells = None, read
+                    if fields is None:
+                        _reject(summary, rejects, line, cells or [], reason, dry_run)
+                    else:
+                        good.append((line, fields, read or []))
+                if good:
+                    pickle.dump(good, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                if progress:
+                    progress(raw.tell(), total)
+            spool.seek(0)
             with store.write() as session:
                 conn = session.connection()
                 run_id = conn.execute(
@@ -343,30 +374,12 @@ def import_csv(
                     "fallback_source": path.stem, "duplicates": None if dry_run else duplicates,
                     "any_suppressed": conn.execute(sa.select(sa.exists().select_from(_SUPPRESSION))).scalar(),
                 }
-                workers = _workers_for(total)
-                scoring = (now, config)
-                for chunk, converted in _converted_chunks(_chunks(rows), header_map, region, scoring, workers,
-                                                            allow_premium):
-                    good: list[tuple[int, dict[str, Any], list[str]]] = []
-                    for (_line, read), (line, cells, fields, reason) in zip(chunk, converted, strict=True):
-                        summary.rows_read += 1
-                        if fields is not None and fields["owner"] is not None:
-                            text_owner = fields["owner"]
-                            fields["owner"], reason = mapped_owners.get(_owner_key(text_owner)) or owners.check(text_owner)
-                            if reason and not strict_owners:
-                                # A CRM user, not a caller: the lead goes to the pool, the summary says so.
-                                summary.unknown_owners[" ".join(text_owner.split())] += 1
-                                fields["pooled"], reason = True, ""
-                            if reason:
-                                fields, cells = None, read
-                        if fields is None:
-                            _reject(summary, rejects, line, cells or [], reason, dry_run)
-                        else:
-                            good.append((line, fields, read or []))
-                    if good:
-                        _store_chunk(conn, good, summary, defaults)
-                    if progress:
-                        progress(raw.tell(), total)
+                while True:
+                    try:
+                        good = pickle.load(spool)  # our own file, written just now
+                    except EOFError:
+                        break
+                    _store_chunk(conn, good, summary, defaults)
                 note_scored(conn, now, config)
                 conn.execute(
                     sa.update(ImportRun.__table__)
@@ -396,6 +409,8 @@ def import_csv(
         else:  # the import committed: now its rejects and duplicates take their paths
             rejects.commit()
             duplicates.commit()
+        finally:
+            spool.close()
         if progress:
             progress(total, total)
     summary.rejects_path = rejects.shown if rejects.opened else None
