@@ -661,7 +661,7 @@ def test_a_naive_callback_time_is_the_desks_zone_whatever_the_machines(cli, tmp_
     lead_id = cli("next", "--at", MONDAY).stdout.split("\t")[0]
     env = {"TZ": machine_zone}
     cli("log", lead_id, "callback", "--callback", "2026-12-04T10:00", "--at", "2026-11-23T10:30", extra_env=env)
-    cli("log", lead_id, "callback", "--callback", "morgen 10:00", "--at", "2026-11-23T10:30", extra_env=env)
+    cli("log", lead_id, "callback", "--callback", "morgen 10:00", "--at", "2026-11-23T10:30", "--again", extra_env=env)
     # 10:00 in Amsterdam is 09:00 UTC, on a UTC server too (it saved 10:00 UTC = 11:00 Amsterdam).
     assert _callback_dues(tmp_path) == [datetime(2026, 12, 4, 9, 0, tzinfo=UTC), datetime(2026, 11, 24, 9, 0, tzinfo=UTC)]
 
@@ -688,7 +688,7 @@ def test_a_time_in_the_spring_forward_gap_is_the_same_instant_in_the_cli_and_the
     cli("import", path, "--at", MONDAY)
     lead_id = cli("next", "--at", MONDAY).stdout.split("\t")[0]
     for zone in ("Europe/Amsterdam", "UTC"):
-        cli("log", lead_id, "callback", "--callback", "2027-03-28T02:30", "--at", "2027-03-25T10:00",
+        cli("log", lead_id, "callback", "--callback", "2027-03-28T02:30", "--at", "2027-03-25T10:00", "--again",
             extra_env={"TZ": zone})
     app = parse_when("28-03-2027 02:30", datetime(2027, 3, 25, 9, 0, tzinfo=UTC), "Europe/Amsterdam", "NL")
     assert _callback_dues(tmp_path) == [app, app] == [datetime(2027, 3, 28, 1, 30, tzinfo=UTC)] * 2

@@ -75,8 +75,10 @@ def test_what_is_not_a_repeat_is_recorded(store):
     record(store, lead_id, Outcome.no_answer, now=NOW + timedelta(seconds=10))  # another outcome
     record(store, lead_id, caller="bram", now=NOW + timedelta(seconds=20))  # another caller
     record(store, lead_id, now=NOW + REPEAT_WINDOW + timedelta(seconds=30))  # more than a minute on
-    record(store, lead_id, now=NOW - timedelta(minutes=10))  # a --at long before: its own call
-    assert len(calls(store, lead_id)) == 5
+    # A --at long before is no repeat either, but no call goes back in time for a lead (issue 18).
+    with pytest.raises(CalldeskError, match="a call is never recorded before it"):
+        record(store, lead_id, now=NOW - timedelta(minutes=10))
+    assert len(calls(store, lead_id)) == 4
     other = lead(store, "Other BV")
     assert record(store, other, now=NOW + timedelta(seconds=5)).already_at is None  # another lead
 

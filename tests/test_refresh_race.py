@@ -29,7 +29,7 @@ FIRST_COMMAND = textwrap.dedent("""
     # What every command that gives work starts with (the CLI's working_store, the queue screen).
     ensure_caller(store, sys.argv[3], now)
     print("rescored", refresh_if_due(store, now, config), flush=True)
-    release_overdue(store, now, config.callbacks.release_after)
+    release_overdue(store, now, config)
 """)
 
 
