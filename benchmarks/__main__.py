@@ -320,15 +320,16 @@ LIMITS = {
         "compiling and the big file's cold pages (the holiday dates are kept between runs since "
         "2026-11-23), on top of ~0.8 s of Python start and imports."),
     "phonenumbers floor": (
-        "CPU, on 2 cores. The import spends ~3.5× the floor's CPU in all (11.3 CPU-s for a 6.5 s "
-        "import whose floor took 3.1 s): the phones in two spawned workers (~1.3× the floor's work a "
-        "row: calldesk also classifies the number with number_type and scores the lead), each "
-        "worker's start (~0.5 s of imports), and the main process (~3.8 CPU-s: reading the CSV, "
-        "chunks to and from the workers, the duplicate lookup, executemany into `leads` and its "
-        "indexes ~2 s). Two cores hide only part of that, less on a busy machine (rounds ranged "
-        "widely). The duplicate lookup renders an expanding IN of 2,000 numbers per chunk (cProfile: "
-        "`_unique_name`, `process_expanding`, ~0.6 s of the main process): a prebuilt statement on "
-        "the driver's cursor, as `_LeadInsert` does for the insert, would save most of it."),
+        "Since 2026-12-03 the import parses the whole file before its write transaction, so that on "
+        "SQLite callers' next and log wait for its writes only (issue 18: a 300k import had locked "
+        "them out 17 s and more). The price is the overlap: the writes no longer run while the "
+        "workers parse. Measured on 100k rows (2026-12-03): reading and parsing 4.1 s, then the "
+        "writes 1.6 s, where the two used to overlap. Each row also costs ~20 % more to convert (45 "
+        "vs 37.5 µs: the country read from Babel's names, extensions, lead statuses, the one-line "
+        "fold), and the parsed rows make a round trip through the spool file (pickle, ~0.5 s). Ways "
+        "back under 1.3×, not yet done: keep the parsed rows of a small file in memory instead of the "
+        "spool, and let the workers write the spool themselves, so the main process only reads and "
+        "writes."),
     "next + log cycle": (
         "One process: a cycle is ~1.4 ms, of which the write lock is held ~0.25 ms for the claim "
         "and ~0.75 ms for the outcome, commits included. Since 2026-11-23 both transactions run their "
