@@ -99,7 +99,7 @@ def run_import(target: str, csv_path: Path, now: datetime, out: IO[str]) -> None
     _wait_for_go()
     began = time.perf_counter()
 
-    def progress(done: int, total: int) -> None:  # after each chunk is written, uncommitted
+    def progress(done: int, total: int) -> None:  # after each chunk is parsed (written later, in one go)
         _emit(out, progress=round(done / total, 3), at=round(time.perf_counter() - began, 3))
 
     summary = import_csv(store, csv_path, now=now, by="crash-test", source="crash", config=CONFIG,
