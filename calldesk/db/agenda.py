@@ -211,6 +211,17 @@ def _description(contact: str, phone: str, local: datetime, lines: list[str]) ->
     return "\n".join(line for line in head + lines if line)
 
 
+def _event(uid: str, now: datetime, start: datetime, length: timedelta, summary: str) -> icalendar.Event:
+    """What every event has; `uid` is made unique across stores by the store's id in it."""
+    event = icalendar.Event()
+    event.add("uid", f"{uid}@calldesk")
+    event.add("dtstamp", now)
+    event.add("dtstart", start)
+    event.add("duration", length)
+    event.add("summary", summary)
+    return event
+
+
 def calendar(items: list[AgendaItem], meetings: list[Appointment], now: datetime, *, store: str,
              closed: list[ClosedCallback] | None = None) -> icalendar.Calendar:
     """One VEVENT per callback and per appointment, and a cancelled one per closed callback;
@@ -222,13 +233,9 @@ def calendar(items: list[AgendaItem], meetings: list[Appointment], now: datetime
     for item in items:
         company = item.company or _("lead {id}").format(id=item.lead_id)
         phone = with_extension(item.phone_e164, item.phone_extension)
-        event = icalendar.Event()
-        event.add("uid", f"callback-{item.callback_id}.{store}@calldesk")
-        event.add("dtstamp", now)
-        event.add("dtstart", item.due_at)
-        event.add("duration", CALLBACK_LENGTH)
+        event = _event(f"callback-{item.callback_id}.{store}", now, item.due_at, CALLBACK_LENGTH,
+                       _("Call back {company}").format(company=company))
         event.add("sequence", item.revision)
-        event.add("summary", _("Call back {company}").format(company=company))
         event.add("location", phone)  # calendar apps show it beside the time
         whom = item.caller or _("the team")
         if item.released_from:
@@ -240,24 +247,16 @@ def calendar(items: list[AgendaItem], meetings: list[Appointment], now: datetime
         cal.add_component(event)
     for gone in closed or ():
         company = gone.company or _("lead {id}").format(id=gone.lead_id)
-        event = icalendar.Event()
-        event.add("uid", f"callback-{gone.callback_id}.{store}@calldesk")
-        event.add("dtstamp", now)
-        event.add("dtstart", gone.due_at)
-        event.add("duration", CALLBACK_LENGTH)
+        event = _event(f"callback-{gone.callback_id}.{store}", now, gone.due_at, CALLBACK_LENGTH,
+                       _("Call back {company}").format(company=company))
         event.add("sequence", gone.revision)
         event.add("status", "CANCELLED")
-        event.add("summary", _("Call back {company}").format(company=company))
         cal.add_component(event)
     for meeting in meetings:
         company = meeting.company or _("lead {id}").format(id=meeting.lead_id)
         phone = with_extension(meeting.phone_e164, meeting.phone_extension)
-        event = icalendar.Event()
-        event.add("uid", f"appointment-{meeting.call_id}.{store}@calldesk")
-        event.add("dtstamp", now)
-        event.add("dtstart", meeting.at)
-        event.add("duration", APPOINTMENT_LENGTH)
-        event.add("summary", _("Appointment {company}").format(company=company))
+        event = _event(f"appointment-{meeting.call_id}.{store}", now, meeting.at, APPOINTMENT_LENGTH,
+                       _("Appointment {company}").format(company=company))
         event.add("location", phone)
         event.add("description", _description(meeting.contact, phone, meeting.at_local, [
             _("Note: {note}").format(note=meeting.note) if meeting.note else "",
