@@ -68,8 +68,8 @@ def _bare_app():  # noqa: ANN202
 
 
 def _calldesk_app(store_path: str, at: datetime):  # noqa: ANN202
-    from calldesk.config import Config
     from calldesk.db.engine import open_store
+    from calldesk.rules.config import Config
     from calldesk.screens.app import CalldeskApp
 
     store = open_store(store_path)  # as the CLI does before it starts the app

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from calldesk.demo import DEMO_HEADERS, fake_phone_rows
+from calldesk.rules.demo import DEMO_HEADERS, fake_phone_rows
 
 DATA = Path(__file__).parent / "data"  # gitignored: stores built here are reused
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 in Amsterdam

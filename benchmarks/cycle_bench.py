@@ -33,11 +33,11 @@ APPOINTMENT_AFTER = timedelta(days=3)
 def work(target: str, caller: str, cycles: int, now: datetime, seed: int, pause: float = 0.0) -> None:
     """One caller's process: prints `ready`, waits for a line on stdin, then one JSON line of
     cycle times (ms) and of the claim's share."""
-    from calldesk.config import Config
     from calldesk.db.calls import CallbackRequest, record_outcome
     from calldesk.db.engine import open_store
     from calldesk.db.queue import claim_next
-    from calldesk.outcomes import Outcome
+    from calldesk.rules.config import Config
+    from calldesk.rules.outcomes import Outcome
 
     # A caller's day: mostly nobody answers; some callbacks, some interest, a few do-not-calls.
     mix = ((Outcome.no_answer, 50), (Outcome.callback, 15), (Outcome.interested, 20),

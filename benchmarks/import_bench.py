@@ -24,7 +24,7 @@ from pathlib import Path
 import phonenumbers
 from phonenumbers.timezone import time_zones_for_number
 
-from calldesk.demo import DEMO_HEADERS, fake_phone_rows
+from calldesk.rules.demo import DEMO_HEADERS, fake_phone_rows
 
 # Keep this module's imports light: import workers (spawned) re-import the main module, and
 # `calldesk import` itself doesn't load the database layer into them either.

@@ -21,10 +21,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from benchmarks.common import MONDAY, NOW, Child, build_store, interleaved, run_child
-from calldesk.config import Config
 from calldesk.db.engine import Store, open_store
 from calldesk.db.queue import queue
 from calldesk.db.scoring import refresh_if_due
+from calldesk.rules.config import Config
 
 RAW = ("SELECT id, company, contact_name, phone_e164, time_zone, country, stage, warmth, warmth_reasons, "
        "last_called_at, attempts, owner, claimed_by FROM leads "
@@ -42,7 +42,7 @@ class _Recorder:
     def cursor(self) -> _Recorder:
         return _Recorder(self._inner.cursor(), self._sent)
 
-    def execute(self, sql: str, params=()):  # noqa: ANN001, ANN201
+    def execute(self, sql: str, params=()):  # noqa: ANN001, ANN202
         self._sent.append((sql, params))
         return self._inner.execute(sql, params)
 

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from enum import StrEnum
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,10 +23,11 @@ import typer
 if TYPE_CHECKING:  # only for annotations: Typer carries its own Click, `click` may not be installed
     import click
 
-from calldesk.config import MAX_DAILY_GOAL, Config, parse_config
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, ngettext
-from calldesk.stages import Stage
+from calldesk.rules.config import MAX_DAILY_GOAL, Config, parse_config
+from calldesk.rules.kinds import Role
+from calldesk.rules.stages import Stage
 
 app = typer.Typer(
     name="calldesk",
@@ -66,7 +67,7 @@ class Context:
 
     def script(self):  # noqa: ANN201
         """The BANT script: the config's own file, else the built-in one for the language."""
-        from calldesk.script import builtin_script, parse_script
+        from calldesk.rules.script import builtin_script, parse_script
 
         path = self.config.script.path
         if not path:
@@ -146,10 +147,10 @@ def parse_at(text: str | None, config: Config) -> datetime:
 
 
 def parse_moment(text: str, option: str, config: Config, now: datetime) -> datetime:
-    """A moment option, read as the app's picker reads it (calldesk.schedule.read_moment): an
+    """A moment option, read as the app's picker reads it (calldesk.rules.schedule.read_moment): an
     ISO time, or 'morgen 10:00', '+2h', …; a time without a zone is the desk's zone
     (config.desk_zone), never this machine's, so a UTC server and a laptop in Amsterdam agree."""
-    from calldesk.schedule import read_moment
+    from calldesk.rules.schedule import read_moment
 
     if not text.strip():
         raise CalldeskError(_("{option} {text}: expected a moment such as 2026-11-23T09:00").format(
@@ -303,7 +304,7 @@ def import_(
     caller: CallerOpt = None,
     at: AtOpt = None,
 ) -> None:
-    from calldesk.phones import is_region
+    from calldesk.rules.phones import is_region
 
     ctx = make_context(db, config, caller, at)
     if region and not is_region(region):
@@ -311,7 +312,7 @@ def import_(
             region=repr(region)))
     overrides = _parse_map(map_ or [])
     owner_map = _parse_pairs(map_owner or [], "--map-owner", "'Jan Jansen=jan'")
-    from calldesk.mapping import parse_stage_map
+    from calldesk.rules.mapping import parse_stage_map
 
     stage_map = parse_stage_map(_parse_pairs(map_stage or [], "--map-stage", "'Lost Lead=lost'"))
     store = ctx.open_store()
@@ -475,7 +476,7 @@ def export(
 
 def _export_person(ctx: Context, phone: str, out: Path | None) -> None:
     from calldesk.db.privacy import person_record
-    from calldesk.phones import PhoneError
+    from calldesk.rules.phones import PhoneError
 
     target = ctx.output(out, "--out") if out is not None else None  # refused before any reading
     store = ctx.open_store()
@@ -515,7 +516,7 @@ class NextFormat(StrEnum):
 
 
 def _queue_rows(entries, ctx: Context) -> list[dict[str, object]]:  # noqa: ANN001
-    from calldesk.windows import local_time, their_span, zones_of
+    from calldesk.rules.windows import local_time, their_span, zones_of
 
     rows = []
     for e in entries:
@@ -568,8 +569,8 @@ def _shown_rows(rows: list[dict[str, object]], entries, ctx: Context) -> list[di
     """The table for people: stage, next action and warmth reasons in the UI language (JSON
     and CSV keep the stored English, for scripts)."""
     from calldesk.i18n import format_weekday_time
-    from calldesk.warmth import reason_text
-    from calldesk.windows import local_time
+    from calldesk.rules.warmth import reason_text
+    from calldesk.rules.windows import local_time
 
     shown = []
     for row, e in zip(rows, entries, strict=True):
@@ -623,7 +624,7 @@ def next_(
 
 def _parse_bant(text: str | None, script) -> dict:  # noqa: ANN001
     """--bant budget=yes,authority=decision_maker,need=yes,timing=3m, checked against the script."""
-    from calldesk.script import Answer
+    from calldesk.rules.script import Answer
 
     answers = {}
     options = {q.element: [o.value for o in q.options] for q in script.questions}
@@ -660,7 +661,7 @@ def log_outcome(
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    from calldesk.outcomes import Outcome, parse_outcome
+    from calldesk.rules.outcomes import Outcome, parse_outcome
 
     ctx = make_context(db, config, caller, at)
     chosen = parse_outcome(outcome)
@@ -677,8 +678,8 @@ def log_outcome(
     try:
         from calldesk.db.calls import CallbackRequest, record_outcome
         from calldesk.db.leads import lead_detail
-        from calldesk.script import qualify
         from calldesk.db.team import ensure_caller
+        from calldesk.rules.script import qualify
 
         ensure_caller(store, ctx.caller, ctx.now)
 
@@ -712,7 +713,7 @@ RegionOpt = Annotated[str | None, typer.Option(help=N_("Country for a number wit
 
 
 def _region(ctx: Context, region: str | None) -> str:
-    from calldesk.phones import is_region
+    from calldesk.rules.phones import is_region
 
     if region and not is_region(region):
         raise CalldeskError(_("--region {region}: expected a two-letter country code such as NL").format(
@@ -729,7 +730,7 @@ def dnc_add(phone: PhoneArg, reason: Annotated[str, typer.Option(help=N_("Why (k
             region: RegionOpt = None, caller: CallerOpt = None, at: AtOpt = None, db: DbOpt = None,
             config: ConfigOpt = None) -> None:
     from calldesk.db.calls import dnc_add as add
-    from calldesk.phones import PhoneError
+    from calldesk.rules.phones import PhoneError
 
     ctx = make_context(db, config, caller, at)
     store = ctx.open_store()
@@ -746,7 +747,7 @@ def dnc_add(phone: PhoneArg, reason: Annotated[str, typer.Option(help=N_("Why (k
 @dnc_app.command("remove", help=N_("Take a number off the do-not-call list (only when the person asked to be called again)."))
 def dnc_remove(phone: PhoneArg, region: RegionOpt = None, db: DbOpt = None, config: ConfigOpt = None) -> None:
     from calldesk.db.calls import dnc_remove as remove
-    from calldesk.phones import PhoneError
+    from calldesk.rules.phones import PhoneError
 
     ctx = make_context(db, config)
     store = ctx.open_store()
@@ -881,7 +882,7 @@ def _desk_days(from_: str | None, to: str | None, config: Config) -> tuple[datet
     local midnight in the desk's zone (config.desk_zone); None where not given."""
     from datetime import date, timedelta
 
-    from calldesk.windows import local_midnight
+    from calldesk.rules.windows import local_midnight
 
     days = []
     for option, text in (("--from", from_), ("--to", to)):
@@ -953,7 +954,7 @@ def _columns(heads: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 def _report_table(result, region: str) -> None:  # noqa: ANN001
     from calldesk.i18n import format_day_time, format_percent
-    from calldesk.windows import local_time
+    from calldesk.rules.windows import local_time
 
     def desk(moment: datetime) -> str:
         return format_day_time(local_time(None, moment, region), pad=True)
@@ -977,7 +978,7 @@ def _report_table(result, region: str) -> None:  # noqa: ANN001
     for c in result.conversion:
         step = f"{c.from_stage.ui_label} → {c.to_stage.ui_label}"
         values = (c.base, c.converted, percent(c.rate))
-        typer.echo(f"  {step:<{step_w}}" + "".join(f"{v:>{w}}" for v, (_head, w) in zip(values, steps)))
+        typer.echo(f"  {step:<{step_w}}" + "".join(f"{v:>{w}}" for v, (_head, w) in zip(values, steps, strict=True)))
     for title, rows in ((_("Callers today"), result.today), (_("Callers this week"), result.week)):
         typer.echo("\n" + title)  # each caller's own goal is in their row: goals differ per caller
         if not rows:
@@ -991,7 +992,7 @@ def _report_table(result, region: str) -> None:  # noqa: ANN001
             name = f.caller if len(f.caller) < name_w else f.caller[:name_w - 2] + "…"
             values = (f.calls, f.connects, percent(f.connect_rate), f.hot_leads, f.appointments, f.wins, f.goal,
                       percent(f.of_goal))
-            typer.echo(f"  {name:<{name_w}}" + "".join(f"{v:>{w}}" for v, (_head, w) in zip(values, figures)))
+            typer.echo(f"  {name:<{name_w}}" + "".join(f"{v:>{w}}" for v, (_head, w) in zip(values, figures, strict=True)))
     typer.echo("\n" + _("Calls per hour today"))
     busy = [h for h in result.calls_per_hour if h.calls]
     if not busy:
@@ -1033,7 +1034,7 @@ def report(
     config: ConfigOpt = None,
 ) -> None:
     from calldesk.db.reports import pipeline_report
-    from calldesk.windows import day_bounds, week_start
+    from calldesk.rules.windows import day_bounds, week_start
 
     ctx = make_context(db, config, None, at)
     region = ctx.config.region
@@ -1082,7 +1083,7 @@ def _agenda_rows(items) -> list[dict[str, object]]:  # noqa: ANN001
 
 def _agenda_table(items, region: str) -> None:  # noqa: ANN001
     from calldesk.i18n import format_day_time
-    from calldesk.windows import local_time
+    from calldesk.rules.windows import local_time
 
     def cell(value: object, width: int) -> str:
         text = str(value)
@@ -1121,7 +1122,7 @@ def callbacks(
     config: ConfigOpt = None,
 ) -> None:
     from calldesk.db.agenda import agenda, appointments, closed_callbacks, store_id, write_ics
-    from calldesk.windows import day_bounds
+    from calldesk.rules.windows import day_bounds
 
     ctx = make_context(db, config, None, at)
     region = ctx.config.region
@@ -1182,11 +1183,6 @@ caller_app = typer.Typer(help=N_("Who works the desk: callers and team leads, wi
 app.add_typer(caller_app, name="caller")
 
 
-class RoleChoice(StrEnum):  # db.models.Role, without loading the store's modules for --help
-    caller = "caller"
-    team_lead = "team_lead"
-
-
 _ROLES = {"caller": N_("caller"), "team_lead": N_("team lead")}  # as shown; stored and in JSON: the value
 
 
@@ -1194,20 +1190,19 @@ _ROLES = {"caller": N_("caller"), "team_lead": N_("team lead")}  # as shown; sto
            "desk's first team lead may be added by anyone)."))
 def caller_add(
     name: Annotated[str, typer.Argument(help=N_("The caller's name (as they give it with --caller or CALLDESK_CALLER)."), show_default=False)],
-    role: Annotated[RoleChoice | None, typer.Option("--role", help=N_("caller or team_lead [new callers: caller]."), show_default=False)] = None,
+    role: Annotated[Role | None, typer.Option("--role", help=N_("caller or team_lead [new callers: caller]."), show_default=False)] = None,
     goal: Annotated[int | None, typer.Option("--goal", min=0, max=MAX_DAILY_GOAL, help=N_("Calls a day [default: the config's daily_goal]."), show_default=False)] = None,
     active: Annotated[bool | None, typer.Option("--active/--inactive", help=N_("An inactive caller gets no work (kept for the figures)."), show_default=False)] = None,
     at: AtOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    from calldesk.db.models import Role
     from calldesk.db.team import save_caller
 
     ctx = make_context(db, config, None, at)
     store = ctx.open_store()
     try:
-        saved, created = save_caller(store, name, by=ctx.caller, now=ctx.now, role=Role(role.value) if role else None,
+        saved, created = save_caller(store, name, by=ctx.caller, now=ctx.now, role=role,
                                      goal=goal, active=active)
     finally:
         store.close()
@@ -1430,7 +1425,7 @@ def _desk_server(command: str, host: str, port: int, url: str, max_desks: int = 
         return value.isdigit() and 1 <= int(value) <= most
 
     class DeskServer(Server):
-        async def handle_index(self, request: web.Request):  # noqa: ANN201
+        async def handle_index(self, request: web.Request):  # noqa: ANN202
             if len(tabs) >= max_desks:
                 raise full()  # said on the page, before it opens a websocket that would be refused
             return await super().handle_index(request)
@@ -1520,8 +1515,9 @@ def db_upgrade(db: DbOpt = None, config: ConfigOpt = None) -> None:
 
 @db_app.command("status", help=N_("Show which store is used and its schema revision, without changing it."))
 def db_status(db: DbOpt = None, config: ConfigOpt = None) -> None:
-    from calldesk.db.engine import SCHEMA_HEAD, Store, schema_revision, store_error, to_url
     from sqlalchemy.exc import DBAPIError
+
+    from calldesk.db.engine import SCHEMA_HEAD, Store, schema_revision, store_error, to_url
 
     ctx = make_context(db, config)
     store = Store(to_url(ctx.store_target))
@@ -1552,7 +1548,7 @@ def show_config(
     format_: Annotated[ConfigFormat, typer.Option("--format", help=N_("Output format."))] = ConfigFormat.toml,
     config: ConfigOpt = None,
 ) -> None:
-    from calldesk.config import config_data, config_toml
+    from calldesk.rules.config import config_data, config_toml
 
     path, _named = config_path(config)
     cfg = load_config(config)
@@ -1625,7 +1621,7 @@ def kept_holidays(path: Path | None = None) -> Iterator[None]:
     version. A cache file that can't be read or written is passed over: it only saves time."""
     from importlib.metadata import version
 
-    from calldesk.windows import give_holidays, holidays_known
+    from calldesk.rules.windows import give_holidays, holidays_known
 
     path = path or platformdirs.user_cache_path("calldesk", appauthor=False) / HOLIDAY_CACHE
     stamp = version("holidays")

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = [
@@ -52,7 +52,7 @@ _language = DEFAULT_LANGUAGE
 _switch = threading.Lock()  # `using` from two threads at once must not interleave
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(lang: str) -> gettext.NullTranslations:
     # English has no catalog: the fallback returns the source text unchanged.
     return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True)
@@ -138,7 +138,7 @@ def N_(message: str) -> str:  # noqa: N802 - the usual name for the marker
 # --- dates and numbers (Babel) ------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locale(lang: str):  # noqa: ANN202 - babel.core.Locale, imported late
     from babel.core import Locale
 

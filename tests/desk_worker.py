@@ -34,16 +34,16 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
-from calldesk.config import Config
 from calldesk.db.calls import CallbackRequest, record_outcome
 from calldesk.db.engine import Store, open_store
 from calldesk.db.imports import import_csv
 from calldesk.db.models import Call, Callback, Lead, StageChange, Suppression
 from calldesk.db.queue import claim_next
-from calldesk.demo import DEMO_HEADERS, demo_rows
-from calldesk.dispositions import new_stage
-from calldesk.outcomes import Outcome
-from calldesk.stages import Stage
+from calldesk.rules.config import Config
+from calldesk.rules.demo import DEMO_HEADERS, demo_rows
+from calldesk.rules.dispositions import new_stage
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.stages import Stage
 
 CONFIG = Config()
 # The mix a caller's day might have; weights add up to 100.

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from calldesk.config import Config
 from calldesk.db.agenda import TEAM, agenda, appointments, store_id, write_ics
 from calldesk.db.calls import CallbackRequest, record_outcome
 from calldesk.db.leads import add_lead
-from calldesk.outcomes import Outcome
-from calldesk.schedule import agenda_group
-from calldesk.windows import day_bounds
+from calldesk.rules.config import Config
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.schedule import agenda_group
+from calldesk.rules.windows import day_bounds
 from tests.conftest import NOW  # Monday 23 November 2026, 09:30 UTC = 10:30 in Amsterdam
 
 CONFIG = Config()  # region NL: the desk is in Amsterdam

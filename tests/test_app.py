@@ -8,11 +8,11 @@ from rich.console import Console
 from textual.widgets import DataTable, Input, Static
 from textual.worker import WorkerCancelled
 
-from calldesk.config import Config
 from calldesk.db.engine import open_store
 from calldesk.db.leads import add_lead
 from calldesk.db.models import Callback, Lead
 from calldesk.db.queue import claim_lead
+from calldesk.rules.config import Config
 from calldesk.screens import queue as queue_module
 from calldesk.screens.app import CalldeskApp
 from calldesk.screens.call import CallScreen

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from calldesk.config import parse_config
 from calldesk.db.engine import to_url
 from calldesk.errors import CalldeskError
+from calldesk.rules.config import parse_config
 from tests.conftest import write_csv
 from tests.test_cli import cli_runner, one_line_error
 

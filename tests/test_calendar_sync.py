@@ -11,9 +11,9 @@ import icalendar
 from calldesk.db.agenda import CANCELLED_KEPT, agenda, appointments, closed_callbacks, store_id, write_ics
 from calldesk.db.calls import record_outcome
 from calldesk.db.engine import open_store
-from calldesk.db.models import Role
 from calldesk.db.team import cancel_callbacks, reschedule_callbacks, save_caller
-from calldesk.outcomes import Outcome
+from calldesk.rules.kinds import Role
+from calldesk.rules.outcomes import Outcome
 from tests.conftest import NOW
 from tests.test_agenda import CONFIG, setup, utc
 
@@ -87,8 +87,9 @@ def _lead_of(store, callback_id):
 
 def test_ics_texts_in_dutch_and_with_the_extension(store, dutch):
     ids, meeting = setup(store)
-    from calldesk.db.models import Lead
     import sqlalchemy as sa
+
+    from calldesk.db.models import Lead
 
     with store.write() as session:
         session.connection().execute(sa.update(Lead).where(Lead.phone_e164 == "+442079460958")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from textual.widgets import Static, TextArea
+from textual.worker import WorkerCancelled
 
 from calldesk.db.leads import lead_detail
 from calldesk.db.models import Activity, Callback, Lead
@@ -16,8 +17,6 @@ from calldesk.screens.modals import Confirm, OutcomePicker
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.when_picker import WhenPicker
 from tests.conftest import NOW
-from textual.worker import WorkerCancelled
-
 from tests.test_app import claims, make_app
 
 
@@ -240,8 +239,8 @@ async def test_a_wrong_number_is_found_with_the_filter_and_fixed_with_e(demo_sto
     filter finds it again (marked "fix number"), Enter opens it, `e` fixes it, and it returns."""
     from textual.widgets import Input
 
-    from calldesk.config import Config
     from calldesk.db.queue import queue
+    from calldesk.rules.config import Config
 
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:

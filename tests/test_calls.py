@@ -6,17 +6,17 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from calldesk.config import Config
 from calldesk.db import calls as calls_module
-from calldesk.db.calls import (CallbackRequest, dnc_add, dnc_list, dnc_remove, log_activity,
-                               record_outcome, undo_last)
+from calldesk.db.calls import CallbackRequest, dnc_add, dnc_list, dnc_remove, log_activity, record_outcome, undo_last
 from calldesk.db.imports import import_csv
 from calldesk.db.leads import add_lead, lead_detail
-from calldesk.db.models import ActivityKind, BantAnswer, Call, Callback, Lead, StageChange, Suppression
+from calldesk.db.models import BantAnswer, Call, Callback, Lead, StageChange, Suppression
 from calldesk.db.queue import claim_lead, claim_next, queue
 from calldesk.errors import CalldeskError
-from calldesk.outcomes import Outcome
-from calldesk.script import Answer
+from calldesk.rules.config import Config
+from calldesk.rules.kinds import ActivityKind
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.script import Answer
 from tests.conftest import NOW, write_csv
 
 CONFIG = Config()

@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from calldesk.db.models import Call, Lead
+from calldesk.db.models import Call
 from calldesk.db.queue import CLAIM_LEASE, claim_lead, claim_next
-from calldesk.db.models import Role
 from calldesk.db.team import ensure_caller, save_caller
 from calldesk.errors import CalldeskError
-from calldesk.mapping import MAX_FIELD
-from calldesk.outcomes import Outcome
+from calldesk.rules.kinds import Role
+from calldesk.rules.mapping import MAX_FIELD
+from calldesk.rules.outcomes import Outcome
 from tests.conftest import NOW, write_csv
 from tests.test_calls import CONFIG, everything, lead, record, row
 from tests.test_cli import cli_runner, one_line_error

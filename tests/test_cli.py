@@ -92,7 +92,7 @@ def test_config_from_environment_and_default_location(cli, tmp_path):
 
 
 def test_config_prints_a_config_file_that_reads_back_the_same(cli, tmp_path):
-    from calldesk.config import Config, parse_config
+    from calldesk.rules.config import Config, parse_config
 
     own = tmp_path / "own.toml"
     own.write_text('region = "be"\nlanguage = "nl"\ndaily_goal = 45\n[calling_hours]\ndays = ["sat", "mon"]\n'
@@ -682,7 +682,7 @@ def test_the_timezone_key_names_the_desks_zone_and_a_bad_one_is_a_clear_error(cl
 def test_a_time_in_the_spring_forward_gap_is_the_same_instant_in_the_cli_and_the_app(cli, tmp_path):
     """02:30 on 28 March 2027 does not exist in Amsterdam: it moves on by the gap, to 03:30 CEST
     (01:30 UTC), as the picker reads it, whatever the machine's zone (issue 18)."""
-    from calldesk.schedule import parse_when
+    from calldesk.rules.schedule import parse_when
 
     path = write_csv(tmp_path / "leads.csv", "Company;Phone\nAcme;06-12345678\n")
     cli("import", path, "--at", MONDAY)

@@ -18,10 +18,9 @@ from calldesk.db.imports import import_csv
 from calldesk.db.models import Call, Lead
 from calldesk.db.plans import Cursor
 from calldesk.db.queue import claim_next
-from calldesk.stages import Stage
+from calldesk.rules.stages import Stage
 from tests.conftest import NOW
-from tests.desk_worker import CONFIG, check_calls, finish, go, percentile, snapshot, start, wait_ready, \
-    write_leads_csv
+from tests.desk_worker import CONFIG, check_calls, finish, go, percentile, snapshot, start, wait_ready, write_leads_csv
 
 QUEUED = {Stage.suspect.value, Stage.prospect.value, Stage.hot_lead.value}
 

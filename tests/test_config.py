@@ -1,12 +1,11 @@
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calldesk.config import MAX_DAYS, Config, config_toml, format_duration, parse_config, parse_duration
 from calldesk.errors import CalldeskError
+from calldesk.rules.config import MAX_DAYS, Config, config_toml, format_duration, parse_config, parse_duration
 
 
 def test_empty_file_gives_documented_defaults():

@@ -19,10 +19,20 @@ from calldesk.db.engine import open_store
 from calldesk.db.imports import COUNTS, import_csv
 from calldesk.db.models import Call, ImportRun, Lead, Meta, WindowKey
 from calldesk.db.queue import claim_next
-from calldesk.outcomes import Outcome
+from calldesk.rules.outcomes import Outcome
 from tests.conftest import NOW
-from tests.desk_worker import CONFIG, Worker, check_calls, finish, go, kill, snapshot, start, wait_ready, \
-    write_leads_csv
+from tests.desk_worker import (
+    CONFIG,
+    Worker,
+    check_calls,
+    finish,
+    go,
+    kill,
+    snapshot,
+    start,
+    wait_ready,
+    write_leads_csv,
+)
 
 
 def _integrity(path: Path) -> None:

@@ -6,17 +6,18 @@ from datetime import timedelta
 import sqlalchemy as sa
 from textual.widgets import DataTable, OptionList, Static
 
-from calldesk.config import Config
 from calldesk.db.calls import record_outcome
-from calldesk.db.models import Lead, Role, StageChange
+from calldesk.db.models import Lead, StageChange
 from calldesk.db.reports import pipeline_report
 from calldesk.db.team import save_caller
-from calldesk.outcomes import Outcome
+from calldesk.rules.config import Config
+from calldesk.rules.kinds import Role
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.stages import Stage
+from calldesk.rules.windows import day_bounds, local_midnight, local_time, week_start
 from calldesk.screens.dashboard import DashboardScreen, LeadCard, percent
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
-from calldesk.stages import Stage
-from calldesk.windows import day_bounds, local_midnight, local_time, week_start
 from tests.conftest import NOW
 from tests.test_app import make_app, open_screen, settle
 

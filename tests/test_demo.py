@@ -2,7 +2,7 @@ import sqlalchemy as sa
 
 from calldesk.db.demo import load_demo
 from calldesk.db.models import Call, Callback, Lead, Signal, StageChange, Suppression
-from calldesk.stages import Stage
+from calldesk.rules.stages import Stage
 from tests.conftest import NOW
 
 

@@ -1,11 +1,11 @@
-"""Tests for calldesk.demo: determinism, shape, phone validity/uniqueness, cp1252."""
+"""Tests for calldesk.rules.demo: determinism, shape, phone validity/uniqueness, cp1252."""
 
 from __future__ import annotations
 
 import phonenumbers
 import pytest
 
-from calldesk.demo import DEMO_HEADERS, demo_rows, fake_phone_rows
+from calldesk.rules.demo import DEMO_HEADERS, demo_rows, fake_phone_rows
 
 ALLOWED_STAGES = {"suspect", "prospect", "hot lead", "opportunity", "klant", "verloren"}
 
@@ -73,7 +73,7 @@ def test_country_mix_matches_land() -> None:
         "DE": {"Duitsland"},
         "GB": {"Verenigd Koninkrijk"},
     }
-    for row, region in zip(rows, regions):
+    for row, region in zip(rows, regions, strict=True):
         assert row["Land"] in land[region]
 
 

@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from calldesk.config import Config
-from calldesk.dispositions import CONNECTED, LeadState, apply, new_stage
-from calldesk.outcomes import KEY_OF, OUTCOME_KEYS, Outcome, parse_outcome
-from calldesk.stages import FUNNEL, Stage
+from calldesk.rules.config import Config
+from calldesk.rules.dispositions import CONNECTED, LeadState, apply, new_stage
+from calldesk.rules.outcomes import KEY_OF, OUTCOME_KEYS, Outcome, parse_outcome
+from calldesk.rules.stages import FUNNEL, Stage
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 in Amsterdam
 CONFIG = Config()

@@ -14,9 +14,11 @@ from textual.widgets import Input, Label, Static
 from textual.widgets._key_panel import BindingsTable
 from textual.widgets._toast import Toast
 
-from calldesk.config import Config, Qualification
 from calldesk.db.leads import add_lead, lead_detail
-from calldesk.db.models import Caller, Lead, Role
+from calldesk.db.models import Caller, Lead
+from calldesk.rules.config import Config, Qualification
+from calldesk.rules.kinds import Role
+from calldesk.rules.script import builtin_script
 from calldesk.screens.call import CallScreen
 from calldesk.screens.first_run import FirstRun
 from calldesk.screens.lead_form import LeadForm
@@ -24,7 +26,6 @@ from calldesk.screens.leadview import company_size, lead_view
 from calldesk.screens.modals import Confirm, OutcomePicker
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.script_panel import ScriptPanel
-from calldesk.script import builtin_script
 from tests.conftest import NOW
 from tests.test_app import make_app
 from tests.test_call_screen import settle, take_next
@@ -115,8 +116,8 @@ def test_the_card_shows_the_scripts_labels_not_stored_values(dutch, sqlite_store
     lead_id = add_lead(sqlite_store, phone="020 123 4567", now=NOW, by="t", config=Config(), company="Acme",
                        company_size="51-200")
     from calldesk.db.calls import record_outcome
-    from calldesk.outcomes import Outcome
-    from calldesk.script import Answer
+    from calldesk.rules.outcomes import Outcome
+    from calldesk.rules.script import Answer
 
     record_outcome(sqlite_store, lead_id, Outcome.interested, caller="anne", now=NOW, config=Config(),
                    started_at=NOW, bant={"authority": Answer("decision_maker"), "timing": Answer("3m"),

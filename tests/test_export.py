@@ -7,7 +7,7 @@ from calldesk.db.exports import COLUMNS, export_leads, neutralise
 from calldesk.db.imports import import_csv
 from calldesk.db.models import Lead, Suppression
 from calldesk.db.team import ensure_caller
-from calldesk.stages import Stage
+from calldesk.rules.stages import Stage
 from tests.conftest import NOW, write_csv
 
 

@@ -14,15 +14,25 @@ from babel.messages.pofile import read_po
 
 import calldesk
 from calldesk import i18n
-from calldesk.config import Config, Qualification
-from calldesk.i18n import (_, format_day, format_day_time, format_number, format_percent, format_weekday_time,
-                           language, ngettext, resolve_language, set_language, using)
-from calldesk.outcomes import Outcome
-from calldesk.schedule import check_when, quick_choices
-from calldesk.config import CallingHours
-from calldesk.script import builtin_script, qualify
-from calldesk.stages import Stage
-from calldesk.warmth import LeadFacts, reason_text, score
+from calldesk.i18n import (
+    _,
+    format_day,
+    format_day_time,
+    format_number,
+    format_percent,
+    format_weekday_time,
+    language,
+    ngettext,
+    resolve_language,
+    set_language,
+    using,
+)
+from calldesk.rules.config import CallingHours, Config, Qualification
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.schedule import check_when, quick_choices
+from calldesk.rules.script import builtin_script, qualify
+from calldesk.rules.stages import Stage
+from calldesk.rules.warmth import LeadFacts, reason_text, score
 from tests.conftest import NOW
 from tests.test_app import make_app, settle
 from tests.test_call_screen import take_next

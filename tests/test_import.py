@@ -1,6 +1,6 @@
 import codecs
-import os
 import csv
+import os
 
 import pytest
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from calldesk.db import imports as imports_module
 from calldesk.db.engine import open_store
-from calldesk.db.imports import import_csv
 from calldesk.db.exports import export_leads
+from calldesk.db.imports import import_csv
 from calldesk.db.models import ImportRun, Lead, Suppression
 from calldesk.db.team import ensure_caller
 from calldesk.errors import CalldeskError

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import phonenumbers
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
-import sqlalchemy as sa
 
 from calldesk.db.imports import import_csv
 from calldesk.db.models import Lead
 from calldesk.db.team import ensure_caller
 from calldesk.errors import CalldeskError
-from calldesk.mapping import parse_stage_map
-from calldesk.phones import split_extension
+from calldesk.rules.mapping import parse_stage_map
+from calldesk.rules.phones import split_extension
 from tests.conftest import NOW, write_csv
 from tests.test_cli import cli_runner
 
@@ -286,8 +286,9 @@ def test_split_extension(text, number, extension):
 
 
 def test_extensions_are_stored_exported_and_read_back(store, tmp_path):
-    from calldesk.db.exports import export_leads
     import io
+
+    from calldesk.db.exports import export_leads
 
     path = write_csv(tmp_path / "x.csv", "Company,Phone,Country\nSun BV,(954) 233-8000 x 2117,US\n"
                                          "Bakker BV,020 123 4567 toestel 12,\nVis BV,06-12345678,\n")

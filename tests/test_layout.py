@@ -8,16 +8,15 @@ from rich.console import Console
 from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
-from calldesk.config import Config
 from calldesk.i18n import set_language
-from calldesk.outcomes import KEY_OF, Outcome
-from calldesk.phones import display
-from calldesk.screens.call import CallScreen
+from calldesk.rules.config import Config
+from calldesk.rules.outcomes import KEY_OF, Outcome
+from calldesk.rules.phones import display
+from calldesk.rules.script import builtin_script
 from calldesk.screens.layout import Column, fit_columns
 from calldesk.screens.modals import OutcomePicker, outcome_label
 from calldesk.screens.schedule import ScheduleScreen
 from calldesk.screens.when_picker import WhenPicker
-from calldesk.script import builtin_script
 from tests.test_app import make_app, open_screen, settle
 from tests.test_call_screen import take_next
 

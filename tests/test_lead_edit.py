@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Static
 
-from calldesk.config import Config
 from calldesk.db.leads import EDITABLE_FIELDS, add_lead, count_leads, update_lead
 from calldesk.db.models import Lead, Suppression, WindowKey
 from calldesk.errors import CalldeskError
+from calldesk.rules.config import Config
+from calldesk.rules.warmth import parse_reasons
 from calldesk.screens.lead_form import LeadForm
 from calldesk.screens.modals import Confirm
-from calldesk.warmth import parse_reasons
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 ADDED = NOW - timedelta(days=30)

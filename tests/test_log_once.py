@@ -16,14 +16,14 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from calldesk.config import Config
 from calldesk.db.calls import REPEAT_WINDOW, record_outcome, undo_last
 from calldesk.db.engine import open_store
 from calldesk.db.leads import add_lead
-from calldesk.db.models import Call, CallRequest, Lead
+from calldesk.db.models import Call, CallRequest
 from calldesk.db.queue import claim_lead
 from calldesk.errors import CalldeskError
-from calldesk.outcomes import Outcome
+from calldesk.rules.config import Config
+from calldesk.rules.outcomes import Outcome
 from tests.conftest import NOW
 
 CONFIG = Config()
@@ -150,10 +150,10 @@ def test_a_request_id_used_for_another_call_is_refused_and_writes_nothing(store)
 WORKER = textwrap.dedent("""
     import json, sys
     from datetime import datetime, timedelta
-    from calldesk.config import Config
+    from calldesk.rules.config import Config
     from calldesk.db.calls import record_outcome
     from calldesk.db.engine import open_store
-    from calldesk.outcomes import Outcome
+    from calldesk.rules.outcomes import Outcome
     target, lead_id, now, request_id = sys.argv[1], int(sys.argv[2]), datetime.fromisoformat(sys.argv[3]), sys.argv[4]
     store = open_store(target)
     print("ready", flush=True)
@@ -258,8 +258,8 @@ async def test_the_call_screen_saving_one_outcome_twice_records_one_call(demo_st
     """A double Enter that reaches the save twice: the store records the call once."""
     from calldesk.screens.call import CallScreen
     from calldesk.screens.queue import QueueScreen
-    from tests.test_call_screen import settle, take_next
     from tests.test_app import make_app
+    from tests.test_call_screen import settle, take_next
 
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:

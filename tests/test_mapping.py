@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calldesk.errors import CalldeskError
-from calldesk.mapping import (
+from calldesk.rules.mapping import (
     RowError,
     build_header_map,
     convert_row,

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calldesk.phones import Phone, PhoneError, PhoneType, display, normalize
+from calldesk.rules.phones import Phone, PhoneError, PhoneType, display, normalize
 
 VALID = [
     # typed, region, E.164, type, zone
@@ -234,7 +234,7 @@ def test_kazakh_mobile_gets_kazakhstans_zones_only():
 
 
 def test_zones_that_agree_all_year_are_one():
-    from calldesk.phones import candidate_zones, zones_agree
+    from calldesk.rules.phones import candidate_zones, zones_agree
 
     assert zones_agree("Europe/London", "Europe/Jersey")
     assert zones_agree("Europe/London", "Europe/Isle_of_Man")

@@ -14,18 +14,19 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from calldesk.config import Config, parse_config
 from calldesk.db.calls import CallbackRequest, dnc_add, dnc_list, dnc_remove, log_activity, record_outcome
 from calldesk.db.demo import load_demo
 from calldesk.db.engine import open_store
 from calldesk.db.imports import import_csv
 from calldesk.db.leads import add_lead, update_lead
-from calldesk.db.models import ActivityKind, Lead, Role, Signal, StageChange, Suppression
+from calldesk.db.models import Lead, Signal, StageChange, Suppression
 from calldesk.db.privacy import HASH_PREFIX, erase, months_before, person_record, purge_lost
 from calldesk.db.team import save_caller
 from calldesk.errors import CalldeskError
-from calldesk.outcomes import Outcome
-from calldesk.script import Answer
+from calldesk.rules.config import Config, parse_config
+from calldesk.rules.kinds import ActivityKind, Role
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.script import Answer
 from tests.conftest import NOW, write_csv
 from tests.test_calls import everything
 from tests.test_cli import one_line_error

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from calldesk.config import Config
 from calldesk.db.engine import open_store
 from calldesk.db.leads import add_lead
 from calldesk.db.models import Callback, Lead, Signal, Suppression, WindowKey
 from calldesk.db.queue import QueueEntry, claim_lead, claim_next, queue, release_claim, renew_claim
 from calldesk.db.scoring import refresh_if_due, rescore
-from calldesk.stages import Stage
+from calldesk.rules.config import Config
+from calldesk.rules.stages import Stage
 
 MON = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 Amsterdam, 09:30 London
 CONFIG = Config()
@@ -227,7 +227,7 @@ def _claim_loop(target, caller, rounds, results):
                 with store.write() as session:
                     session.execute(sa.update(Lead).where(Lead.id == entry.lead_id, Lead.claimed_by == caller)
                                     .values(claimed_by=None, last_called_at=MON, attempts=Lead.attempts + 1))
-    except Exception as exc:  # reported to the parent, which fails the test
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test
         got.append(f"{type(exc).__name__}: {exc}")
     finally:
         store.close()

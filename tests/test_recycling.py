@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from calldesk.config import CallingHours, Retry, parse_config
-from calldesk.outcomes import Outcome
-from calldesk.recycling import next_try
+from calldesk.rules.config import CallingHours, Retry, parse_config
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.recycling import next_try
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 in Amsterdam
 NL = ("Europe/Amsterdam", "NL")

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from calldesk.db.engine import open_store
 from calldesk.db.demo import load_demo
+from calldesk.db.engine import open_store
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.postgres
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.postgres
 FIRST_COMMAND = textwrap.dedent("""
     import sys
     from datetime import datetime
-    from calldesk.config import Config
+    from calldesk.rules.config import Config
     from calldesk.db.engine import open_store
     from calldesk.db.scoring import refresh_if_due
     from calldesk.db.team import ensure_caller, release_overdue

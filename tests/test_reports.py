@@ -10,15 +10,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from calldesk.config import Config, parse_config
 from calldesk.db.calls import CallbackRequest, log_activity, record_outcome
 from calldesk.db.leads import add_lead
-from calldesk.db.models import Activity, ActivityKind, Call, Lead, StageChange
+from calldesk.db.models import Activity, Call, Lead, StageChange
 from calldesk.db.queue import claim_lead
 from calldesk.db.reports import pipeline_report
 from calldesk.errors import CalldeskError
-from calldesk.outcomes import Outcome
-from calldesk.windows import day_bounds, local_midnight, week_start
+from calldesk.rules.config import Config, parse_config
+from calldesk.rules.kinds import ActivityKind
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.windows import day_bounds, local_midnight, week_start
 
 CONFIG = Config()
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -149,7 +150,7 @@ def test_every_figure_equals_a_direct_count(store, period):
     leads, calls, changes, activities = all_rows(store)
     assert len(calls) == 260 and changes  # the history is real
 
-    assert {s.value: n for s, n in result.funnel.items()} == {s: Counter(l.stage for l in leads)[s] for s in FUNNEL + ["lost"]}
+    assert {s.value: n for s, n in result.funnel.items()} == {s: Counter(line.stage for line in leads)[s] for s in FUNNEL + ["lost"]}
     got = [(c.from_stage.value, c.to_stage.value, c.base, c.converted) for c in result.conversion]
     assert got == expected_conversion(leads, changes, result.start, result.end)
     assert any(c.converted for c in result.conversion)
@@ -174,8 +175,8 @@ def test_every_figure_equals_a_direct_count(store, period):
         last[lead.id] = max([lead.created_at, lead.last_called_at or lead.created_at]
                             + [c.at for c in changes if c.lead_id == lead.id]
                             + [a.at for a in activities if a.lead_id == lead.id])
-    stuck = sorted((last[l.id], l.id) for l in leads if l.stage in FUNNEL[:4]
-                   and last[l.id] < NOW - timedelta(days=getattr(CONFIG.stuck, l.stage)))
+    stuck = sorted((last[line.id], line.id) for line in leads if line.stage in FUNNEL[:4]
+                   and last[line.id] < NOW - timedelta(days=getattr(CONFIG.stuck, line.stage)))
     assert [(s.last_activity_at, s.lead_id) for s in result.stuck] == stuck
     assert result.stuck_total == len(stuck)
 

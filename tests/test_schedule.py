@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calldesk import schedule
-from calldesk.config import CallingHours
 from calldesk.errors import CalldeskError
-from calldesk.schedule import Choice, check_when, parse_when, quick_choices, read_moment
+from calldesk.rules import schedule
+from calldesk.rules.config import CallingHours
+from calldesk.rules.schedule import Choice, check_when, parse_when, quick_choices, read_moment
 
 HOURS = CallingHours()  # mon–fri 09:00–17:30, holidays skipped
 AMS = ZoneInfo("Europe/Amsterdam")

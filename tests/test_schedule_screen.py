@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from textual.widgets import DataTable, Static
 
-from calldesk.config import Config
 from calldesk.db.agenda import TEAM, agenda
 from calldesk.db.models import Callback
 from calldesk.db.team import cancel_callbacks
+from calldesk.rules.config import Config
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.schedule import ScheduleScreen
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calldesk.config import Qualification, parse_config
 from calldesk.errors import CalldeskError
-from calldesk.outcomes import Outcome
-from calldesk.script import (
+from calldesk.rules.config import Qualification, parse_config
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.script import (
     BANT,
     Script,
     Verdict,
@@ -24,8 +24,8 @@ from calldesk.script import (
     render,
     timing_months,
 )
-from calldesk.stages import Stage
-from calldesk.warmth import LeadFacts, score
+from calldesk.rules.stages import Stage
+from calldesk.rules.warmth import LeadFacts, score
 
 CANONICAL = {
     "budget": ("yes", "unknown", "no"),
@@ -134,7 +134,7 @@ def test_questions_may_come_in_any_order_and_are_kept_in_bant_order():
 
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_the_positive_answers_are_the_ones_warmth_scores(language):
-    # The script's values feed calldesk.warmth: each first option (and timing within 6 months)
+    # The script's values feed calldesk.rules.warmth: each first option (and timing within 6 months)
     # must earn BANT points, the negative ones none.
     def bant_points(bant):
         facts = LeadFacts(stage=Stage.suspect, bant=bant)

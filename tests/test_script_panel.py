@@ -6,9 +6,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from calldesk.config import Qualification
-from calldesk.outcomes import Outcome
-from calldesk.script import Answer, builtin_script
+from calldesk.rules.config import Qualification
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.script import Answer, builtin_script
 from calldesk.screens.script_panel import ScriptPanel
 
 VALUES = {"caller": "Anne", "company": "Bakkerij Jansen", "contact": "Piet Jansen"}

@@ -1,6 +1,6 @@
 import pytest
 
-from calldesk.stages import FUNNEL, Stage, is_forward, parse_stage
+from calldesk.rules.stages import FUNNEL, Stage, is_forward, parse_stage
 
 
 def test_funnel_order():

@@ -87,11 +87,11 @@ def test_only_claims_skip_the_wait_for_the_disk(store, monkeypatch):
     machine, are down with it): synchronous NORMAL (1), else FULL (2). A release and an outcome
     may not be lost. A PostgreSQL server may crash under running apps: every commit there keeps
     the server's synchronous_commit."""
-    from calldesk.config import Config
     from calldesk.db.calls import record_outcome
     from calldesk.db.leads import add_lead
     from calldesk.db.queue import claim_lead, claim_next, release_claim, renew_claim
-    from calldesk.outcomes import Outcome
+    from calldesk.rules.config import Config
+    from calldesk.rules.outcomes import Outcome
 
     ask = "PRAGMA synchronous" if store.is_sqlite else "SHOW synchronous_commit"
     if store.is_sqlite:
@@ -160,7 +160,7 @@ def _write_leads(path: str, worker: int, count: int, errors) -> None:  # noqa: A
                 existing = session.exec(sa.select(sa.func.count()).select_from(Lead)).scalar_one()
                 session.add(Lead(phone_e164=f"+316{worker}{i:07d}", company=str(existing),
                                  created_at=NOW, updated_at=NOW))
-    except Exception as exc:  # reported to the parent, which fails the test
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test
         errors.put(f"{type(exc).__name__}: {exc}")
     finally:
         store.close()

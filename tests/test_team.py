@@ -8,19 +8,30 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from calldesk.config import Config
 from calldesk.db.agenda import TEAM, agenda
 from calldesk.db.calls import CallbackRequest, record_outcome
-from calldesk.db.models import Callback, Lead, Role, StageChange
+from calldesk.db.models import Callback, Lead, StageChange
 from calldesk.db.queue import queue
 from calldesk.db.reports import pipeline_report
-from calldesk.db.team import (assign_leads, cancel_callbacks, ensure_caller, is_team_lead, list_callers,
-                              move_stage, reassign_callbacks, release_overdue, reschedule_callbacks,
-                              save_caller, unassign_leads)
+from calldesk.db.team import (
+    assign_leads,
+    cancel_callbacks,
+    ensure_caller,
+    is_team_lead,
+    list_callers,
+    move_stage,
+    reassign_callbacks,
+    release_overdue,
+    reschedule_callbacks,
+    save_caller,
+    unassign_leads,
+)
 from calldesk.errors import CalldeskError
-from calldesk.outcomes import Outcome
-from calldesk.stages import Stage
-from calldesk.windows import day_bounds, week_start
+from calldesk.rules.config import Config
+from calldesk.rules.kinds import Role
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.stages import Stage
+from calldesk.rules.windows import day_bounds, week_start
 from tests.conftest import NOW
 from tests.test_calls import everything, lead
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calldesk.config import ICP, Config, WarmthWeights, parse_config
 from calldesk.errors import CalldeskError
-from calldesk.stages import Stage
-from calldesk.warmth import SIGNAL_KINDS, LeadFacts, Reason, Warmth, score, signal_points
+from calldesk.rules.config import ICP, Config, WarmthWeights, parse_config
+from calldesk.rules.stages import Stage
+from calldesk.rules.warmth import SIGNAL_KINDS, LeadFacts, Reason, Warmth, score, signal_points
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # fixed: no test reads the wall clock
 W = WarmthWeights()

@@ -10,7 +10,7 @@ from textual import events
 from textual.app import App
 from textual.widgets import Input, Static
 
-from calldesk.config import CallingHours
+from calldesk.rules.config import CallingHours
 from calldesk.screens.when_picker import When, WhenPicker
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -287,7 +287,7 @@ async def test_a_moment_that_has_passed_is_refused_and_the_picker_stays_open() -
 
 
 async def test_a_lead_of_several_zones_is_never_shown_as_in_one_of_them() -> None:
-    from calldesk.phones import normalize
+    from calldesk.rules.phones import normalize
 
     us = normalize("+1 800 555 0199").time_zone
     app = Host(now=FRIDAY, zone=us, country="US")

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calldesk import windows
-from calldesk.config import CallingHours
-from calldesk.windows import (
+from calldesk.rules import windows
+from calldesk.rules.config import CallingHours
+from calldesk.rules.windows import (
     describe_next,
     holiday_dates,
     home_zone,
@@ -273,7 +273,7 @@ def test_holidays_given_from_an_earlier_run_are_used_and_computed_ones_are_known
        minutes=st.integers(min_value=1, max_value=60 * 40),
        zone=st.sampled_from(["Europe/Amsterdam", "America/New_York", "Asia/Tokyo"]))
 def test_calling_time_after_counts_only_open_windows(start, minutes, zone):
-    from calldesk.windows import calling_time_after
+    from calldesk.rules.windows import calling_time_after
 
     key, amount = (zone, ""), timedelta(minutes=minutes)
     end = calling_time_after(key, start, amount, CallingHours(), "NL")
@@ -290,7 +290,7 @@ def test_calling_time_after_counts_only_open_windows(start, minutes, zone):
 
 
 def test_calling_time_after_a_missed_evening_callback():
-    from calldesk.windows import calling_time_after
+    from calldesk.rules.windows import calling_time_after
 
     # Due Thursday 17:25 Amsterdam: 5 minutes that day, 1 h 55 min from Friday 09:00.
     due = datetime(2026, 12, 3, 16, 25, tzinfo=UTC)
@@ -299,8 +299,8 @@ def test_calling_time_after_a_missed_evening_callback():
 
 
 # --- a number that could be in several zones: every one of them must be in hours ----------
-from calldesk.phones import normalize  # noqa: E402
-from calldesk.windows import their_span, their_time, zones_of  # noqa: E402
+from calldesk.rules.phones import normalize  # noqa: E402
+from calldesk.rules.windows import their_span, their_time, zones_of  # noqa: E402
 
 US_ANY = (normalize("+1 800 555 0199").time_zone, "US")  # toll-free: every US zone
 EC_MOBILE = (normalize("099 123 4567", "EC").time_zone, "EC")

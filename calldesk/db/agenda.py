@@ -24,15 +24,16 @@ from typing import BinaryIO
 import icalendar
 import sqlalchemy as sa
 
-from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.files import replacing
-from calldesk.db.models import Call, Callback, CallbackStatus, Lead, Meta
+from calldesk.db.models import Call, Callback, Lead, Meta
 from calldesk.i18n import _
-from calldesk.outcomes import Outcome
-from calldesk.phones import with_extension
-from calldesk.schedule import AGENDA_GROUPS, agenda_group
-from calldesk.windows import local_time
+from calldesk.rules.config import Config
+from calldesk.rules.kinds import CallbackStatus
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.phones import with_extension
+from calldesk.rules.schedule import AGENDA_GROUPS, agenda_group
+from calldesk.rules.windows import local_time
 
 TEAM = "team"  # the caller filter for team callbacks only
 CALLBACK_LENGTH = timedelta(minutes=15)

@@ -19,25 +19,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from calldesk.config import Config
 from calldesk.db.engine import Store
-from calldesk.db.models import (Activity, ActivityKind, BantAnswer, Call, Callback, CallRequest, Lead, StageChange,
-                                Suppression)
+from calldesk.db.models import Activity, BantAnswer, Call, Callback, CallRequest, Lead, StageChange, Suppression
+from calldesk.db.plans import Cursor
 from calldesk.db.privacy import ERASED_LABEL, is_hashed, is_suppressed, suppression_keys
 from calldesk.db.queue import CLAIM_LEASE
-from calldesk.db.plans import Cursor
 from calldesk.db.scoring import score_one
 from calldesk.db.team import _require_team_lead
-from calldesk.dispositions import FINAL, LeadState, apply
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, format_day_time
-from calldesk.mapping import MAX_FIELD
-from calldesk.outcomes import Outcome
-from calldesk.phones import normalize
-from calldesk.schedule import MAX_DISTANCE, PAST_GRACE
-from calldesk.script import BANT, Answer
-from calldesk.stages import Stage
-from calldesk.windows import local_time
+from calldesk.rules.config import Config
+from calldesk.rules.dispositions import FINAL, LeadState, apply
+from calldesk.rules.kinds import ActivityKind
+from calldesk.rules.mapping import MAX_FIELD
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.phones import normalize
+from calldesk.rules.schedule import MAX_DISTANCE, PAST_GRACE
+from calldesk.rules.script import BANT, Answer
+from calldesk.rules.stages import Stage
+from calldesk.rules.windows import local_time
 
 UNDO_WINDOW = timedelta(minutes=5)
 # The same caller, lead and outcome again within this long is one call told twice (a dialer

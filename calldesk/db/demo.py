@@ -11,14 +11,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from calldesk.config import Config
 from calldesk.db.engine import Store
-from calldesk.db.scoring import rescore
 from calldesk.db.imports import ImportSummary, import_csv
-from calldesk.db.models import BantAnswer, Call, Callback, Caller, Lead, Role, Signal, StageChange, Suppression
-from calldesk.demo import DEMO_HEADERS, demo_rows
-from calldesk.outcomes import Outcome
-from calldesk.stages import FUNNEL, Stage
+from calldesk.db.models import BantAnswer, Call, Callback, Caller, Lead, Signal, StageChange, Suppression
+from calldesk.db.scoring import rescore
+from calldesk.rules.config import Config
+from calldesk.rules.demo import DEMO_HEADERS, demo_rows
+from calldesk.rules.kinds import Role
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.stages import FUNNEL, Stage
 
 DEMO_CALLERS = ("anne", "bram", "sanne", "daan")
 # The outcome of the call that brought a lead to its stage.

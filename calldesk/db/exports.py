@@ -12,8 +12,8 @@ from phonenumbers import PhoneNumberFormat
 
 from calldesk.db.engine import Store
 from calldesk.db.models import Lead, Suppression
-from calldesk.mapping import FORMULA_START
-from calldesk.stages import Stage
+from calldesk.rules.mapping import FORMULA_START
+from calldesk.rules.stages import Stage
 
 COLUMNS = ("id", "company", "contact", "phone", "extension", "stage", "warmth", "owner", "do_not_call",
            "last_outcome", "next_call_at", "role", "email", "linkedin", "industry",

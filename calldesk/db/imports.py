@@ -29,7 +29,6 @@ from typing import Any, BinaryIO
 import sqlalchemy as sa
 
 from calldesk.db.engine import Store
-from calldesk.config import Config
 from calldesk.db.files import output_path, store_files
 from calldesk.db.models import Caller, ImportRun, Lead, Suppression, WindowKey
 from calldesk.db.privacy import suppressed_numbers
@@ -37,7 +36,8 @@ from calldesk.db.scoring import note_scored
 from calldesk.db.team import caller_name
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, language, set_language
-from calldesk.mapping import (
+from calldesk.rules.config import Config
+from calldesk.rules.mapping import (
     Converted,
     HeaderMap,
     build_header_map,

@@ -11,18 +11,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 
-from calldesk.config import Config
 from calldesk.db.engine import Store
-from calldesk.db.models import Activity, BantAnswer, Call, Callback, CallbackStatus, Lead, Signal, WindowKey
+from calldesk.db.models import Activity, BantAnswer, Call, Callback, Lead, Signal, WindowKey
 from calldesk.db.privacy import is_suppressed
 from calldesk.db.queue import callable_callbacks
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
-from calldesk.mapping import parse_employees
-from calldesk.phones import Phone, PhoneError, is_region, normalize
-from calldesk.stages import Stage
-from calldesk.warmth import score_new_lead
+from calldesk.rules.config import Config
+from calldesk.rules.kinds import CallbackStatus
+from calldesk.rules.mapping import parse_employees
+from calldesk.rules.phones import Phone, PhoneError, is_region, normalize
+from calldesk.rules.stages import Stage
+from calldesk.rules.warmth import score_new_lead
 
 # What a caller may correct on a lead (the lead form's fields, in its order).
 EDITABLE_FIELDS: tuple[str, ...] = ("company", "contact_name", "role", "phone", "email", "company_size", "industry")

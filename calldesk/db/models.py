@@ -8,9 +8,10 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from calldesk.outcomes import Outcome
-from calldesk.phones import PhoneType
-from calldesk.stages import Stage
+from calldesk.rules.kinds import ActivityKind, CallbackStatus, Role, SignalKind
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.phones import PhoneType
+from calldesk.rules.stages import Stage
 
 # Stable constraint names, so Alembic's batch mode on SQLite can alter tables later.
 SQLModel.metadata.naming_convention = {
@@ -41,29 +42,6 @@ def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
-
-
-class SignalKind(StrEnum):
-    """Behaviour that makes a lead marketing-qualified."""
-
-    demo_request = "demo_request"
-    contact_form = "contact_form"
-    download = "download"
-    webinar = "webinar"
-    email_reply = "email_reply"
-    email_click = "email_click"
-    website_visit = "website_visit"
-
-
-class CallbackStatus(StrEnum):
-    open = "open"
-    done = "done"
-    cancelled = "cancelled"
-
-
-class Role(StrEnum):
-    caller = "caller"
-    team_lead = "team_lead"
 
 
 def _fk(target: str, *, cascade: bool = True) -> sa.ForeignKey:
@@ -187,11 +165,6 @@ class CallRequest(SQLModel, table=True):
     caller: str
     outcome: Outcome = Field(sa_type=enum_type(Outcome, "outcome"))
     at: datetime
-
-
-class ActivityKind(StrEnum):
-    email = "email"
-    linkedin = "linkedin"
 
 
 class Activity(SQLModel, table=True):

@@ -30,13 +30,23 @@ from typing import Any
 import sqlalchemy as sa
 
 from calldesk.db.engine import Store
-from calldesk.db.models import (Activity, BantAnswer, Call, Callback, ImportRun, Lead, Meta, Signal, StageChange,
-                                Suppression)
+from calldesk.db.models import (
+    Activity,
+    BantAnswer,
+    Call,
+    Callback,
+    ImportRun,
+    Lead,
+    Meta,
+    Signal,
+    StageChange,
+    Suppression,
+)
 from calldesk.db.team import _require_team_lead
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
-from calldesk.phones import PhoneError, normalize
-from calldesk.stages import Stage
+from calldesk.rules.phones import PhoneError, normalize
+from calldesk.rules.stages import Stage
 
 HASH_PREFIX = "hmac-sha256:"
 ERASED_LABEL = "(erased person)"  # how the do-not-call list shows a hashed number

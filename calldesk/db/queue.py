@@ -23,14 +23,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-from calldesk.config import CallingHours, Config
 from calldesk.db.engine import Store
 from calldesk.db.models import Callback, Lead, Suppression, WindowKey
 from calldesk.db.plans import Cursor, Plan, dialect_key, sqlite_time
 from calldesk.i18n import N_, _
-from calldesk.warmth import parse_reasons
-from calldesk.stages import Stage
-from calldesk.windows import describe_next, home_zone, local_time, next_opening, open_keys, why_closed, zones_of
+from calldesk.rules.config import CallingHours, Config
+from calldesk.rules.stages import Stage
+from calldesk.rules.warmth import parse_reasons
+from calldesk.rules.windows import describe_next, home_zone, local_time, next_opening, open_keys, why_closed, zones_of
 
 CLAIM_LEASE = timedelta(minutes=10)
 _L = Lead.__table__

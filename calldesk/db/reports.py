@@ -3,7 +3,7 @@
 Every figure is counted by the database (GROUP BY and conditional sums over leads, calls and
 stage_changes); only aggregates come back to Python, so a store of a million leads reports in
 one pass per section. Periods are half-open [start, end) in UTC; "today" and "this week" run
-from the desk's local midnight / Monday (`calldesk.windows.day_bounds`, `week_start`) up to and
+from the desk's local midnight / Monday (`calldesk.rules.windows.day_bounds`, `week_start`) up to and
 including `now`, as the queue header counts calls.
 
 Definitions (the tests count each of them independently over all rows):
@@ -41,13 +41,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from calldesk.config import WEEKDAYS, Config
 from calldesk.db.engine import Store
-from calldesk.db.models import Activity, Call, Caller, Lead, Role, StageChange
-from calldesk.dispositions import CONNECTED
-from calldesk.outcomes import Outcome
-from calldesk.stages import FUNNEL, Stage
-from calldesk.windows import local_time
+from calldesk.db.models import Activity, Call, Caller, Lead, StageChange
+from calldesk.rules.config import WEEKDAYS, Config
+from calldesk.rules.dispositions import CONNECTED
+from calldesk.rules.kinds import Role
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.stages import FUNNEL, Stage
+from calldesk.rules.windows import local_time
 
 _L, _C, _SC, _ACT = Lead.__table__, Call.__table__, StageChange.__table__, Activity.__table__
 _CALLERS = Caller.__table__

@@ -1,4 +1,4 @@
-"""Stored warmth: computed by calldesk.warmth, kept in the leads table so the queue sorts in SQL.
+"""Stored warmth: computed by calldesk.rules.warmth, kept in the leads table so the queue sorts in SQL.
 
 Warmth changes when its inputs change (import, outcome, signal) and as signals age; the age
 decay is refreshed once a day, for leads with signals inside the horizon only, and in full
@@ -15,12 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.models import BantAnswer, Lead, Meta, Signal
 from calldesk.db.plans import Cursor
-from calldesk.stages import Stage
-from calldesk.warmth import LeadFacts, reasons_json, score
+from calldesk.rules.config import Config
+from calldesk.rules.stages import Stage
+from calldesk.rules.warmth import LeadFacts, reasons_json, score
 
 _LEAD = Lead.__table__
 _META = Meta.__table__

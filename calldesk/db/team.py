@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from calldesk.config import MAX_DAILY_GOAL, Config
 from calldesk.db.engine import Store
-from calldesk.db.models import Caller, Callback, CallbackStatus, Lead, Role, StageChange
+from calldesk.db.models import Callback, Caller, Lead, StageChange
 from calldesk.db.scoring import rescore
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
-from calldesk.schedule import MAX_DISTANCE, PAST_GRACE
-from calldesk.stages import Stage
-from calldesk.windows import calling_time_after
+from calldesk.rules.config import MAX_DAILY_GOAL, Config
+from calldesk.rules.kinds import CallbackStatus, Role
+from calldesk.rules.schedule import MAX_DISTANCE, PAST_GRACE
+from calldesk.rules.stages import Stage
+from calldesk.rules.windows import calling_time_after
 
 _CALLERS, _CB, _L, _SC = Caller.__table__, Callback.__table__, Lead.__table__, StageChange.__table__
 _OPEN = CallbackStatus.open.value

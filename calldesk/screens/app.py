@@ -8,21 +8,21 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from textual._styles_cache import StylesCache
 from textual import events, work
+from textual._styles_cache import StylesCache
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from calldesk.config import Config
 from calldesk.db.engine import Store
 from calldesk.db.team import CallerInfo
 from calldesk.i18n import N_, _, set_language
+from calldesk.rules.config import Config
+from calldesk.rules.script import Script, builtin_script
 from calldesk.screens import layout
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.translate import translate_bindings, translate_widget
-from calldesk.script import Script, builtin_script
 
 if TYPE_CHECKING:
     from calldesk.db.calls import Recorded

@@ -22,13 +22,14 @@ from textual.widgets import Header, Static, TextArea
 
 from calldesk.db.calls import CallbackRequest, Recorded, log_activity, record_outcome
 from calldesk.db.leads import LeadDetail, lead_detail, update_lead
-from calldesk.db.models import ActivityKind
 from calldesk.db.queue import release_claim, renew_claim
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _
-from calldesk.outcomes import Outcome
-from calldesk.phones import display, with_extension
-from calldesk.script import Answer
+from calldesk.rules.kinds import ActivityKind
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.phones import display, with_extension
+from calldesk.rules.script import Answer
+from calldesk.rules.windows import local_time, their_time, zones_of
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.layout import MEDIUM, Responsive
 from calldesk.screens.leadview import CALLS_SHOWN, lead_line, lead_view, stage_label
@@ -36,7 +37,6 @@ from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_
 from calldesk.screens.script_panel import ScriptPanel
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import WhenPicker
-from calldesk.windows import home_zone, local_time, their_time, zones_of
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp

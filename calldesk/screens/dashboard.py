@@ -20,19 +20,19 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Sparkline, Static
 
-from calldesk.config import Config
 from calldesk.db.leads import lead_detail
 from calldesk.db.reports import CallerFigures, HourCount, Report, StuckLead, pipeline_report
 from calldesk.db.team import CallerInfo, assign_leads, list_callers, move_stage, unassign_leads
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_day, format_day_time, format_number, format_percent, ngettext
+from calldesk.rules.config import Config
+from calldesk.rules.stages import Stage
+from calldesk.rules.windows import day_bounds, local_midnight, local_time, week_start
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.leadview import lead_view
 from calldesk.screens.modals import MODAL_CSS
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
 from calldesk.screens.translate import translate_bindings
-from calldesk.stages import Stage
-from calldesk.windows import day_bounds, local_midnight, local_time, week_start
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp

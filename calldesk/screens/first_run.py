@@ -16,10 +16,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from calldesk.db.models import Role
 from calldesk.db.team import list_callers, save_caller
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _
+from calldesk.rules.kinds import Role
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.translate import translate_bindings
 

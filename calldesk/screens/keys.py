@@ -11,7 +11,6 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-
 NARROW = 100  # below this width the keys are packed closer (Footer's compact style)
 # Keys a narrow footer leaves out first (? lists them): those a caller needs least often.
 SPARE = frozenset({"script.clear", "script.note", "call.edit", "call.log_contact", "queue.add", "queue.pipeline",

@@ -10,12 +10,12 @@ from rich.text import Text
 
 from calldesk.db.leads import LeadDetail
 from calldesk.i18n import _, format_day, format_number, format_weekday_time, ngettext, pgettext
-from calldesk.outcomes import Outcome
-from calldesk.phones import display, kind_label, with_extension
-from calldesk.script import Script, builtin_script
-from calldesk.stages import Stage
-from calldesk.warmth import parse_reasons, reason_text
-from calldesk.windows import local_time, their_time, zones_of
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.phones import display, kind_label, with_extension
+from calldesk.rules.script import Script, builtin_script
+from calldesk.rules.stages import Stage
+from calldesk.rules.warmth import parse_reasons, reason_text
+from calldesk.rules.windows import local_time, their_time, zones_of
 
 CALLS_SHOWN = 10  # earlier calls on the call screen's card
 

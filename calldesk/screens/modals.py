@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from calldesk.i18n import N_, _, pgettext
-from calldesk.outcomes import KEY_OF, OUTCOME_KEYS, Outcome
+from calldesk.rules.outcomes import KEY_OF, OUTCOME_KEYS, Outcome
 from calldesk.screens.translate import translate_bindings
 
 MODAL_CSS = """
@@ -118,7 +118,7 @@ class OutcomePicker(ModalScreen[Outcome | None]):
 
     def __init__(self, suggestion: Outcome | None = None) -> None:
         super().__init__()
-        translate_bindings(self)  # the outcomes' own labels are in the catalog (calldesk.outcomes)
+        translate_bindings(self)  # the outcomes' own labels are in the catalog (calldesk.rules.outcomes)
         self.suggestion = suggestion
 
     def compose(self) -> ComposeResult:

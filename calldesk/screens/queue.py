@@ -14,16 +14,16 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from calldesk.db.calls import Recorded, undo_last
 from calldesk.db.leads import DeskStatus, LeadDetail, add_lead, desk_status, lead_detail
-from calldesk.errors import CalldeskError
 from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
 from calldesk.db.scoring import refresh_if_due
 from calldesk.db.team import CallerInfo, assign_leads, ensure_caller, list_callers, release_overdue
+from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_weekday_time
+from calldesk.rules.windows import local_time, their_span, zones_of
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.layout import Column, FitTable, Responsive, fit_columns
 from calldesk.screens.leadview import CALLS_SHOWN, lead_line, lead_view
 from calldesk.screens.translate import translate_bindings
-from calldesk.windows import local_time, their_span, zones_of
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp

@@ -20,18 +20,25 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from calldesk.db.agenda import TEAM, AgendaItem, agenda
-from calldesk.db.team import (CallerInfo, cancel_callbacks, get_caller, list_callers, reassign_callbacks,
-                              release_overdue, reschedule_callbacks)
+from calldesk.db.team import (
+    CallerInfo,
+    cancel_callbacks,
+    get_caller,
+    list_callers,
+    reassign_callbacks,
+    release_overdue,
+    reschedule_callbacks,
+)
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_day, format_weekday, ngettext
-from calldesk.phones import display
+from calldesk.rules.phones import display
+from calldesk.rules.windows import local_time
 from calldesk.screens import team_modals
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.layout import Column, FitTable, Responsive, fit_columns
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt
 from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import When, WhenPicker
-from calldesk.windows import local_time
 
 if TYPE_CHECKING:
     from calldesk.screens.app import CalldeskApp

@@ -21,11 +21,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from calldesk.config import Qualification
 from calldesk.i18n import N_, _
-from calldesk.outcomes import KEY_OF, Outcome
+from calldesk.rules.config import Qualification
+from calldesk.rules.outcomes import KEY_OF, Outcome
+from calldesk.rules.script import Answer, Question, Script, Verdict, qualify, render
 from calldesk.screens.translate import translate_bindings
-from calldesk.script import Answer, Question, Script, Verdict, qualify, render
 
 _MUTED = "$text-muted"
 

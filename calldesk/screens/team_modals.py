@@ -13,9 +13,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from calldesk.i18n import N_, _
+from calldesk.rules.stages import Stage
 from calldesk.screens.modals import MODAL_CSS
 from calldesk.screens.translate import translate_bindings
-from calldesk.stages import Stage
 
 TEAM = "team"  # what CallerPicker returns for "the whole team"
 

@@ -1,6 +1,6 @@
 """A keyboard-only modal for choosing a moment: a callback (for me or the team) or an appointment.
 
-The rules live in calldesk.schedule; this screen only shows them. Keys: a bare 1–6 picks a
+The rules live in calldesk.rules.schedule; this screen only shows them. Keys: a bare 1–6 picks a
 quick choice (↑/↓ step through them); anything else typed goes to the Type box, from the first
 key (a letter, `+`, `:`, or a digit followed by more: "24-11 14:00" is a date, not choice 2).
 Enter saves what was typed (when the moment is outside calling hours it first shows why, and a
@@ -22,13 +22,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from calldesk.config import CallingHours
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_day
-from calldesk.schedule import PAST_GRACE, Choice, check_when, parse_when, quick_choices
+from calldesk.rules.config import CallingHours
+from calldesk.rules.schedule import PAST_GRACE, Choice, check_when, parse_when, quick_choices
+from calldesk.rules.windows import local_time, zones_of
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.translate import translate_bindings
-from calldesk.windows import local_time, zones_of
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from calldesk.phones import zones_for
+from calldesk.rules.phones import zones_for
 
 revision: str = '0007'
 down_revision: str | None = '0006'

@@ -1,7 +1,7 @@
 """Choosing a moment for a callback or an appointment: quick choices, free entry, warnings.
 
 Every moment is read and shown on the LEAD's wall clock (its zone; None or an unknown zone:
-the home region's zone, as in `calldesk.windows`) and returned as an aware UTC datetime.
+the home region's zone, as in `calldesk.rules.windows`) and returned as an aware UTC datetime.
 Pure: every function takes `now` (aware, any zone); no I/O, no wall clock.
 
 Quick choices (fixed keys, so fingers learn them; a key is absent only when it has no use):
@@ -44,10 +44,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
-from calldesk.config import WEEKDAYS, CallingHours
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_weekday
-from calldesk.windows import callable_day, holiday_country, holiday_dates, local_time, next_opening
+from calldesk.rules.config import WEEKDAYS, CallingHours
+from calldesk.rules.windows import callable_day, holiday_country, holiday_dates, local_time, next_opening
 
 __all__ = ["AGENDA_GROUPS", "Choice", "agenda_group", "check_when", "parse_when", "quick_choices", "read_moment"]
 

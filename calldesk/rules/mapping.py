@@ -7,21 +7,21 @@ from __future__ import annotations
 
 import re
 import shlex
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import phonenumbers
 
-from calldesk.config import Config
-from calldesk.countries import country_code as _country_code
-from calldesk.countries import is_blank
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
-from calldesk.phones import PREMIUM_KINDS, Phone, PhoneError, normalize, split_extension
-from calldesk.stages import STAGE_WORDS_HELP, Stage, parse_stage
-from calldesk.warmth import score_new_lead
+from calldesk.rules.config import Config
+from calldesk.rules.countries import country_code as _country_code
+from calldesk.rules.countries import is_blank
+from calldesk.rules.phones import PREMIUM_KINDS, Phone, PhoneError, normalize, split_extension
+from calldesk.rules.stages import STAGE_WORDS_HELP, Stage, parse_stage
+from calldesk.rules.warmth import score_new_lead
 
 # Field → header names people use for it (compared without case, spaces or punctuation).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -83,7 +83,7 @@ def _row_country(text: str) -> str | None:
 
 def country_code(text: str) -> str | None:
     """'Nederland', 'Belgique', 'DEU', 'base.mx' → ISO code; None when not a country
-    (calldesk.countries)."""
+    (calldesk.rules.countries)."""
     return _country_code(text)
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from calldesk.config import CallingHours, Retry
-from calldesk.outcomes import Outcome
-from calldesk.windows import WindowKey, local_time, next_opening
+from calldesk.rules.config import CallingHours, Retry
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.windows import WindowKey, local_time, next_opening
 
 UNANSWERED = frozenset({Outcome.no_answer, Outcome.busy, Outcome.voicemail})
 

@@ -13,15 +13,15 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from calldesk.config import Qualification
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, language, ngettext
-from calldesk.outcomes import Outcome
+from calldesk.rules.config import Qualification
+from calldesk.rules.outcomes import Outcome
 
 BANT: tuple[str, ...] = ("budget", "authority", "need", "timing")
 CLOSING_KEYS: tuple[str, ...] = ("qualified", "interested", "not_qualified")
@@ -227,7 +227,7 @@ def builtin_script(lang: str | None = None) -> Script:
     return _builtin_script("nl" if (lang or language()).strip().lower() == "nl" else "en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _builtin_script(name: str) -> Script:
     text = resources.files("calldesk").joinpath("scripts", f"{name}.toml").read_text(encoding="utf-8")
     return parse_script(text, f"calldesk/scripts/{name}.toml")

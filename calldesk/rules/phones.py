@@ -13,16 +13,15 @@ into one. Stored as one zone name, or several separated by spaces.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
-from phonenumbers import ValidationResult
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, ValidationResult
 from phonenumbers.timezone import time_zones_for_geographical_number, time_zones_for_number
-from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, pgettext

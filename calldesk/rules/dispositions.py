@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from calldesk.config import Config
-from calldesk.outcomes import Outcome
-from calldesk.recycling import UNANSWERED, next_try
-from calldesk.stages import Stage, is_forward
-from calldesk.windows import next_opening
+from calldesk.rules.config import Config
+from calldesk.rules.outcomes import Outcome
+from calldesk.rules.recycling import UNANSWERED, next_try
+from calldesk.rules.stages import Stage, is_forward
+from calldesk.rules.windows import next_opening
 
 # Where each outcome takes the lead (None: the stage stays).
 TARGET: dict[Outcome, Stage | None] = {

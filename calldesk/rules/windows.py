@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from phonenumbers.timezone import time_zones_for_number
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from calldesk.config import WEEKDAYS, CallingHours
 from calldesk.i18n import _, format_day, format_weekday, format_weekday_time, language
+from calldesk.rules.config import WEEKDAYS, CallingHours
 
 __all__ = [
     "WindowKey",

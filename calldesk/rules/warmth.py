@@ -21,20 +21,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from calldesk.config import ICP, Config, WarmthWeights
 from calldesk.i18n import N_, _, ngettext
-from calldesk.stages import Stage
+from calldesk.rules.config import ICP, Config, WarmthWeights
+from calldesk.rules.kinds import SignalKind
+from calldesk.rules.stages import Stage
 
-# Strongest buying intent first; the values of calldesk.db.models.SignalKind.
-SIGNAL_KINDS: tuple[str, ...] = (
-    "demo_request",
-    "contact_form",
-    "download",
-    "webinar",
-    "email_reply",
-    "email_click",
-    "website_visit",
-)
+# Strongest buying intent first.
+SIGNAL_KINDS: tuple[str, ...] = tuple(kind.value for kind in SignalKind)
 
 _SIGNAL_LABELS = {
     "demo_request": N_("demo request"),

@@ -593,7 +593,7 @@ def demo_rows(count: int = 300, seed: int = 7) -> Iterator[dict[str, str]]:
     countries = _quota(rng, count, _COUNTRY_WEIGHTS)
     stages = _quota(rng, count, _STAGE_WEIGHTS)
     used: set[str] = set()
-    for country, stage in zip(countries, stages):
+    for country, stage in zip(countries, stages, strict=True):
         locales, weights = _COUNTRIES[country]
         locale = rng.choices(locales, weights=weights)[0]
         city, area, raw = _unique_phone(rng, locale, used)

@@ -11,13 +11,20 @@ from datetime import time, timedelta
 from typing import Annotated, Any, Literal
 
 import tomli_w
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from pydantic import BeforeValidator, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
-from calldesk.phones import is_region
+from calldesk.rules.phones import is_region
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -294,7 +301,7 @@ class Config(_Section):
     @property
     def desk_zone(self) -> str:
         """The `timezone` key, else the region's own zone (NL → Europe/Amsterdam)."""
-        from calldesk.windows import home_zone  # windows imports this module
+        from calldesk.rules.windows import home_zone  # windows imports this module
 
         return self.timezone or home_zone(self.region)
 
