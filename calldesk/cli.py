@@ -103,16 +103,13 @@ class Context:
     def working_store(self) -> Iterator:  # noqa: ANN201
         """The store, with the day's warmth decay applied first (what queue and next see);
         CalldeskError for a caller a team lead made inactive (they get no work)."""
-        from calldesk.db.scoring import refresh_if_due
-        from calldesk.db.team import ensure_caller, release_overdue
+        from calldesk.db.team import start_work
 
         store = self.open_store()
         try:
-            me = ensure_caller(store, self.caller, self.now)  # a first login adds the caller
+            me = start_work(store, self.caller, self.now, self.config)
             if me.why_no_work:
                 raise CalldeskError(me.why_no_work)
-            refresh_if_due(store, self.now, self.config)
-            release_overdue(store, self.now, self.config)
             yield store
         finally:
             store.close()

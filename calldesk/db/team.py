@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from calldesk.db.engine import Store
 from calldesk.db.models import Callback, Caller, Lead, StageChange
-from calldesk.db.scoring import rescore
+from calldesk.db.scoring import refresh_if_due, rescore
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
 from calldesk.rules.config import MAX_DAILY_GOAL, Config
@@ -176,6 +176,17 @@ def _check_target(conn: sa.Connection, name: str) -> None:
 
 
 # -- callbacks -------------------------------------------------------------------------------
+
+
+def start_work(store: Store, name: str, now: datetime, config: Config) -> CallerInfo:
+    """What every way into the desk does first (the queue screen's refresh, `queue`, `next`):
+    the caller (added the first time they are seen), the day's warmth decay, and personal
+    callbacks overdue too long handed to the team. The caller's `why_no_work` says whether
+    they may work now."""
+    me = ensure_caller(store, name, now)
+    refresh_if_due(store, now, config)
+    release_overdue(store, now, config)
+    return me
 
 
 def release_overdue(store: Store, now: datetime, config: Config) -> int:

@@ -15,8 +15,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from calldesk.db.calls import Recorded, undo_last
 from calldesk.db.leads import DeskStatus, LeadDetail, add_lead, desk_status, lead_detail
 from calldesk.db.queue import Queue, QueueEntry, claim_lead, claim_next, queue
-from calldesk.db.scoring import refresh_if_due
-from calldesk.db.team import CallerInfo, assign_leads, ensure_caller, list_callers, release_overdue
+from calldesk.db.team import CallerInfo, assign_leads, list_callers, start_work
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_weekday_time
 from calldesk.rules.windows import local_time, their_span, zones_of
@@ -98,9 +97,7 @@ class QueueScreen(Responsive, Screen[None]):
     def load_queue(self) -> None:
         app = self.app
         now = app.now()
-        me = ensure_caller(app.store, app.caller, now)  # a first login adds the caller
-        refresh_if_due(app.store, now, app.config)
-        release_overdue(app.store, now, app.config)
+        me = start_work(app.store, app.caller, now, app.config)
         result = queue(app.store, app.caller, now, app.config, WINDOW, self.search) if me.active else \
             Queue([], me.why_no_work)
         day = local_time(None, now, app.config.region).replace(hour=0, minute=0, second=0, microsecond=0)
