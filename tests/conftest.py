@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from calldesk.db.engine import Store, open_store, to_url
 from calldesk.i18n import set_language
+from tests.command import cli_runner
 
 PG_URL = os.environ.get("CALLDESK_TEST_PG_URL", "")
 # CI sets this so that a PostgreSQL test can never pass by being skipped.
@@ -117,3 +119,9 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The real `calldesk` command in a subprocess, on a store in tmp_path (tests/command.py)."""
+    return cli_runner(tmp_path)

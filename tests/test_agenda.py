@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -17,13 +17,10 @@ from calldesk.rules.outcomes import Outcome
 from calldesk.rules.schedule import agenda_group
 from calldesk.rules.windows import day_bounds
 from tests.conftest import NOW  # Monday 23 November 2026, 09:30 UTC = 10:30 in Amsterdam
+from tests.stored import SET, setup, utc
 
 CONFIG = Config()  # region NL: the desk is in Amsterdam
 LONDON = ZoneInfo("Europe/London")
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("due", "region", "group"), [
@@ -51,37 +48,6 @@ def test_agenda_group_on_a_sunday_and_in_other_zones():
     assert agenda_group(utc(2026, 11, 23, 23, 30), amsterdam, "NL") == "tomorrow"
     with pytest.raises(ValueError, match="due must be timezone-aware"):
         agenda_group(datetime(2026, 11, 24, 9, 0), NOW, "NL")
-
-
-SET = NOW - timedelta(days=2)  # when the callbacks were set: some are overdue by now
-
-
-def setup(store):
-    """Callbacks on an Amsterdam and a London lead and others, set two days before NOW."""
-    def lead(phone, company, contact="Jan de Vries"):
-        return add_lead(store, phone=phone, now=SET - timedelta(days=10), by="t", company=company,
-                        contact_name=contact)
-
-    def callback(lead_id, due, caller, team=False, note=""):
-        done = record_outcome(store, lead_id, Outcome.callback, caller=caller, now=SET, config=CONFIG,
-                              callback=CallbackRequest(due, team=team, note=note))
-        return done.callback_id
-
-    ids = {
-        "overdue": callback(lead("0612345601", "Acme BV"), NOW - timedelta(hours=1), "anne", note="after lunch"),
-        "london": callback(lead("+44 20 7946 0958", "Thames Ltd", "Ann Smith"), utc(2026, 11, 23, 23, 30), "bram",
-                           team=True, note="their evening"),
-        "week": callback(lead("0612345603", "Delta BV"), utc(2026, 11, 25, 10, 0), "bram"),
-        "later": callback(lead("0612345604", "Echo BV"), utc(2026, 12, 10, 10, 0), "anne"),
-        "today": callback(lead("0612345605", "Foxtrot BV"), utc(2026, 11, 23, 14, 0), "cees", team=True),
-    }
-    settled = lead("0612345606", "Golf BV")
-    callback(settled, NOW + timedelta(days=1), "anne")
-    record_outcome(store, settled, Outcome.interested, caller="anne", now=SET + timedelta(hours=1), config=CONFIG)
-    met = lead("0612345607", "Hotel BV", "Piet Jansen")
-    meeting = record_outcome(store, met, Outcome.appointment, caller="anne", now=SET, config=CONFIG,
-                             appointment_at=utc(2026, 11, 27, 13, 0), notes="demo at their office").call_id
-    return ids, meeting
 
 
 def test_groups_order_and_fields(store):

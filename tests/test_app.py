@@ -1,12 +1,9 @@
 """The app, driven with Pilot, and its screens as SVG snapshots (fixed clock, demo data)."""
 
-import io
 from datetime import timedelta
 
 import sqlalchemy as sa
-from rich.console import Console
 from textual.widgets import DataTable, Input, Static
-from textual.worker import WorkerCancelled
 
 from calldesk.db.engine import open_store
 from calldesk.db.leads import add_lead
@@ -14,52 +11,16 @@ from calldesk.db.models import Callback, Lead
 from calldesk.db.queue import claim_lead
 from calldesk.rules.config import Config
 from calldesk.screens import queue as queue_module
-from calldesk.screens.app import CalldeskApp
 from calldesk.screens.call import CallScreen
 from calldesk.screens.first_run import FirstRun
 from calldesk.screens.queue import QueueScreen
 from tests.conftest import NOW
-
-
-def make_app(store, caller="anne", now=NOW, config=None):
-    return CalldeskApp(store=store, config=config or Config(), caller=caller, clock=lambda: now,
-                       ticks=lambda: 0.0)
-
-
-async def settle(pilot):
-    # Exclusive workers cancel the one they replace; that is normal here, so wait again.
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-
-
-async def open_screen(pilot, key: str, kind):
-    """Press key on the queue once it has loaded; the screen that opens must be a kind."""
-    await settle(pilot)
-    await pilot.press(key)
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, kind)
-    return screen
-
-
-def text_of(static: Static) -> str:
-    """What a Static shows, as plain text (its content may be a Rich renderable)."""
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(static.content)
-    return console.export_text()
+from tests.pilot import make_app, settle, text_of
+from tests.stored import claims
 
 
 def table(app):
     return app.screen.query_one("#queue", DataTable)
-
-
-def claims(store):
-    with store.read() as session:
-        return dict(session.execute(sa.select(Lead.id, Lead.claimed_by).where(Lead.claimed_by.is_not(None))).all())
 
 
 async def test_queue_shows_callbacks_then_warmth_with_header(demo_store):

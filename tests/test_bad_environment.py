@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from calldesk.db.engine import to_url
 from calldesk.errors import CalldeskError
 from calldesk.rules.config import parse_config
+from tests.command import cli_runner, one_line_error
 from tests.conftest import write_csv
-from tests.test_cli import cli_runner, one_line_error
 
 _PR_CAPBSET_DROP = 24
 _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 1, 2

@@ -15,7 +15,7 @@ from calldesk.db.team import cancel_callbacks, reschedule_callbacks, save_caller
 from calldesk.rules.kinds import Role
 from calldesk.rules.outcomes import Outcome
 from tests.conftest import NOW
-from tests.test_agenda import CONFIG, setup, utc
+from tests.stored import CONFIG, setup, utc
 
 
 def export(store, now) -> dict[str, icalendar.Event]:
@@ -109,7 +109,7 @@ def test_ics_texts_in_dutch_and_with_the_extension(store, dutch):
 
 
 def test_cli_ics_in_dutch(tmp_path):
-    from tests.test_cli import cli_runner
+    from tests.command import cli_runner
 
     cli = cli_runner(tmp_path)
     cli("import", _csv(tmp_path))

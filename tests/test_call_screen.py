@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from textual.widgets import Static, TextArea
-from textual.worker import WorkerCancelled
 
 from calldesk.db.leads import lead_detail
 from calldesk.db.models import Activity, Callback, Lead
@@ -17,39 +16,8 @@ from calldesk.screens.modals import Confirm, OutcomePicker
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.when_picker import WhenPicker
 from tests.conftest import NOW
-from tests.test_app import claims, make_app
-
-
-async def settle(pilot):
-    """Wait for database work; not for the modal flow, which waits on the screen we drive."""
-    for _ in range(3):
-        busy = [w for w in pilot.app.workers if w.group != "flow" and not w.is_finished]
-        try:
-            if busy:  # an empty list would mean "every worker"
-                await pilot.app.workers.wait_for_complete(busy)
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-
-
-async def take_next(pilot):
-    await settle(pilot)
-    await pilot.press("n")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, CallScreen)
-    return screen.lead_id
-
-
-def text_of(renderable) -> str:
-    """What a Static shows, as plain text."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(file=io.StringIO(), width=200)
-    console.print(renderable)
-    return console.file.getvalue()
+from tests.pilot import make_app, settle, take_next, text_of
+from tests.stored import claims
 
 
 def lead(store, lead_id):

@@ -4,49 +4,19 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import SQLModel
 
 from calldesk.db import calls as calls_module
-from calldesk.db.calls import CallbackRequest, dnc_add, dnc_list, dnc_remove, log_activity, record_outcome, undo_last
+from calldesk.db.calls import CallbackRequest, dnc_add, dnc_list, dnc_remove, log_activity, undo_last
 from calldesk.db.imports import import_csv
-from calldesk.db.leads import add_lead, lead_detail
+from calldesk.db.leads import lead_detail
 from calldesk.db.models import BantAnswer, Call, Callback, Lead, StageChange, Suppression
 from calldesk.db.queue import claim_lead, claim_next, queue
 from calldesk.errors import CalldeskError
-from calldesk.rules.config import Config
 from calldesk.rules.kinds import ActivityKind
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.script import Answer
 from tests.conftest import NOW, write_csv
-
-CONFIG = Config()
-_numbers = iter(range(20_000_000, 99_999_999))
-
-
-def lead(store, stage="suspect", **columns):
-    lead_id = add_lead(store, phone=f"06{next(_numbers)}", now=NOW - timedelta(days=30), by="t",
-                       company=columns.pop("company", "Acme BV"), stage=stage)
-    if columns:
-        with store.write() as session:
-            session.execute(sa.update(Lead).where(Lead.id == lead_id).values(**columns))
-    return lead_id
-
-
-def everything(store):
-    """Every row of every table, to compare whole stores before and after."""
-    with store.read() as session:
-        conn = session.connection()
-        return {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
-                for t in SQLModel.metadata.sorted_tables}
-
-
-def row(store, lead_id):
-    with store.read() as session:
-        return session.get(Lead, lead_id)
-
-
-def record(store, lead_id, outcome, caller="anne", now=NOW, **kwargs):
-    return record_outcome(store, lead_id, outcome, caller=caller, now=now, config=CONFIG, **kwargs)
+from tests.stored import CONFIG, everything, lead, record, row
 
 
 def test_interested_moves_a_suspect_writes_history_and_releases_the_claim(store):

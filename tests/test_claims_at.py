@@ -13,9 +13,9 @@ from calldesk.errors import CalldeskError
 from calldesk.rules.kinds import Role
 from calldesk.rules.mapping import MAX_FIELD
 from calldesk.rules.outcomes import Outcome
+from tests.command import cli_runner, one_line_error
 from tests.conftest import NOW, write_csv
-from tests.test_calls import CONFIG, everything, lead, record, row
-from tests.test_cli import cli_runner, one_line_error
+from tests.stored import CONFIG, everything, lead, record, row
 
 
 def test_a_moment_set_ahead_never_records_over_anothers_open_lead(store):

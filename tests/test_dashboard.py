@@ -19,7 +19,7 @@ from calldesk.screens.dashboard import DashboardScreen, LeadCard, percent
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
 from tests.conftest import NOW
-from tests.test_app import make_app, open_screen, settle
+from tests.pilot import make_app, open_screen, settle
 
 SIZE = (140, 40)
 

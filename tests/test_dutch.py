@@ -3,11 +3,8 @@ lead card and form; and the call screen's smaller promises (a wrong number opene
 a neutral closing before any answer, the last call's notice gone, 1-9 listed once); the
 first-run screen of a new desk."""
 
-import io
-
 import pytest
 import sqlalchemy as sa
-from rich.console import Console
 from textual.app import App
 from textual.command import CommandInput, CommandPalette
 from textual.widgets import Input, Label, Static
@@ -27,16 +24,10 @@ from calldesk.screens.modals import Confirm, OutcomePicker
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.script_panel import ScriptPanel
 from tests.conftest import NOW
-from tests.test_app import make_app
-from tests.test_call_screen import settle, take_next
+from tests.pilot import make_app, settle, take_next
+from tests.pilot import text_of as plain
 
 DUTCH = Config(language="nl")
-
-
-def plain(renderable, width=200) -> str:
-    console = Console(file=io.StringIO(), width=width)
-    console.print(renderable)
-    return console.file.getvalue()
 
 
 def key_panel_text(app) -> str:

@@ -16,15 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from calldesk.db.engine import to_url
+from tests.command import one_line_error
 from tests.conftest import write_csv
-from tests.test_cli import cli_runner, one_line_error
 
 SEED = "Company,Phone\nAcme,06-12345678\nBeta,06-12345679\n"
-
-
-@pytest.fixture
-def cli(tmp_path):
-    return cli_runner(tmp_path)
 
 
 def seeded(cli, tmp_path) -> Path:

@@ -34,8 +34,7 @@ from calldesk.rules.script import builtin_script, qualify
 from calldesk.rules.stages import Stage
 from calldesk.rules.warmth import LeadFacts, reason_text, score
 from tests.conftest import NOW
-from tests.test_app import make_app, settle
-from tests.test_call_screen import take_next
+from tests.pilot import make_app, settle, take_next
 
 PACKAGE = Path(calldesk.__file__).parent
 LOCALE = PACKAGE / "locale"

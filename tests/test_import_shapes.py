@@ -20,14 +20,8 @@ from calldesk.errors import CalldeskError
 from calldesk.rules.mapping import parse_stage_map
 from calldesk.rules.phones import split_extension
 from tests.conftest import NOW, write_csv
-from tests.test_cli import cli_runner
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crm"
-
-
-@pytest.fixture
-def cli(tmp_path):
-    return cli_runner(tmp_path)
 
 
 def fixture(tmp_path: Path, name: str) -> Path:

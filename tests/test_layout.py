@@ -17,8 +17,7 @@ from calldesk.screens.layout import Column, fit_columns
 from calldesk.screens.modals import OutcomePicker, outcome_label
 from calldesk.screens.schedule import ScheduleScreen
 from calldesk.screens.when_picker import WhenPicker
-from tests.test_app import make_app, open_screen, settle
-from tests.test_call_screen import take_next
+from tests.pilot import make_app, open_screen, settle, take_next
 
 SIZES = [(80, 24), (100, 30), (160, 45)]
 LANGUAGES = ["en", "nl"]

@@ -14,6 +14,7 @@ from calldesk.rules.config import Config
 from calldesk.rules.warmth import parse_reasons
 from calldesk.screens.lead_form import LeadForm
 from calldesk.screens.modals import Confirm
+from tests.pilot import settle
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 ADDED = NOW - timedelta(days=30)
@@ -230,11 +231,6 @@ async def type_into(pilot, name, text):
     box.focus()
     box.clear()
     await pilot.press(*("space" if c == " " else c for c in text))
-
-
-async def settle(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def message(app) -> str:

@@ -258,8 +258,7 @@ async def test_the_call_screen_saving_one_outcome_twice_records_one_call(demo_st
     """A double Enter that reaches the save twice: the store records the call once."""
     from calldesk.screens.call import CallScreen
     from calldesk.screens.queue import QueueScreen
-    from tests.test_app import make_app
-    from tests.test_call_screen import settle, take_next
+    from tests.pilot import make_app, settle, take_next
 
     app = make_app(demo_store)
     async with app.run_test(size=(140, 40)) as pilot:

@@ -2,11 +2,8 @@
 the erased bytes are looked for in the SQLite files themselves."""
 
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,9 +24,9 @@ from calldesk.rules.config import Config, parse_config
 from calldesk.rules.kinds import ActivityKind, Role
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.script import Answer
+from tests.command import one_line_error
 from tests.conftest import NOW, write_csv
-from tests.test_calls import everything
-from tests.test_cli import one_line_error
+from tests.stored import everything
 
 CONFIG = Config()
 PHONE, E164 = "06-12345678", "+31612345678"
@@ -286,23 +283,6 @@ def test_purge_lists_then_removes_lost_leads_past_retention(store):
 
 
 # -- the commands ----------------------------------------------------------------------------
-
-@pytest.fixture
-def cli(tmp_path):
-    """As in test_cli: the real command in a subprocess, on a store in tmp_path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLDESK_")}
-    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               CALLDESK_DB=str(tmp_path / "desk.db"), CALLDESK_CALLER="tester")
-
-    def run(*args, code=0):
-        result = subprocess.run([sys.executable, "-m", "calldesk", *map(str, args)], capture_output=True,
-                                text=True, env=env, cwd=tmp_path, timeout=120)
-        assert result.returncode == code, result.stdout + result.stderr
-        assert "Traceback" not in result.stderr
-        return result
-
-    return run
-
 
 def test_erase_and_export_person_commands(cli, tmp_path):
     csv = write_csv(tmp_path / "leads.csv",

@@ -18,7 +18,7 @@ from calldesk.screens.schedule import ScheduleScreen
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt
 from calldesk.screens.when_picker import WhenPicker
 from tests.conftest import NOW
-from tests.test_app import make_app, open_screen, settle, text_of
+from tests.pilot import make_app, open_screen, settle, text_of
 
 SIZE = (140, 36)
 

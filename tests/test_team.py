@@ -33,7 +33,7 @@ from calldesk.rules.outcomes import Outcome
 from calldesk.rules.stages import Stage
 from calldesk.rules.windows import day_bounds, week_start
 from tests.conftest import NOW
-from tests.test_calls import everything, lead
+from tests.stored import everything, lead
 
 CONFIG = Config()
 AFTERNOON = NOW + timedelta(hours=3)  # Monday 13:30 in Amsterdam
