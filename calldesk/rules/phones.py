@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
@@ -162,26 +162,29 @@ def _normalize(text: str, region: str, raw: str | None = None) -> Phone:
         raise PhoneError(_(_PARSE_REASONS.get(exc.error_type, "not a phone number"))) from None
     # number_type() is UNKNOWN exactly when is_valid_number() is False (same metadata match),
     # so one call validates and classifies; the reason is worked out only for a bad number.
+    code = number.country_code
+    assert code is not None  # parse() sets it on every number it returns
     ntype = phonenumbers.number_type(number)
     if ntype == PhoneNumberType.UNKNOWN:
         # Named after the country it was read in (an Ecuador row says EC, +1 in Canada says CA).
-        if number.country_code == phonenumbers.country_code_for_region(region):
+        if code == phonenumbers.country_code_for_region(region):
             country = region
         else:
-            country = _region(number)
+            country = _region(number, code)
         length = phonenumbers.is_possible_number_with_reason(number)
         reason = _LENGTH_REASONS.get(length)
         if reason is None:
             raise PhoneError(_("not a valid {country} number").format(country=country))
         raise PhoneError(_("{reason} for a {country} number").format(reason=_(reason), country=country))
-    number_region = _region(number)
-    if phonenumbers.is_number_type_geographical(ntype, number.country_code):
+    number_region = _region(number, code)
+    if phonenumbers.is_number_type_geographical(ntype, code):
         zones = tuple(time_zones_for_geographical_number(number))
     else:
         # Mobiles and the like: the calling code's zones, one lookup per code, not per row.
-        zones = _CODE_ZONES.get(number.country_code)
-        if zones is None:
-            zones = _CODE_ZONES[number.country_code] = tuple(time_zones_for_number(number))
+        known = _CODE_ZONES.get(code)
+        if known is None:
+            known = _CODE_ZONES[code] = tuple(time_zones_for_number(number))
+        zones = known
     return Phone(
         raw=raw if raw is not None else text,
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
@@ -251,7 +254,7 @@ def _offsets(zone: str) -> tuple | None:
     start = int(datetime(_AGREE_YEARS[0], 1, 1, tzinfo=UTC).timestamp())
     end = int(datetime(_AGREE_YEARS[1], 1, 1, tzinfo=UTC).timestamp())
 
-    def offset(t: int):  # noqa: ANN202
+    def offset(t: int) -> timedelta | None:
         return datetime.fromtimestamp(t, tz).utcoffset()
 
     changes = [(start, offset(start))]
@@ -306,9 +309,9 @@ def candidate_zones(country: str, listed: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(merged, key=lambda zone: order.get(zone, len(order))))
 
 
-def _region(number: phonenumbers.PhoneNumber) -> str:
-    """The number's country; cached for country codes that belong to one region (+31 → NL)."""
-    code = number.country_code
+def _region(number: phonenumbers.PhoneNumber, code: int) -> str:
+    """The number's country (code: its calling code); cached for calling codes that belong to
+    one region (+31 → NL)."""
     region = _SINGLE_REGION.get(code)
     if region is None:
         regions = phonenumbers.region_codes_for_country_code(code)
