@@ -2,7 +2,8 @@
 Belgian, German and UK leads) keyed by the Dutch CSV headers, plus a fast,
 low-variety generator for benchmarks. Every phone number is typed the way a
 person would type it, is valid according to ``phonenumbers`` and is unique per
-call. Pure: standard library and ``phonenumbers`` only, no I/O, no clock.
+call. Pure: standard library and ``phonenumbers`` only, no I/O, no clock. The names
+it draws from are in demo_names.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 import phonenumbers
+
+from calldesk.rules import demo_names as names
 
 __all__ = ["DEMO_HEADERS", "STAGES", "demo_rows", "fake_phone_rows"]
 
@@ -148,8 +151,8 @@ def _de_phone(rng: random.Random, area: str) -> str:
     if rng.random() < 0.35:
         prefix, length = rng.choice(_DE_MOBILE_PREFIXES)
         return rng.choice(_DE_FORMATS)(prefix, _digits(rng, length, 1))
-    code, _, length = area.partition(":")
-    return rng.choice(_DE_FORMATS)(code, _digits(rng, int(length)))
+    code, _, size = area.partition(":")
+    return rng.choice(_DE_FORMATS)(code, _digits(rng, int(size)))
 
 
 def _uk_phone(rng: random.Random, area: str) -> str:
@@ -186,234 +189,47 @@ class _Locale(NamedTuple):
     german_fold: bool = False
 
 
-_NL_THINGS: tuple[str, ...] = (
-    "Korenschoof", "Gouden Leeuw", "Zwaan", "Linde", "Eikenhof", "Sterrenhof", "Kroon",
-    "Vlinder", "Zonnebloem", "Regenboog", "Klimop", "Notenboom", "Waag", "Molen",
-    "Vergulde Hand", "Blauwe Reiger", "Hoeksteen", "Wilg",
-)
-
-_NL_REGIONS: tuple[str, ...] = (
-    "Rivierenland", "West-Brabant", "Noord-Holland Noord", "Oost-Achterhoek",
-    "Zuid-Limburg", "Bollenstreek", "Drechtsteden", "Twente", "Het Gooi",
-    "Zeeuws-Vlaanderen", "Kennemerland", "Midden-Holland", "Veluwe", "Rijnmond",
-)
-
-_NL_COMPANIES: tuple[tuple[str, str], ...] = (
-    ("{last} Automatisering", "ICT"),
-    ("{last} ICT B.V.", "ICT"),
-    ("{city} IT Services", "ICT"),
-    ("{last} & {last2} Software", "ICT"),
-    ("Netwerkbeheer {city}", "ICT"),
-    ("Bouwbedrijf {last}", "Bouw"),
-    ("{last} Bouw B.V.", "Bouw"),
-    ("Aannemersbedrijf {last} & Zn.", "Bouw"),
-    ("{city} Bouwgroep", "Bouw"),
-    ("{last} Logistiek", "Logistiek"),
-    ("Hofstede Logistiek", "Logistiek"),
-    ("Transportbedrijf {last} B.V.", "Logistiek"),
-    ("{city} Distributie", "Logistiek"),
-    ("{last} Transport & Opslag", "Logistiek"),
-    ("Zorggroep {region}", "Zorg"),
-    ("Thuiszorg {city}", "Zorg"),
-    ("Huisartsenpraktijk {last}", "Zorg"),
-    ("Tandartspraktijk {city}", "Zorg"),
-    ("Zorgcentrum De {thing}", "Zorg"),
-    ("{last} Groothandel B.V.", "Groothandel"),
-    ("Groothandel {last}", "Groothandel"),
-    ("{city} Foodservice", "Groothandel"),
-    ("{last} Technische Groothandel", "Groothandel"),
-    ("{last} & {last2} Advocaten", "Zakelijke dienstverlening"),
-    ("Adviesbureau {last}", "Zakelijke dienstverlening"),
-    ("{city} Consultancy", "Zakelijke dienstverlening"),
-    ("Uitzendbureau {city}", "Zakelijke dienstverlening"),
-    ("Schoonmaakbedrijf {last}", "Zakelijke dienstverlening"),
-    ("Café {first}", "Horeca"),
-    ("Restaurant De {thing}", "Horeca"),
-    ("Hotel {city} Centrum", "Horeca"),
-    ("Eetcafé De {thing}", "Horeca"),
-    ("Brasserie {last}", "Horeca"),
-    ("{city} College", "Onderwijs"),
-    ("Basisschool De {thing}", "Onderwijs"),
-    ("Taalinstituut {last}", "Onderwijs"),
-    ("Stichting Openbaar Onderwijs {region}", "Onderwijs"),
-    ("Opleidingscentrum {city}", "Onderwijs"),
-    ("{last} Metaalbewerking B.V.", "Industrie"),
-    ("{city} Kunststoffen", "Industrie"),
-    ("{last} Machinebouw", "Industrie"),
-    ("Drukkerij {last}", "Industrie"),
-    ("{last} Verpakkingen B.V.", "Industrie"),
-    ("{last} Financieel Advies", "Financiële dienstverlening"),
-    ("Hypotheekhuis {city}", "Financiële dienstverlening"),
-    ("{last} Verzekeringen", "Financiële dienstverlening"),
-    ("Administratiekantoor {last}", "Financiële dienstverlening"),
-    ("{last} Accountants", "Financiële dienstverlening"),
-    ("Bakkerij De {thing}", "Detailhandel"),
-    ("{last} Mode", "Detailhandel"),
-    ("Fietsenwinkel {last}", "Detailhandel"),
-    ("Slagerij {last}", "Detailhandel"),
-    ("Bloemisterij De {thing}", "Detailhandel"),
-    ("{last} Wonen", "Detailhandel"),
-    ("{last} Installatietechniek B.V.", "Installatietechniek"),
-    ("Installatiebedrijf {last}", "Installatietechniek"),
-    ("{city} Elektrotechniek", "Installatietechniek"),
-    ("{last} Klimaattechniek", "Installatietechniek"),
-    ("{last} Zonnepanelen", "Installatietechniek"),
-)
-
-_NL_TITLES: tuple[str, ...] = (
-    # Decision makers are listed twice to make them a bit more common.
-    "Directeur", "Directeur", "Eigenaar", "Eigenaar", "Algemeen directeur",
-    "Directeur-eigenaar", "CFO", "Financieel directeur", "Commercieel directeur",
-    "Operationeel manager", "IT-manager", "Inkoper", "Hoofd inkoop", "Marketingmanager",
-    "Facilitair manager", "Vestigingsmanager",
-    "Office manager", "Office manager", "Medewerker administratie", "HR-adviseur",
-    "Managementassistent", "Receptionist", "Medewerker binnendienst", "Projectleider",
-    "Teamleider", "Boekhouder", "Marketingmedewerker", "Accountmanager", "",
-)
-
 _NL = _Locale(
     land="Nederland",
     tld="nl",
-    cities=(
-        ("Amsterdam", "20"), ("Amsterdam", "20"), ("Rotterdam", "10"), ("Rotterdam", "10"),
-        ("Utrecht", "30"), ("Eindhoven", "40"), ("Groningen", "50"), ("Den Haag", "70"),
-        ("Breda", "76"), ("Maastricht", "43"), ("Haarlem", "23"), ("Nijmegen", "24"),
-        ("Arnhem", "26"), ("Leiden", "71"), ("Zwolle", "38"), ("Enschede", "53"),
-        ("Leeuwarden", "58"), ("Den Bosch", "73"), ("Dordrecht", "78"),
-        ("Amersfoort", "33"), ("Tilburg", "13"),
-    ),
-    first_names=(
-        "Jan", "Pieter", "Sanne", "Lotte", "Daan", "Bram", "Thijs", "Femke", "Eva", "Sem",
-        "Lucas", "Anouk", "Marieke", "Henk", "Gerrit", "Ingrid", "Wim", "Kees", "Joost",
-        "Ruud", "Marloes", "Esther", "Mark", "Martijn", "Jeroen", "Niels", "Sven", "Ilse",
-        "Iris", "Linda", "Sandra", "Petra", "Monique", "Erik", "Rob", "Dennis", "Willemijn",
-        "Floor", "Noor", "Fleur", "Julia", "Emma", "Tim", "Koen", "Maarten", "Hanneke",
-        "Zoë", "Chloë", "Daniëlle", "Noël", "René", "André", "Anaïs", "Inès", "Ömer",
-        "Özlem", "Mohamed", "Fatima", "Yasmina", "Priya", "Rajesh", "Wei", "Hüseyin",
-    ),
-    surnames=(
-        "de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen",
-        "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters",
-        "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits",
-        "de Graaf", "van der Meer", "van der Linden", "Kok", "Jacobs", "de Haan",
-        "Vermeulen", "van den Heuvel", "van der Veen", "van den Broek", "de Bruijn",
-        "van der Heijden", "Schouten", "van Beek", "Willems", "van Vliet", "van de Ven",
-        "Hoekstra", "Maas", "Verhoeven", "Koster", "van Dam", "van der Wal", "Prins",
-        "Blom", "Huisman", "ter Horst", "ter Haar", "Hofstede", "Kramer", "Postma",
-        "Yilmaz", "Öztürk", "El Amrani", "Bouzid", "Nguyen", "Lefèvre", "Kooiman",
-    ),
-    companies=_NL_COMPANIES,
-    titles=_NL_TITLES,
+    cities=names.NL_CITIES,
+    first_names=names.NL_FIRST_NAMES,
+    surnames=names.NL_SURNAMES,
+    companies=names.NL_COMPANIES,
+    titles=names.NL_TITLES,
     phone=_nl_phone,
 )
 
 _BE_FLEMISH = _Locale(
     land="België",
     tld="be",
-    cities=(("Antwerpen", "3"), ("Gent", "9"), ("Brussel", "2")),
-    first_names=(
-        "Wout", "Fien", "Jens", "Lies", "Bart", "Kristof", "Els", "Griet", "Tine", "Koen",
-        "Stijn", "Jelle", "Lotte", "Ine", "Sofie", "Pieter-Jan", "Wannes", "Ann", "Dirk",
-    ),
-    # Belgian particles are capitalised and part of the surname.
-    surnames=(
-        "Janssens", "Peeters", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens",
-        "Wouters", "De Smet", "Van Damme", "Vermeersch", "De Clercq", "Verstraete",
-        "Van den Broeck", "De Backer", "Declercq", "Van Acker",
-    ),
-    companies=(
-        ("{last} Bouw BV", "Bouw"),
-        ("Bouwonderneming {last} NV", "Bouw"),
-        ("{last} Logistics NV", "Logistiek"),
-        ("Transport {last} BV", "Logistiek"),
-        ("{city} ICT BV", "ICT"),
-        ("{last} & Zonen NV", "Industrie"),
-        ("Brouwerij {last}", "Industrie"),
-        ("Bakkerij {last}", "Detailhandel"),
-        ("Woonzorgcentrum {last}hof", "Zorg"),
-        ("Boekhoudkantoor {last} BV", "Financiële dienstverlening"),
-        ("{last} Elektriciteitswerken BV", "Installatietechniek"),
-        ("Advocatenkantoor {last}", "Zakelijke dienstverlening"),
-        ("Frituur {first}", "Horeca"),
-        ("{last} Groothandel NV", "Groothandel"),
-        ("Rijschool {last}", "Onderwijs"),
-    ),
-    titles=(
-        "Zaakvoerder", "Zaakvoerder", "Gedelegeerd bestuurder", "Directeur", "Aankoper",
-        "Aankoopverantwoordelijke", "Office manager", "Boekhouder", "IT-manager",
-        "Administratief medewerker", "HR-verantwoordelijke",
-    ),
+    cities=names.BE_FLEMISH_CITIES,
+    first_names=names.BE_FLEMISH_FIRST_NAMES,
+    surnames=names.BE_FLEMISH_SURNAMES,
+    companies=names.BE_FLEMISH_COMPANIES,
+    titles=names.BE_FLEMISH_TITLES,
     phone=_be_phone,
 )
 
 _BE_WALLOON = _Locale(
     land="België",
     tld="be",
-    cities=(("Bruxelles", "2"), ("Liège", "4")),
-    first_names=(
-        "Geneviève", "Inès", "Benoît", "Hélène", "François", "Amélie", "Céline", "Jérôme",
-        "Marie", "Luc", "Nathalie", "Thierry", "Sébastien", "Chloé", "Gaëlle", "Aurélie",
-    ),
-    surnames=(
-        "Dubois", "Lambert", "Dupont", "Martin", "Lejeune", "Renard", "Leclercq", "Lemaire",
-        "Fontaine", "Delvaux", "Collard", "Denis", "Gérard", "Lefèbvre",
-    ),
-    companies=(
-        ("Boulangerie {last}", "Detailhandel"),
-        ("Transports {last} SA", "Logistiek"),
-        ("{last} Construction SRL", "Bouw"),
-        ("Brasserie {last}", "Horeca"),
-        ("Fiduciaire {last} SRL", "Financiële dienstverlening"),
-        ("{last} Informatique SA", "ICT"),
-        ("Cabinet {last} & Associés", "Zakelijke dienstverlening"),
-        ("Chauffage {last} SRL", "Installatietechniek"),
-        ("{last} Distribution NV", "Groothandel"),
-    ),
-    titles=(
-        "Gérant", "Gérant", "Directeur général", "Administrateur délégué",
-        "Responsable achats", "Assistante de direction", "Comptable", "Office manager",
-    ),
+    cities=names.BE_WALLOON_CITIES,
+    first_names=names.BE_WALLOON_FIRST_NAMES,
+    surnames=names.BE_WALLOON_SURNAMES,
+    companies=names.BE_WALLOON_COMPANIES,
+    titles=names.BE_WALLOON_TITLES,
     phone=_be_phone,
 )
 
 _DE = _Locale(
     land="Duitsland",
     tld="de",
-    # area spec "code:subscriber length"
-    cities=(
-        ("Berlin", "30:8"), ("München", "89:7"), ("München", "89:8"), ("Hamburg", "40:8"),
-        ("Frankfurt am Main", "69:8"), ("Köln", "221:7"), ("Düsseldorf", "211:7"),
-    ),
-    first_names=(
-        "Jürgen", "Stefan", "Katrin", "Jörg", "Sabine", "Matthias", "Uwe", "Anja", "Björn",
-        "Sören", "Günter", "Ulrike", "Lena", "Lukas", "Dörte", "Maximilian", "Tobias",
-        "Kerstin", "Jan",
-    ),
-    surnames=(
-        "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
-        "Schulz", "Hoffmann", "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf",
-        "Schröder", "Neumann", "Zimmermann", "Braun", "Krüger", "Bäcker", "Weiß",
-        "von der Heide",
-    ),
-    companies=(
-        ("{last} Maschinenbau GmbH", "Industrie"),
-        ("{last} Logistik GmbH", "Logistiek"),
-        ("{last} Bau GmbH & Co. KG", "Bouw"),
-        ("{last} IT-Systeme GmbH", "ICT"),
-        ("{last} Haustechnik GmbH", "Installatietechniek"),
-        ("Großhandel {last} GmbH", "Groothandel"),
-        ("Steuerberatung {last}", "Financiële dienstverlening"),
-        ("Pflegedienst {last}", "Zorg"),
-        ("Gasthaus {last}", "Horeca"),
-        ("{last} & Söhne KG", "Industrie"),
-        ("{last} Consulting GmbH", "Zakelijke dienstverlening"),
-        ("Bäckerei {last}", "Detailhandel"),
-        ("{last} Akademie GmbH", "Onderwijs"),
-    ),
-    titles=(
-        "Geschäftsführer", "Geschäftsführer", "Inhaber", "Einkaufsleiter", "Leiter IT",
-        "Prokurist", "Assistenz der Geschäftsführung", "Vertriebsleiter", "Buchhaltung",
-    ),
+    cities=names.DE_CITIES,
+    first_names=names.DE_FIRST_NAMES,
+    surnames=names.DE_SURNAMES,
+    companies=names.DE_COMPANIES,
+    titles=names.DE_TITLES,
     phone=_de_phone,
     german_fold=True,
 )
@@ -421,45 +237,11 @@ _DE = _Locale(
 _UK = _Locale(
     land="Verenigd Koninkrijk",
     tld="co.uk",
-    # area spec "code:local prefix" inside Ofcom's fictional drama ranges
-    cities=(
-        ("London", "20:7946 0"), ("London", "20:7946 0"), ("Manchester", "161:496 0"),
-        ("Leeds", "113:496 0"), ("Sheffield", "114:496 0"), ("Leicester", "116:496 0"),
-        ("Bristol", "117:496 0"), ("Reading", "118:496 0"), ("Birmingham", "121:496 0"),
-        ("Edinburgh", "131:496 0"), ("Glasgow", "141:496 0"), ("Liverpool", "151:496 0"),
-        ("Newcastle", "191:498 0"), ("Belfast", "28:9649 6"), ("Cardiff", "29:2018 0"),
-    ),
-    first_names=(
-        "James", "Oliver", "Emma", "Charlotte", "Harry", "Sophie", "Siobhan", "Rhys",
-        "Amelia", "Thomas", "Grace", "Daniel", "Hannah", "Liam", "Chloe", "Aisha", "George",
-        "Ruth", "Callum",
-    ),
-    surnames=(
-        "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Thomas",
-        "Johnson", "Roberts", "Walker", "Wright", "Robinson", "Hughes", "Edwards", "Green",
-        "O'Brien", "MacDonald", "Patel", "Khan",
-    ),
-    companies=(
-        ("{last} Logistics Ltd", "Logistiek"),
-        ("{city} Freight Ltd", "Logistiek"),
-        ("{last} & {last2} LLP", "Zakelijke dienstverlening"),
-        ("{last} Engineering Ltd", "Industrie"),
-        ("{last} Software Ltd", "ICT"),
-        ("{city} IT Solutions Ltd", "ICT"),
-        ("{last} Construction Ltd", "Bouw"),
-        ("{last} Wholesale Ltd", "Groothandel"),
-        ("{city} Care Group Ltd", "Zorg"),
-        ("{last} Financial Services Ltd", "Financiële dienstverlening"),
-        ("{last} Electrical Ltd", "Installatietechniek"),
-        ("{city} Training Ltd", "Onderwijs"),
-        ("{last} Retail Ltd", "Detailhandel"),
-        ("The {last} Arms", "Horeca"),
-    ),
-    titles=(
-        "Managing Director", "Managing Director", "Owner", "Operations Manager",
-        "Procurement Manager", "Office Manager", "Finance Director", "IT Manager",
-        "Head of Facilities", "Sales Executive",
-    ),
+    cities=names.UK_CITIES,
+    first_names=names.UK_FIRST_NAMES,
+    surnames=names.UK_SURNAMES,
+    companies=names.UK_COMPANIES,
+    titles=names.UK_TITLES,
     phone=_uk_phone,
 )
 
@@ -631,8 +413,8 @@ def _build_row(
         last2=_company_surname(rng.choice(locale.surnames)),
         first=rng.choice(locale.first_names),
         city=city,
-        thing=rng.choice(_NL_THINGS),
-        region=rng.choice(_NL_REGIONS),
+        thing=rng.choice(names.NL_THINGS),
+        region=rng.choice(names.NL_REGIONS),
     )
     domain = _domain(company, locale.tld, german)
     land = locale.land
@@ -662,22 +444,6 @@ _FAKE_MOBILE_SPACE = 50_000_000  # 06-10000000 .. 06-59999999
 _FAKE_FIXED_SPACE = 8_000_000  # 020-2000000 .. 020-9999999
 _FAKE_MAX_ROWS = 5 * _FAKE_FIXED_SPACE
 
-_FAKE_FIRST: tuple[str, ...] = (
-    "Jan", "Sanne", "Pieter", "Lotte", "Daan", "Eva", "Kees", "Fleur", "Bram", "Noor", "Zoë",
-)
-_FAKE_LAST: tuple[tuple[str, str], ...] = (
-    ("", "Jansen"), ("de", "Vries"), ("van", "Dijk"), ("", "Bakker"), ("", "Visser"),
-    ("van der", "Meer"), ("", "Smit"), ("de", "Boer"), ("", "Mulder"), ("ter", "Horst"),
-    ("", "Hofstede"), ("van den", "Berg"), ("", "Dekker"),
-)
-_FAKE_SECTORS: tuple[tuple[str, str], ...] = (
-    ("Bouw", "Bouw"), ("Logistiek", "Logistiek"), ("ICT", "ICT"), ("Groothandel", "Groothandel"),
-    ("Installatietechniek", "Installatietechniek"), ("Advies", "Zakelijke dienstverlening"),
-    ("Zorg", "Zorg"),
-)
-_FAKE_TITLES: tuple[str, ...] = ("Directeur", "Eigenaar", "Inkoper", "Office manager", "IT-manager")
-_FAKE_SIZES: tuple[str, ...] = ("", "11-50", "51-200", "12", "201-500")
-
 
 def _coprime(rng: random.Random, modulus: int) -> int:
     while True:
@@ -701,19 +467,20 @@ def fake_phone_rows(count: int, seed: int = 1) -> Iterator[dict[str, str]]:
 
     # Precompute the small per-row pieces once; rows then only pick by index.
     people: list[tuple[str, str, str, str]] = []
-    for first in _FAKE_FIRST:
-        for tussen, last in _FAKE_LAST:
+    for first in names.FAKE_FIRST:
+        for tussen, last in names.FAKE_LAST:
             people.append((first, tussen, last, _token(first)))
     rng.shuffle(people)
     companies: list[tuple[str, str, str]] = []
-    for tussen, last in _FAKE_LAST:
-        for word, branche in _FAKE_SECTORS:
+    for tussen, last in names.FAKE_LAST:
+        for word, branche in names.FAKE_SECTORS:
             name = f"{_company_surname(f'{tussen} {last}'.strip())} {word} B.V."
             companies.append((name, branche, "@" + _domain(name, "nl", False)))
     rng.shuffle(companies)
     stages = [STAGES[k] for k in _quota(rng, 100, _STAGE_WEIGHTS)]
     n_people, n_companies = len(people), len(companies)
-    n_titles, n_sizes = len(_FAKE_TITLES), len(_FAKE_SIZES)
+    titles, sizes = names.FAKE_TITLES, names.FAKE_SIZES
+    n_titles, n_sizes = len(titles), len(sizes)
 
     for i in range(count):
         block, slot = divmod(i, 5)
@@ -729,12 +496,12 @@ def fake_phone_rows(count: int, seed: int = 1) -> Iterator[dict[str, str]]:
             "Voornaam": first,
             "Tussenvoegsel": tussen,
             "Achternaam": last,
-            "Functie": _FAKE_TITLES[i % n_titles],
+            "Functie": titles[i % n_titles],
             "Telefoonnummer": phone,
             "E-mailadres": local + at_domain,
             "LinkedIn": "",
             "Branche": branche,
-            "Aantal medewerkers": _FAKE_SIZES[i % n_sizes],
+            "Aantal medewerkers": sizes[i % n_sizes],
             "Land": "Nederland",
             "Fase": stages[i % 100],
         }
