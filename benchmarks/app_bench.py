@@ -25,6 +25,15 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # children import only what their kind of app needs, when they need it
+    from rich.console import RenderableType
+    from textual.app import App
+    from textual.pilot import Pilot
+    from textual.screen import Screen
+
+    from calldesk.screens.app import CalldeskApp
 
 # Children import only what their kind of app needs: the bare app never loads calldesk.
 PAINTED = "painted"
@@ -32,12 +41,12 @@ SIZE = (140, 36)
 COLUMNS = (("Company", 24), ("Contact", 18), ("Local", 9), ("Stage", 9), ("Warmth", 6), ("Next", 13))
 
 
-def _on_frame(app, seen: Callable[[object], bool], then: Callable[[float], None]) -> None:  # noqa: ANN001
+def _on_frame(app: App[Any], seen: Callable[[Screen[Any]], bool], then: Callable[[float], None]) -> None:
     """Call then(moment) for each frame Textual composes while seen(screen) holds. Headless,
     the frame is rendered (widgets' lines and all) but not written to a terminal."""
     display = app._display
 
-    def _display(screen, renderable) -> None:  # noqa: ANN001
+    def _display(screen: Screen[Any], renderable: RenderableType | None) -> None:
         display(screen, renderable)
         if renderable is not None and seen(screen):
             then(time.perf_counter())
@@ -45,7 +54,7 @@ def _on_frame(app, seen: Callable[[object], bool], then: Callable[[float], None]
     app._display = _display
 
 
-def _bare_app():  # noqa: ANN202
+def _bare_app() -> App[None]:
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable, Footer, Header
 
@@ -67,7 +76,7 @@ def _bare_app():  # noqa: ANN202
     return Bare()
 
 
-def _calldesk_app(store_path: str, at: datetime):  # noqa: ANN202
+def _calldesk_app(store_path: str, at: datetime) -> CalldeskApp:
     from calldesk.db.engine import open_store
     from calldesk.rules.config import Config
     from calldesk.screens.app import CalldeskApp
@@ -77,7 +86,7 @@ def _calldesk_app(store_path: str, at: datetime):  # noqa: ANN202
                        freeze_startup=True)  # as the CLI starts it
 
 
-def _has_rows(screen) -> bool:  # noqa: ANN001
+def _has_rows(screen: Screen[Any]) -> bool:
     from textual.widgets import DataTable
 
     return any(table.row_count for table in screen.query(DataTable))
@@ -103,7 +112,7 @@ def child_start(kind: str, store_path: str, at: datetime) -> None:
         app.run(headless=True, size=SIZE)
 
 
-async def _settle(pilot) -> None:  # noqa: ANN001
+async def _settle(pilot: Pilot[Any]) -> None:
     from textual.worker import WorkerCancelled
 
     for _ in range(3):  # exclusive workers cancel the one they replace: wait again
@@ -149,7 +158,7 @@ def child_keys(store_path: str, at: datetime, presses: int) -> None:
 
     gc.callbacks.append(on_gc)
 
-    def card_filled(screen) -> bool:  # noqa: ANN001
+    def card_filled(screen: Screen[Any]) -> bool:
         return isinstance(screen, CallScreen) and screen.detail is not None
 
     _on_frame(app, card_filled, shown.append)

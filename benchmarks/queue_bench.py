@@ -15,10 +15,11 @@ import argparse
 import sqlite3
 import statistics
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import MONDAY, NOW, Child, build_store, interleaved, run_child
 from calldesk.db.engine import Store, open_store
@@ -33,27 +34,31 @@ BARE = "bare ORDER BY/LIMIT walk, raw sqlite3"
 MOMENTS = {"Monday (callbacks due)": NOW, "Friday (warm leads only)": NOW - timedelta(days=3)}
 
 
+Params = Sequence[Any] | Mapping[str, Any]
+Sent = list[tuple[str, Params]]
+
+
 class _Recorder:
     """A driver connection (or cursor) that notes each statement and its values."""
 
-    def __init__(self, inner, sent: list) -> None:  # noqa: ANN001
+    def __init__(self, inner: Any, sent: Sent) -> None:  # any driver's connection or cursor
         self._inner, self._sent = inner, sent
 
     def cursor(self) -> _Recorder:
         return _Recorder(self._inner.cursor(), self._sent)
 
-    def execute(self, sql: str, params=()):  # noqa: ANN001, ANN202
+    def execute(self, sql: str, params: Params = ()) -> Any:
         self._sent.append((sql, params))
         return self._inner.execute(sql, params)
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
 
-def sent_statements(store: Store, run) -> list[tuple[str, object]]:  # noqa: ANN001
+def sent_statements(store: Store, run: Callable[[], None]) -> Sent:
     """The SELECTs `run` sends, with their values (SQLAlchemy's connections come from
     raw_connection too, so this sees what goes through SQLAlchemy as well)."""
-    sent: list[tuple[str, object]] = []
+    sent: Sent = []
     engine = store.engine
     engine.raw_connection = lambda: _Recorder(type(engine).raw_connection(engine), sent)
     try:
@@ -89,12 +94,12 @@ def queue_runs(path: Path, prefix: str = "") -> QueueRuns:
     runs: dict[str, Callable[[], None]] = {prefix + BARE: floor}
     counts = {}
     for label, moment in MOMENTS.items():
-        def ours(moment=moment) -> None:  # noqa: ANN001
+        def ours(moment: datetime = moment) -> None:
             assert len(queue(store, "anne", moment, config, 50).entries) == 50
 
         statements = sent_statements(store, ours)
 
-        def same_sql(statements=statements) -> None:  # noqa: ANN001
+        def same_sql(statements: Sent = statements) -> None:
             for sql, params in statements:
                 raw.execute(sql, params).fetchall()
 

@@ -20,6 +20,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel.core import Locale
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -139,7 +143,7 @@ def N_(message: str) -> str:  # noqa: N802 - the usual name for the marker
 
 
 @cache
-def _locale(lang: str):  # noqa: ANN202 - babel.core.Locale, imported late
+def _locale(lang: str) -> Locale:
     from babel.core import Locale
 
     return Locale.parse(lang)
