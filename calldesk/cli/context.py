@@ -51,6 +51,9 @@ class State:
 
 @dataclass
 class Context:
+    """One command's desk (make_context): its options over those given before it, resolved. The
+    config carries the language in effect."""
+
     config: Config
     store_target: str
     default_store: bool
