@@ -150,6 +150,14 @@ def test_help_lists_commands(cli):
     assert "--map" in cli("import", "--help").stdout
 
 
+def test_help_lists_the_commands_in_the_order_of_a_days_work(cli):
+    # Each group of commands is a module of calldesk/cli/: the order they are added in is the listing's.
+    listed = cli("--help").stdout.partition("Commands:\n")[2]
+    names = [line.split()[0] for line in listed.splitlines() if line.startswith("  ") and not line.startswith("   ")]
+    assert names == ["demo", "import", "export", "queue", "next", "log", "erase", "purge", "report", "callbacks",
+                     "assign", "unassign", "stage", "serve", "config", "db", "dnc", "caller"]
+
+
 @pytest.fixture
 def demo_db(cli, tmp_path):
     cli("demo", "--db", tmp_path / "q.db", "--no-open", "--at", "2026-11-23T09:30:00+00:00")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from calldesk import cli
+from calldesk.cli import serve
 from calldesk.errors import CalldeskError
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -47,30 +48,30 @@ def _one_line_error(stderr: str, text: str) -> None:
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
 def test_loopback_needs_no_public(host):
-    assert cli.serve_exposure(host, public=False) is None
+    assert serve.serve_exposure(host, public=False) is None
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "desk.example.com"])
 def test_other_addresses_need_public_and_warn(host):
     with pytest.raises(CalldeskError, match="add --public"):
-        cli.serve_exposure(host, public=False)
-    warning = cli.serve_exposure(host, public=True)
+        serve.serve_exposure(host, public=False)
+    warning = serve.serve_exposure(host, public=True)
     assert "no login of its own" in warning and "authenticating proxy" in warning
 
 
 def test_serve_url():
-    assert cli.serve_url("127.0.0.1", 8000, None) == "http://127.0.0.1:8000"
-    assert cli.serve_url("::1", 8001, None) == "http://[::1]:8001"
-    assert cli.serve_url("0.0.0.0", 8000, None) == f"http://{socket.gethostname()}:8000"
-    assert cli.serve_url("127.0.0.1", 8000, "https://desk.example.com/") == "https://desk.example.com"
+    assert serve.serve_url("127.0.0.1", 8000, None) == "http://127.0.0.1:8000"
+    assert serve.serve_url("::1", 8001, None) == "http://[::1]:8001"
+    assert serve.serve_url("0.0.0.0", 8000, None) == f"http://{socket.gethostname()}:8000"
+    assert serve.serve_url("127.0.0.1", 8000, "https://desk.example.com/") == "https://desk.example.com"
 
 
 def test_serve_origins():
-    loopback = cli.serve_origins("http://127.0.0.1:8000", "127.0.0.1", 8000)
+    loopback = serve.serve_origins("http://127.0.0.1:8000", "127.0.0.1", 8000)
     assert {"http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"} <= loopback
     assert "http://evil.example" not in loopback
-    assert cli.serve_origins("https://Desk.Example.com:443/desk", "127.0.0.1", 8000) >= {"https://desk.example.com"}
-    assert cli.serve_origins("http://desk:80", "0.0.0.0", 80) == {"http://desk"}
+    assert serve.serve_origins("https://Desk.Example.com:443/desk", "127.0.0.1", 8000) >= {"https://desk.example.com"}
+    assert serve.serve_origins("http://desk:80", "0.0.0.0", 80) == {"http://desk"}
 
 
 def test_public_host_refused_without_public(tmp_path):
@@ -99,7 +100,7 @@ def test_public_host_warns_and_tabs_run_the_app(tmp_path, monkeypatch, capsys):
         monkeypatch.delenv(key, raising=False)  # serve sets them: monkeypatch puts them back
     config = tmp_path / "desk.toml"
     config.write_text("", encoding="utf-8")
-    monkeypatch.setattr(cli, "_desk_server", fake_server)
+    monkeypatch.setattr(serve, "_desk_server", fake_server)
     monkeypatch.setattr(sys, "argv", ["calldesk", "--lang", "nl", "serve", "--host", "0.0.0.0", "--public",
                                       "--port", "8123", "--db", str(tmp_path / "desk.db"), "--config", str(config),
                                       "--caller", "Anne", "--at", DESK_AT])
