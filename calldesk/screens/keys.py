@@ -1,12 +1,16 @@
-"""The key bar at the bottom of every screen."""
+"""The key bar at the bottom of every screen, and the keys the config's [keys] moved.
+
+The footer and the ? panel (Textual's) read the screen's active bindings, in which Textual has
+already put the keys of `App.set_keymap` (the app sets the config's keymap when it is made)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 from rich.cells import cell_len
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -98,3 +102,12 @@ def _keys_shown(screen: Screen) -> tuple[Hashable, ...]:
     """What the footer shows: per key, its action, label and tooltip, then whether it is enabled."""
     return tuple((binding.key, binding.action, binding.description, binding.key_display, tooltip, enabled)
                  for _node, binding, enabled, tooltip in screen.active_bindings.values() if binding.show)
+
+
+def shown_key(app: App, binding: Binding, keymap: Mapping[str, str]) -> str:
+    """The key `binding` runs on, for the command palette: a class's BINDINGS keep the default,
+    the keymap (action id → keys) has the one in effect, shown as the footer shows it."""
+    moved = keymap.get(binding.id) if binding.id else None
+    if not moved:
+        return binding.key_display or binding.key
+    return app.get_key_display(binding.with_key(moved.split(",")[0], key_display=None))
