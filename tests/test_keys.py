@@ -13,7 +13,7 @@ from textual.widgets import DataTable, OptionList
 from textual.widgets._footer import FooterKey
 from textual.widgets._key_panel import BindingsTable
 
-from calldesk.rules.config import parse_config
+from calldesk.rules.config import Config, parse_config
 from calldesk.rules.keys import ACTIONS, SCREENS, check_keys, split_keys
 from calldesk.screens.app import CalldeskApp
 from calldesk.screens.call import CallScreen
@@ -157,3 +157,19 @@ async def test_the_command_palette_names_the_moved_key(demo_store):
         commands = {command.title: command.help for command in app.get_system_commands(app.screen)}
         assert commands["Callbacks"] == "Key: ^b"
         assert footer_keys(app)["schedule"] == "ctrl+b"
+
+
+async def test_a_moved_key_keeps_its_place_in_the_footer(demo_store):
+    # Textual lists a moved key after the screen's others; a narrow footer drops keys from the end.
+    async def footer(config, size):
+        app = make_app(demo_store, config=config)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            return [(key.key, key.action) for key in app.screen.query(FooterKey) if key.display]
+
+    moved = parse_config('[keys]\n"queue.next" = "x"\n"queue.open" = "o"\n"app.quit" = "z"\n')
+    for size in ((160, 45), (80, 24)):
+        before = await footer(Config(), size)
+        assert [action for _key, action in before][:2] == ["open_selected", "next_lead"]
+        assert await footer(moved, size) == [({"n": "x", "enter": "o", "q": "z"}.get(key, key), action)
+                                             for key, action in before]

@@ -5,7 +5,7 @@ already put the keys of `App.set_keymap` (the app sets the config's keymap when 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 
 from rich.cells import cell_len
 from textual import events
@@ -37,7 +37,14 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._shown = _keys_shown(self.screen)
-        yield from super().compose()
+        if not self.app._keymap or not self._bindings_ready:
+            yield from super().compose()
+            return
+        # Textual puts a key the keymap moved after the other keys of its screen (BindingsMap.
+        # apply_keymap): back in its BINDINGS' place, as the narrow footer drops keys from the end.
+        widgets = list(super().compose())
+        keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
+        yield from sorted(keys, key=_default_place(self.screen)) if len(keys) == len(widgets) else widgets
 
     async def recompose(self) -> None:
         await super().recompose()
@@ -96,6 +103,27 @@ class KeysFooter(Footer):
                         widget.set_class(not state, "-disabled")
                 return
         super().bindings_changed(screen)
+
+
+def _default_place(screen: Screen) -> Callable[[FooterKey], int]:
+    """A footer key's place without the keymap: where its binding's default key first comes in
+    the binding chain, as Screen.active_bindings orders keys (a node's own `_bindings` are not
+    remapped; the chain's copies are)."""
+    first: dict[str, int] = {}
+    of_id: dict[str, int] = {}
+    for node, _remapped in screen._modal_binding_chain:
+        for key, binding in node._bindings:
+            place = first.setdefault(key, len(first))
+            if binding.id:
+                of_id.setdefault(binding.id, place)
+    ids = {(binding.key, binding.action): binding.id
+           for _node, binding, _enabled, _tooltip in screen.active_bindings.values()}
+
+    def default_place(widget: FooterKey) -> int:
+        binding_id = ids.get((widget.key, widget.action))
+        return of_id[binding_id] if binding_id in of_id else first.get(widget.key, len(first))
+
+    return default_place
 
 
 def _keys_shown(screen: Screen) -> tuple[Hashable, ...]:
