@@ -255,6 +255,7 @@ def test_a_key_that_is_no_key_is_refused(text, message):
     ('[keys]\n"outcome.cancel" = "k"', "cfg.toml: keys.outcome.cancel: 'k' is taken by the outcomes on the outcome screen"),
     # A box that takes the typing takes every character.
     ('[keys]\n"reason.cancel" = "?"', "cfg.toml: keys.reason.cancel: '?' is typed into the box on the reason screen"),
+    ('[keys]\n"when.cancel" = "€"', "cfg.toml: keys.when.cancel: '€' is typed into the box on the when screen"),
 ])
 def test_a_clash_names_both_actions(text, message):
     assert refused(text) == message

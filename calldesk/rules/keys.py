@@ -120,7 +120,13 @@ _CHARACTER_NAMES = frozenset(_CHARACTERS)
 def shown(key: str) -> str:
     """A key as a message names it: 'question_mark' → '?', 'ctrl+slash' → 'ctrl+/'."""
     *modifiers, last = key.split("+")
-    last = _CHARACTERS.get(last, last) if last != "space" else last
+    if last in _CHARACTERS and last != "space":
+        last = _CHARACTERS[last]
+    elif len(last) > 1 and last not in _NAMED:
+        try:
+            last = unicodedata.lookup(last.replace("_", " "))  # 'euro_sign' → '€'
+        except KeyError:
+            pass
     return repr("+".join([*modifiers, last]))
 
 
@@ -135,13 +141,13 @@ class KeysProblem(ValueError):
 def normalize_key(text: str) -> str | None:
     """One key in Textual's form ('?' → 'question_mark', 'Ctrl+S' → 'ctrl+s'), None if it is none."""
     if len(text) == 1:
-        return _character_key(text) if text.isprintable() else None
+        return (_character_key(text) or None) if text.isprintable() else None
     *modifiers, last = text.strip().split("+")
     modifiers = [modifier.strip().lower() for modifier in modifiers]
     if any(modifier not in _MODIFIERS for modifier in modifiers) or len(set(modifiers)) < len(modifiers):
         return None
     last = last.strip()
-    if len(last) == 1 and last.isprintable() and not last.isspace():
+    if len(last) == 1 and last.isprintable() and not last.isspace() and _character_key(last):
         name = _character_key(last)
     elif last.lower() in _NAMED or last.lower() in _CHARACTER_NAMES:
         name = last.lower()
@@ -156,7 +162,7 @@ def split_keys(keys: str) -> list[str]:
 
 def is_character(key: str) -> bool:
     """A key that types a character (no modifier): what a text box takes."""
-    return len(key) == 1 or key in _CHARACTER_NAMES
+    return "+" not in key and (key == "space" or key not in _NAMED)
 
 
 def _keys_of(action: str, value: object) -> str:
