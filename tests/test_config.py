@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from calldesk.errors import CalldeskError
 from calldesk.rules.config import MAX_DAYS, Config, config_toml, format_duration, parse_config, parse_duration
+from calldesk.rules.keys import ACTIONS
 
 
 def test_empty_file_gives_documented_defaults():
@@ -181,7 +182,7 @@ def test_config_as_toml_reads_back_to_the_same_settings():
     assert parse_config(config_toml(Config())) == Config()
     varied = parse_config('language = "en"\n[calling_hours]\nend = "21:05"\nskip_holidays = false\n'
                           '[retry]\nvoicemail = "next_working_day"\nfollowup = "36h"\n[icp]\nindustries = ["ICT", "Zorg"]\n'
-                          '[qualification]\nneed = []\n[privacy]\nretain_lost_months = 3\n')
+                          '[qualification]\nneed = []\n[privacy]\nretain_lost_months = 3\n[keys]\n"queue.next" = "x"\n')
     assert parse_config(config_toml(varied)) == varied
 
 
@@ -193,3 +194,89 @@ def test_the_desks_zone_is_the_timezone_key_else_the_regions():
         with pytest.raises(CalldeskError, match=r"^config: timezone: expected an IANA time zone such as "
                                                 r"Europe/Amsterdam, got '"):
             parse_config(f"timezone = {bad}")
+
+
+# -- [keys]: action ids moved to other keys (rules.keys) --------------------------------------
+
+
+def test_no_keys_section_keeps_every_default_and_moves_nothing():
+    assert parse_config("").keys == ACTIONS == Config().keys
+    assert Config().keymap == {}
+
+
+def test_a_moved_key_is_read_in_any_toml_spelling():
+    quoted = parse_config('[keys]\n"queue.next" = "x"\n"queue.help" = "!"\n')
+    assert quoted.keys["queue.next"] == "x" and quoted.keys["queue.add"] == "a"
+    assert quoted.keymap == {"queue.next": "x", "queue.help": "exclamation_mark"}  # Textual's key names
+    assert parse_config('[keys]\nqueue.next = "x"\nqueue.help = "!"\n') == quoted  # a dotted key: nested tables
+    assert parse_config('[keys.queue]\nnext = "x"\nhelp = "exclamation_mark"\n') == quoted
+    assert parse_config('[keys]\n"queue.help" = "?"').keymap == {}  # the default, spelled as typed
+
+
+def test_several_keys_and_a_swap_are_fine():
+    config = parse_config('[keys]\n"queue.next" = "a, space"\n"queue.add" = "n"\n"confirm.yes" = "Y,y"\n')
+    assert config.keymap == {"queue.next": "a,space", "queue.add": "n", "confirm.yes": "Y,y"}
+
+
+def test_an_unknown_action_is_one_line_naming_it_and_some_known_ones():
+    assert refused('[keys]\n"queue.nxt" = "x"') == (
+        "cfg.toml: keys.queue.nxt: unknown action, expected one such as queue.next, queue.undo, queue.open "
+        "(`calldesk config` lists them all)")
+    assert refused('[keys]\n"nothing" = "x"').startswith("cfg.toml: keys.nothing: unknown action, expected one "
+                                                         "such as app.quit, ")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[keys]\n"queue.next" = "foo"', "cfg.toml: keys.queue.next: expected a key such as 'n', 'f5' or 'ctrl+s', got 'foo'"),
+    ('[keys]\n"queue.next" = ""', "cfg.toml: keys.queue.next: expected a key such as 'n', 'f5' or 'ctrl+s', got ''"),
+    ('[keys]\n"queue.next" = 3', "cfg.toml: keys.queue.next: expected a key such as 'n', 'f5' or 'ctrl+s', got 3"),
+    ('[keys]\n"queue.next" = "x,hyper+ctrl+"', "cfg.toml: keys.queue.next: expected a key such as"),
+    ("keys = 3", 'cfg.toml: keys: expected a table of action = key, such as "queue.next" = "n"'),
+])
+def test_a_key_that_is_no_key_is_refused(text, message):
+    assert refused(text).startswith(message)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    # Onto another action's key of the same screen: the entry is named, and the action it meets.
+    ('[keys]\n"queue.next" = "a"', "cfg.toml: keys.queue.next: 'a' is queue.add's key too, on the queue screen"),
+    ('[keys]\n"schedule.refresh" = "g"',
+     "cfg.toml: keys.schedule.refresh: 'g' is schedule.reassign's key too, on the schedule screen"),
+    # Two entries on one key: the second is named.
+    ('[keys]\n"queue.next" = "z"\n"queue.add" = "z"', "cfg.toml: keys.queue.add: 'z' is queue.next's key too, on the queue screen"),
+    # The app's keys are on every screen that is not a modal; the call's script panel is on the call's.
+    ('[keys]\n"app.quit" = "o"', "cfg.toml: keys.app.quit: 'o' is call.outcome's key too, on the call screen"),
+    ('[keys]\n"call.card" = "m"', "cfg.toml: keys.call.card: 'm' is script.note's key too, on the call screen"),
+    ('[keys]\n"queue.help" = "q"', "cfg.toml: keys.queue.help: 'q' is app.quit's key too, on the queue screen"),
+    # Keys without an id (Textual's, the focused table's or script's) are not free either.
+    ('[keys]\n"queue.next" = "down"', "cfg.toml: keys.queue.next: 'down' is taken by moving through the list on the queue screen"),
+    ('[keys]\n"call.card" = "3"', "cfg.toml: keys.call.card: '3' is taken by the script's answers on the call screen"),
+    ('[keys]\n"dashboard.period" = "ctrl+p"', "cfg.toml: keys.dashboard.period: 'ctrl+p' is taken by the command palette on the dashboard screen"),
+    ('[keys]\n"outcome.cancel" = "k"', "cfg.toml: keys.outcome.cancel: 'k' is taken by the outcomes on the outcome screen"),
+    # A box that takes the typing takes every character.
+    ('[keys]\n"reason.cancel" = "?"', "cfg.toml: keys.reason.cancel: '?' is typed into the box on the reason screen"),
+    ('[keys]\n"when.cancel" = "€"', "cfg.toml: keys.when.cancel: '€' is typed into the box on the when screen"),
+])
+def test_a_clash_names_both_actions(text, message):
+    assert refused(text) == message
+
+
+def test_same_screen_means_the_screen_its_widgets_and_the_app_unless_a_modal():
+    # y is the confirm modal's yes; the app's keys do not reach into a modal, so quit may take it.
+    assert parse_config('[keys]\n"app.quit" = "y"').keys["app.quit"] == "y"
+    # A key of one screen is free on another: m moves a stage on the dashboard, notes on a call.
+    assert parse_config('[keys]\n"queue.add" = "m"').keys["queue.add"] == "m"
+
+
+def test_the_pickers_alternate_actions_move_together():
+    keys = parse_config('[keys]\n"when.read" = "ctrl+r"').keys
+    assert keys["when.read"] == keys["when.confirm"] == "ctrl+r"
+    keys = parse_config('[keys]\n"when.read" = "ctrl+r"\n"when.confirm" = "ctrl+o"').keys
+    assert (keys["when.read"], keys["when.confirm"]) == ("ctrl+r", "ctrl+o")
+
+
+def test_moved_keys_are_written_back_by_calldesk_config():
+    config = parse_config('[keys]\n"queue.next" = "x"\n"when.team" = "ctrl+e"\n')
+    text = config_toml(config)
+    assert '"queue.next" = "x"' in text and '"queue.add" = "a"' in text  # every action, as `config` shows all
+    assert parse_config(text) == config

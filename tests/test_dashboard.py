@@ -72,7 +72,7 @@ async def test_conversion_this_week_then_over_the_last_30_days(demo_store):
         screen = await open_dashboard(pilot)
         week_lines = plain(screen.query_one("#conversion", Static)).splitlines()
         assert "this week" in plain(screen.query_one("#conversion-title", Static))
-        await pilot.press("c")
+        await pilot.press("w")
         await settle(pilot)
         month_lines = plain(screen.query_one("#conversion", Static)).splitlines()
         assert "last 30 days" in plain(screen.query_one("#conversion-title", Static))

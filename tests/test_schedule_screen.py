@@ -67,7 +67,7 @@ async def test_team_lead_sees_released_overdue_first_and_reassigns_three_to_bram
         before = {cb_id for cb_id, row in callbacks(demo_store).items() if row.caller == "bram"}
         assert not chosen & before
 
-        await pilot.press("r")
+        await pilot.press("g")
         await pilot.pause()
         assert isinstance(app.screen, CallerPicker)
         await pilot.press("b", "enter")  # a letter jumps to the first caller starting with it
@@ -92,14 +92,14 @@ async def test_a_callback_due_later_moves_to_a_caller_and_an_overdue_one_to_the_
         screen = await open_schedule(pilot)
         today = next(item for item in screen.items if item.group == "today" and item.caller == "anne")
         overdue = screen.items[0]
-        await pilot.press(*["down"] * screen.items.index(today), "r", "s", "enter")  # to sanne
+        await pilot.press(*["down"] * screen.items.index(today), "g", "s", "enter")  # to sanne
         await settle(pilot)
         assert app.screen is screen
         row = callbacks(demo_store)[today.callback_id]
         assert row.caller == "sanne" and utc(row.due_at) == today.due_at
 
         screen.query_one("#agenda", DataTable).move_cursor(row=0)
-        await pilot.press("r", "end", "enter")  # the last choice: the whole team
+        await pilot.press("g", "end", "enter")  # the last choice: the whole team
         await settle(pilot)
         assert app.screen is screen
         row = callbacks(demo_store)[overdue.callback_id]
@@ -111,7 +111,7 @@ async def test_cancel_needs_a_reason_and_keeps_it(demo_store):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_schedule(pilot)
         target = screen.items[1].callback_id
-        await pilot.press("down", "c")  # nothing selected: the cursor row
+        await pilot.press("down", "x")  # nothing selected: the cursor row
         await pilot.pause()
         assert isinstance(app.screen, ReasonPrompt)
         await pilot.press("enter")  # an empty reason is refused
@@ -133,7 +133,7 @@ async def test_escape_in_a_modal_changes_nothing(demo_store):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_schedule(pilot)
         before = callbacks(demo_store)
-        for key in ("r", "s", "c"):
+        for key in ("g", "s", "x"):
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is not screen
@@ -202,10 +202,10 @@ async def test_a_caller_sees_their_own_and_the_teams_and_changes_nothing(demo_st
         assert "your callbacks and the team's (view only)" in status(app)
         shown_keys = {binding.binding.key for binding in screen.active_bindings.values()
                       if binding.binding.show and screen.check_action(binding.binding.action, ()) is not False}
-        assert {"g", "escape"} <= shown_keys and not {"space", "f", "r", "s", "c"} & shown_keys
+        assert {"r", "escape"} <= shown_keys and not {"space", "f", "g", "s", "x"} & shown_keys
 
         before = callbacks(demo_store)
-        for key in ("space", "r", "s", "c", "f"):
+        for key in ("space", "g", "s", "x", "f"):
             await pilot.press(key)
             await settle(pilot)
             assert app.screen is screen  # no modal opened
@@ -219,7 +219,7 @@ async def test_a_change_that_fails_is_shown_and_the_schedule_stays(demo_store):
         screen = await open_schedule(pilot)
         gone = screen.items[0].callback_id
         cancel_callbacks(demo_store, [gone], "done by phone meanwhile", by="tess")  # another desk
-        await pilot.press("r", "b", "enter")
+        await pilot.press("g", "b", "enter")
         await pilot.pause()
         await pilot.press("2", "enter")
         await settle(pilot)

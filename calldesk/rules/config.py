@@ -24,6 +24,7 @@ from pydantic import (
 
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
+from calldesk.rules.keys import ACTIONS, KeysProblem, changed, check_keys
 from calldesk.rules.phones import is_region
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d)\s*$")
@@ -297,6 +298,18 @@ class Config(_Section):
     privacy: Privacy = Privacy()  # [privacy] retain_lost_months = 24
     serve: Serve = Serve()  # [serve] max_desks = 20
     store: StoreTimeouts = StoreTimeouts()  # [store] connect_timeout = "10s", statement_timeout = "2m"
+    # [keys] "queue.next" = "n": every action id → its key(s), the defaults with the file's changes.
+    keys: dict[str, str] = Field(default_factory=lambda: dict(ACTIONS))
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _keys(cls, value: object) -> dict[str, str]:
+        return check_keys(value)  # unknown ids, bad keys, two actions of one screen on one key
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        """The keys moved from their defaults: for the app's `set_keymap`."""
+        return changed(self.keys)
 
     @property
     def desk_zone(self) -> str:
@@ -320,6 +333,9 @@ def parse_config(text: str, source: str = "config") -> Config:
         error = exc.errors()[0]
         # Unions add their member's tag to the loc ("function-before[parse_duration(), …]"): not a key.
         key = ".".join(str(part) for part in error["loc"] if isinstance(part, int) or part.isidentifier())
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, KeysProblem) and cause.where:
+            key = f"{key}.{cause.where}"  # the entry of [keys] (pydantic's loc stops at the section)
         key = key or _("(top level)")
         message = _("unknown key") if error["type"] == "extra_forbidden" else error["msg"]
         message = message.removeprefix("Value error, ")

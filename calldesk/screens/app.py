@@ -21,6 +21,7 @@ from calldesk.i18n import N_, _, set_language
 from calldesk.rules.config import Config
 from calldesk.rules.script import Script, builtin_script
 from calldesk.screens import layout
+from calldesk.screens.keys import shown_key
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.translate import translate_bindings, translate_widget
 
@@ -68,6 +69,7 @@ class CalldeskApp(App[None]):
         if config.language:
             set_language(config.language)  # before anything is made: screens translate when made
         super().__init__()
+        self.set_keymap(config.keymap)  # the config's [keys]: actions moved to other keys (rules.keys)
         translate_bindings(self)
         self.store = store
         self.config = config
@@ -212,5 +214,5 @@ class CalldeskApp(App[None]):
             if isinstance(binding, Binding) and binding.show and binding.description:
                 action = getattr(screen, f"action_{binding.action}", None)
                 if action is not None:
-                    key = binding.key_display or binding.key
+                    key = shown_key(self, binding, self.config.keymap)
                     yield SystemCommand(_(binding.description), _("Key: {key}").format(key=key), action)

@@ -170,7 +170,7 @@ class DashboardScreen(Screen[None]):
         Binding("g", "assign", N_("Assign to…"), id="dashboard.assign"),
         Binding("t", "take_back", N_("Take back"), id="dashboard.take_back"),
         Binding("m", "move", N_("Move stage"), id="dashboard.move"),
-        Binding("c", "period", N_("Conversion period"), id="dashboard.period"),
+        Binding("w", "period", N_("Conversion period"), id="dashboard.period"),
         Binding("r", "refresh", N_("Refresh"), id="dashboard.refresh"),
         Binding("question_mark", "app.toggle_help", N_("Keys"), id="dashboard.help", key_display="?"),
         Binding("escape", "back", N_("Back"), id="dashboard.back"),

@@ -1,12 +1,16 @@
-"""The key bar at the bottom of every screen."""
+"""The key bar at the bottom of every screen, and the keys the config's [keys] moved.
+
+The footer and the ? panel (Textual's) read the screen's active bindings, in which Textual has
+already put the keys of `App.set_keymap` (the app sets the config's keymap when it is made)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping
 
 from rich.cells import cell_len
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -33,7 +37,14 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._shown = _keys_shown(self.screen)
-        yield from super().compose()
+        if not self.app._keymap or not self._bindings_ready:
+            yield from super().compose()
+            return
+        # Textual puts a key the keymap moved after the other keys of its screen (BindingsMap.
+        # apply_keymap): back in its BINDINGS' place, as the narrow footer drops keys from the end.
+        widgets = list(super().compose())
+        keys = [widget for widget in widgets if isinstance(widget, FooterKey)]
+        yield from sorted(keys, key=_default_place(self.screen)) if len(keys) == len(widgets) else widgets
 
     async def recompose(self) -> None:
         await super().recompose()
@@ -94,7 +105,37 @@ class KeysFooter(Footer):
         super().bindings_changed(screen)
 
 
+def _default_place(screen: Screen) -> Callable[[FooterKey], int]:
+    """A footer key's place without the keymap: where its binding's default key first comes in
+    the binding chain, as Screen.active_bindings orders keys (a node's own `_bindings` are not
+    remapped; the chain's copies are)."""
+    first: dict[str, int] = {}
+    of_id: dict[str, int] = {}
+    for node, _remapped in screen._modal_binding_chain:
+        for key, binding in node._bindings:
+            place = first.setdefault(key, len(first))
+            if binding.id:
+                of_id.setdefault(binding.id, place)
+    ids = {(binding.key, binding.action): binding.id
+           for _node, binding, _enabled, _tooltip in screen.active_bindings.values()}
+
+    def default_place(widget: FooterKey) -> int:
+        binding_id = ids.get((widget.key, widget.action))
+        return of_id[binding_id] if binding_id in of_id else first.get(widget.key, len(first))
+
+    return default_place
+
+
 def _keys_shown(screen: Screen) -> tuple[Hashable, ...]:
     """What the footer shows: per key, its action, label and tooltip, then whether it is enabled."""
     return tuple((binding.key, binding.action, binding.description, binding.key_display, tooltip, enabled)
                  for _node, binding, enabled, tooltip in screen.active_bindings.values() if binding.show)
+
+
+def shown_key(app: App, binding: Binding, keymap: Mapping[str, str]) -> str:
+    """The key `binding` runs on, for the command palette: a class's BINDINGS keep the default,
+    the keymap (action id → keys) has the one in effect, shown as the footer shows it."""
+    moved = keymap.get(binding.id) if binding.id else None
+    if not moved:
+        return binding.key_display or binding.key
+    return app.get_key_display(binding.with_key(moved.split(",")[0], key_display=None))

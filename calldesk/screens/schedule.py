@@ -120,10 +120,10 @@ class ScheduleScreen(Responsive, Screen[None]):
         Binding("space", "toggle", N_("Select"), id="schedule.toggle"),
         Binding("a", "select_all", N_("All/none"), id="schedule.select_all"),
         Binding("f", "filter", N_("Filter"), id="schedule.filter"),
-        Binding("r", "reassign", N_("Reassign"), id="schedule.reassign"),
+        Binding("g", "reassign", N_("Reassign"), id="schedule.reassign"),
         Binding("s", "reschedule", N_("Reschedule"), id="schedule.reschedule"),
-        Binding("c", "cancel", N_("Cancel callback"), id="schedule.cancel"),
-        Binding("g", "refresh", N_("Refresh"), id="schedule.refresh"),
+        Binding("x", "cancel", N_("Cancel callback"), id="schedule.cancel"),
+        Binding("r", "refresh", N_("Refresh"), id="schedule.refresh"),
         Binding("question_mark", "app.toggle_help", N_("Keys"), id="schedule.help", key_display="?"),
         Binding("escape", "back", N_("Back"), id="schedule.back"),
     ]
