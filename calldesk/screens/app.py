@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual import events, work
-from textual._styles_cache import StylesCache
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -20,7 +19,7 @@ from calldesk.db.team import CallerInfo
 from calldesk.i18n import N_, _, set_language
 from calldesk.rules.config import Config
 from calldesk.rules.script import Script, builtin_script
-from calldesk.screens import layout
+from calldesk.screens import layout, textual_hooks
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.translate import translate_bindings, translate_widget
 
@@ -132,22 +131,11 @@ class CalldeskApp(App[None]):
         gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])
 
     def prune_watchers(self) -> int:
-        """Drop watchers whose widget has been removed; returns how many went.
-
-        Textual keeps a removed widget registered as a watcher of what it watched (the app's
-        theme and title, a footer's `compact`) until that attribute next changes
-        (Textualize/textual#6666): every call screen closed and every footer redrawn would stay
-        in memory all day, and full garbage collections grow with them."""
-        dropped = 0
-        for node in (self, *(node for screen in self.screen_stack for node in screen.walk_children(with_self=True))):
-            for watchers in getattr(node, "__watchers", {}).values():
-                kept = [(reactable, callback) for reactable, callback in watchers
-                        if not (reactable._closing or reactable._closed)]
-                dropped += len(watchers) - len(kept)
-                watchers[:] = kept
-        # Textual memoises StylesCache.get_inner_outer per cache object (functools.lru_cache of
-        # 1,024), which holds closed widgets' rendered lines: ~4,000 objects a call.
-        StylesCache.get_inner_outer.cache_clear()
+        """Let closed screens and redrawn footers go (see textual_hooks); returns how many
+        watchers were dropped. The queue calls this after every call and every refresh."""
+        nodes = (self, *(node for screen in self.screen_stack for node in screen.walk_children(with_self=True)))
+        dropped = textual_hooks.prune_watchers(nodes)
+        textual_hooks.clear_styles_cache()
         return dropped
 
     def open_call(self, lead_id: int, detail: LeadDetail | None,
