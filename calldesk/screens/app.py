@@ -8,25 +8,25 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from textual import events, work
-from textual.app import App, SystemCommand
+from textual import events
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
 from calldesk.db.engine import Store
-from calldesk.db.team import CallerInfo
-from calldesk.i18n import N_, _, set_language
+from calldesk.i18n import N_, _
 from calldesk.rules.config import Config
-from calldesk.rules.script import Script, builtin_script
-from calldesk.screens import layout, textual_hooks
+from calldesk.rules.script import Script
+from calldesk.screens import layout
+from calldesk.screens.base import DeskApp, OpenCall, OpenDashboard, OpenSchedule, Typed, desk_work
 from calldesk.screens.queue import QueueScreen
-from calldesk.screens.translate import translate_bindings, translate_widget
+from calldesk.screens.translate import translate_widget
 
 if TYPE_CHECKING:
     from calldesk.db.calls import Recorded
     from calldesk.db.leads import LeadDetail
-    from calldesk.screens.call import CallScreen, Typed
+    from calldesk.screens.call import CallScreen
 
 # Textual's own bindings and system commands, for the catalog: the app and the screens
 # translate them with their own (the widgets' keys: translate.TEXTUAL_WIDGET_TEXTS).
@@ -50,7 +50,9 @@ KEPT_CALL = "call"  # the name of the call screen the app keeps (open_call)
 RENEW_EVERY = timedelta(minutes=2)
 
 
-class CalldeskApp(App[None]):
+class CalldeskApp(DeskApp):
+    """The desk: the queue, and the screens it asks for (the messages of calldesk.screens.base)."""
+
     CSS_PATH = "calldesk.tcss"
     TITLE = "calldesk"
     BINDINGS = [Binding("q", "quit", N_("Quit"), id="app.quit")]
@@ -61,27 +63,10 @@ class CalldeskApp(App[None]):
     def __init__(self, *, store: Store, config: Config, caller: str, clock: Callable[[], datetime],
                  script: Script | None = None, ticks: Callable[[], float] = time.monotonic,
                  freeze_startup: bool = False) -> None:
-        """The UI speaks `config.language` when it names one (the CLI fills in --lang or the
-        locale), else the language already set; the built-in script follows it.
-        freeze_startup: the app owns its process (the CLI), see started()."""
-        if config.language:
-            set_language(config.language)  # before anything is made: screens translate when made
-        super().__init__()
-        translate_bindings(self)
-        self.store = store
-        self.config = config
-        self.caller = caller
-        self.now = clock  # the live clock, or a fixed moment with --at (and in tests)
-        self.ticks = ticks  # seconds for the call timer (runs even when --at fixes the clock)
-        self.script = script or builtin_script()
-        self.sub_title = f"{caller} · {store.name}"
-        self.me: CallerInfo | None = None  # this caller's row (role, goal), read by the queue's worker
+        """See DeskApp for the state. freeze_startup: the app owns its process (the CLI), see started()."""
+        super().__init__(store=store, config=config, caller=caller, clock=clock, script=script, ticks=ticks)
         self._freeze_pending = freeze_startup
         self._kept_call: CallScreen | None = None  # see open_call
-
-    @property
-    def team_lead(self) -> bool:
-        return self.me is not None and self.me.is_team_lead
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
@@ -90,7 +75,7 @@ class CalldeskApp(App[None]):
         # closed call screen alive until it fell due (asyncio holds cancelled timer handles).
         self.set_interval(RENEW_EVERY.total_seconds(), self.renew_calls)
 
-    @work(thread=True, exclusive=True, group="first-run")
+    @desk_work(group="first-run", exclusive=True)
     def check_first_run(self) -> None:
         """A store without leads opens with the first-run screen over the queue."""
         from calldesk.screens.first_run import desk_is_new
@@ -130,13 +115,20 @@ class CalldeskApp(App[None]):
         # and a full one now and then put 100 ms on a key press.
         gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])
 
-    def prune_watchers(self) -> int:
-        """Let closed screens and redrawn footers go (see textual_hooks); returns how many
-        watchers were dropped. The queue calls this after every call and every refresh."""
-        nodes = (self, *(node for screen in self.screen_stack for node in screen.walk_children(with_self=True)))
-        dropped = textual_hooks.prune_watchers(nodes)
-        textual_hooks.clear_styles_cache()
-        return dropped
+    # -- the screens the others ask for --------------------------------------------------------
+    def on_open_call(self, message: OpenCall) -> None:
+        self.open_call(message.lead_id, message.detail, message.ended, message.typed)
+
+    def on_open_schedule(self, message: OpenSchedule) -> None:
+        from calldesk.screens.schedule import ScheduleScreen
+
+        # Callers see their own callbacks and the team's; team leads see and change everyone's.
+        self.push_screen(ScheduleScreen(), message.closed)
+
+    def on_open_dashboard(self, message: OpenDashboard) -> None:
+        from calldesk.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen(), message.closed)
 
     def open_call(self, lead_id: int, detail: LeadDetail | None,
                   ended: Callable[[Recorded | None], None], typed: Typed | None = None) -> None:
