@@ -8,27 +8,26 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from textual import events, work
-from textual._styles_cache import StylesCache
-from textual.app import App, SystemCommand
+from textual import events
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
 from calldesk.db.engine import Store
-from calldesk.db.team import CallerInfo
-from calldesk.i18n import N_, _, set_language
+from calldesk.i18n import N_, _
 from calldesk.rules.config import Config
-from calldesk.rules.script import Script, builtin_script
+from calldesk.rules.script import Script
 from calldesk.screens import layout
+from calldesk.screens.base import DeskApp, OpenCall, OpenDashboard, OpenSchedule, Typed, desk_work
 from calldesk.screens.keys import shown_key
 from calldesk.screens.queue import QueueScreen
-from calldesk.screens.translate import translate_bindings, translate_widget
+from calldesk.screens.translate import translate_widget
 
 if TYPE_CHECKING:
     from calldesk.db.calls import Recorded
     from calldesk.db.leads import LeadDetail
-    from calldesk.screens.call import CallScreen, Typed
+    from calldesk.screens.call import CallScreen
 
 # Textual's own bindings and system commands, for the catalog: the app and the screens
 # translate them with their own (the widgets' keys: translate.TEXTUAL_WIDGET_TEXTS).
@@ -52,7 +51,9 @@ KEPT_CALL = "call"  # the name of the call screen the app keeps (open_call)
 RENEW_EVERY = timedelta(minutes=2)
 
 
-class CalldeskApp(App[None]):
+class CalldeskApp(DeskApp):
+    """The desk: the queue, and the screens it asks for (the messages of calldesk.screens.base)."""
+
     CSS_PATH = "calldesk.tcss"
     TITLE = "calldesk"
     BINDINGS = [Binding("q", "quit", N_("Quit"), id="app.quit")]
@@ -63,28 +64,10 @@ class CalldeskApp(App[None]):
     def __init__(self, *, store: Store, config: Config, caller: str, clock: Callable[[], datetime],
                  script: Script | None = None, ticks: Callable[[], float] = time.monotonic,
                  freeze_startup: bool = False) -> None:
-        """The UI speaks `config.language` when it names one (the CLI fills in --lang or the
-        locale), else the language already set; the built-in script follows it.
-        freeze_startup: the app owns its process (the CLI), see started()."""
-        if config.language:
-            set_language(config.language)  # before anything is made: screens translate when made
-        super().__init__()
-        self.set_keymap(config.keymap)  # the config's [keys]: actions moved to other keys (rules.keys)
-        translate_bindings(self)
-        self.store = store
-        self.config = config
-        self.caller = caller
-        self.now = clock  # the live clock, or a fixed moment with --at (and in tests)
-        self.ticks = ticks  # seconds for the call timer (runs even when --at fixes the clock)
-        self.script = script or builtin_script()
-        self.sub_title = f"{caller} · {store.name}"
-        self.me: CallerInfo | None = None  # this caller's row (role, goal), read by the queue's worker
+        """See DeskApp for the state. freeze_startup: the app owns its process (the CLI), see started()."""
+        super().__init__(store=store, config=config, caller=caller, clock=clock, script=script, ticks=ticks)
         self._freeze_pending = freeze_startup
         self._kept_call: CallScreen | None = None  # see open_call
-
-    @property
-    def team_lead(self) -> bool:
-        return self.me is not None and self.me.is_team_lead
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen())
@@ -93,7 +76,7 @@ class CalldeskApp(App[None]):
         # closed call screen alive until it fell due (asyncio holds cancelled timer handles).
         self.set_interval(RENEW_EVERY.total_seconds(), self.renew_calls)
 
-    @work(thread=True, exclusive=True, group="first-run")
+    @desk_work(group="first-run", exclusive=True)
     def check_first_run(self) -> None:
         """A store without leads opens with the first-run screen over the queue."""
         from calldesk.screens.first_run import desk_is_new
@@ -133,24 +116,20 @@ class CalldeskApp(App[None]):
         # and a full one now and then put 100 ms on a key press.
         gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])
 
-    def prune_watchers(self) -> int:
-        """Drop watchers whose widget has been removed; returns how many went.
+    # -- the screens the others ask for --------------------------------------------------------
+    def on_open_call(self, message: OpenCall) -> None:
+        self.open_call(message.lead_id, message.detail, message.ended, message.typed)
 
-        Textual keeps a removed widget registered as a watcher of what it watched (the app's
-        theme and title, a footer's `compact`) until that attribute next changes
-        (Textualize/textual#6666): every call screen closed and every footer redrawn would stay
-        in memory all day, and full garbage collections grow with them."""
-        dropped = 0
-        for node in (self, *(node for screen in self.screen_stack for node in screen.walk_children(with_self=True))):
-            for watchers in getattr(node, "__watchers", {}).values():
-                kept = [(reactable, callback) for reactable, callback in watchers
-                        if not (reactable._closing or reactable._closed)]
-                dropped += len(watchers) - len(kept)
-                watchers[:] = kept
-        # Textual memoises StylesCache.get_inner_outer per cache object (functools.lru_cache of
-        # 1,024), which holds closed widgets' rendered lines: ~4,000 objects a call.
-        StylesCache.get_inner_outer.cache_clear()
-        return dropped
+    def on_open_schedule(self, message: OpenSchedule) -> None:
+        from calldesk.screens.schedule import ScheduleScreen
+
+        # Callers see their own callbacks and the team's; team leads see and change everyone's.
+        self.push_screen(ScheduleScreen(), message.closed)
+
+    def on_open_dashboard(self, message: OpenDashboard) -> None:
+        from calldesk.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen(), message.closed)
 
     def open_call(self, lead_id: int, detail: LeadDetail | None,
                   ended: Callable[[Recorded | None], None], typed: Typed | None = None) -> None:

@@ -8,48 +8,35 @@ save keeps the call on screen with the error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, Static, TextArea
 
 from calldesk.db.calls import CallbackRequest, Recorded, log_activity, record_outcome
 from calldesk.db.leads import LeadDetail, lead_detail, update_lead
 from calldesk.db.queue import release_claim, renew_claim
-from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _
 from calldesk.rules.kinds import ActivityKind
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.phones import display, with_extension
-from calldesk.rules.script import Answer
 from calldesk.rules.windows import local_time, their_time, zones_of
+from calldesk.screens.base import DeskScreen, Failure, Typed, back_key, desk_work, help_key
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.layout import MEDIUM, Responsive
 from calldesk.screens.leadview import CALLS_SHOWN, lead_line, lead_view, stage_label
 from calldesk.screens.modals import Confirm, LogContact, OutcomePicker, outcome_label
 from calldesk.screens.script_panel import ScriptPanel
-from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import WhenPicker
 
-if TYPE_CHECKING:
-    from calldesk.screens.app import CalldeskApp
 
-# Notes and BANT answers typed on a call that was undone, for the reopened call.
-Typed = tuple[str, Mapping[str, Answer]]
-
-
-
-class CallScreen(Responsive, Screen[Recorded | None]):
+class CallScreen(Responsive, DeskScreen[Recorded | None]):
     """Dismissed with what was recorded, or None when the caller backed out."""
 
-    app: CalldeskApp
     AUTO_FOCUS = "#script"
     BINDINGS = [
         # In the order the footer keeps them when it is narrow (keys.KeysFooter.fit); ? lists all.
@@ -59,8 +46,8 @@ class CallScreen(Responsive, Screen[Recorded | None]):
         Binding("c", "card", N_("Card"), id="call.card"),
         Binding("e", "edit", N_("Edit lead"), id="call.edit"),
         Binding("l", "log_contact", N_("Log contact"), id="call.log_contact"),
-        Binding("question_mark", "app.toggle_help", N_("Keys"), id="call.help", key_display="?"),
-        Binding("escape", "back", N_("Back"), id="call.back"),
+        help_key("call"),
+        back_key("call"),
         # The app's q (quit) stays out of reach, and out of the footer, during a call.
         Binding("q", "stay", show=False, system=True),  # system: not in the key panel either
     ]
@@ -70,7 +57,6 @@ class CallScreen(Responsive, Screen[Recorded | None]):
         it the screen loads the lead itself. typed: notes and answers to start from (a call
         that was undone)."""
         super().__init__()
-        translate_bindings(self)
         self.lead_id = lead_id
         self.preloaded = detail
         self._typed = typed
@@ -165,7 +151,7 @@ class CallScreen(Responsive, Screen[Recorded | None]):
         self.show_bar()
 
     # -- showing the lead ----------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="card")
+    @desk_work(group="card", exclusive=True, failed=N_("The lead could not be read: {why}"))
     def load(self) -> None:
         detail = lead_detail(self.app.store, self.lead_id, calls=CALLS_SHOWN)
         self.app.call_from_thread(self.show, detail)
@@ -258,16 +244,11 @@ class CallScreen(Responsive, Screen[Recorded | None]):
     def notes(self) -> str:
         return self.query_one("#notes", TextArea).text.strip()
 
-    @work(thread=True, group="claim")
+    # A missed renewal must not end the call: the next one may work, before the claim runs out.
+    @desk_work(group="claim", failed=N_("Could not renew your claim on this lead: {why}"), severity="warning")
     def renew(self) -> None:
         app = self.app
-        try:
-            renewed = renew_claim(app.store, self.lead_id, app.caller, app.now())
-        except Exception as exc:  # noqa: BLE001 - a missed renewal must not end the call
-            app.call_from_thread(self.notify, _("Could not renew your claim on this lead: {why}").format(
-                why=_why(exc)), severity="warning")
-            return
-        if not renewed:
+        if not renew_claim(app.store, self.lead_id, app.caller, app.now()):
             app.call_from_thread(self.notify, _("Your claim on this lead ran out and another caller has it"),
                                  severity="error")
 
@@ -324,15 +305,21 @@ class CallScreen(Responsive, Screen[Recorded | None]):
         self.refresh_bindings()
         self.let_go()
 
-    @work(thread=True, exclusive=True, group="claim")
+    # A failed release closes the call too (worker_failed): the claim runs out by itself.
+    @desk_work(group="claim", exclusive=True, severity="warning",
+               failed=N_("Could not release the lead ({why}): other callers get it when your claim runs out"))
     def let_go(self) -> None:
         app = self.app
-        try:
-            release_claim(app.store, self.lead_id, app.caller)
-        except Exception as exc:  # noqa: BLE001 - the claim runs out by itself; the caller moves on
-            app.call_from_thread(self.notify, _("Could not release the lead ({why}): other callers get it when "
-                                                "your claim runs out").format(why=_why(exc)), severity="warning")
+        release_claim(app.store, self.lead_id, app.caller)
         app.call_from_thread(self.close, None)
+
+    def worker_failed(self, failure: Failure) -> None:
+        if failure.worker is CallScreen.save:  # the call stays on screen with all that was typed
+            self.save_failed(failure.args[0], failure.why)
+            return
+        super().worker_failed(failure)
+        if failure.worker is CallScreen.let_go:
+            self.close(None)
 
     def close(self, result: Recorded | None) -> None:
         """Back to the queue with `result`. Screen.dismiss pops whatever is on top, so a modal
@@ -385,22 +372,18 @@ class CallScreen(Responsive, Screen[Recorded | None]):
             caller_zone=config.desk_zone, allow_team=outcome is Outcome.callback,
         )
 
-    @work(thread=True, exclusive=True, group="save")
+    @desk_work(group="save", exclusive=True)
     def save(self, outcome: Outcome, callback: CallbackRequest | None, appointment_at: datetime | None,
              appointment_note: str = "") -> None:
         app = self.app
         panel = self.panel
         # Stored with the call's notes: the prefix stays English whatever the screens speak.
         notes = "\n".join(filter(None, (self.notes(), f"Appointment: {appointment_note}" if appointment_note else "")))
-        try:
-            recorded = record_outcome(
-                app.store, self.lead_id, outcome, caller=app.caller, now=app.now(), config=app.config,
-                started_at=self.started_at, notes=notes, bant=panel.answers if panel else {},
-                callback=callback, appointment_at=appointment_at,
-            )
-        except Exception as exc:  # noqa: BLE001 - the call stays on screen whatever went wrong
-            app.call_from_thread(self.save_failed, outcome, _why(exc))
-            return
+        recorded = record_outcome(
+            app.store, self.lead_id, outcome, caller=app.caller, now=app.now(), config=app.config,
+            started_at=self.started_at, notes=notes, bant=panel.answers if panel else {},
+            callback=callback, appointment_at=appointment_at,
+        )
         app.call_from_thread(self.close, recorded)
 
     def save_failed(self, outcome: Outcome, message: str) -> None:
@@ -436,18 +419,10 @@ class CallScreen(Responsive, Screen[Recorded | None]):
 
         self.app.push_screen(LogContact(), done)
 
-    @work(thread=True, group="contact")
+    @desk_work(group="contact", failed=N_("Not logged: {why}"))  # the call goes on
     def save_contact(self, kind: str, note: str) -> None:
         app = self.app
-        try:
-            log_activity(app.store, self.lead_id, ActivityKind(kind), caller=app.caller, now=app.now(), note=note)
-        except Exception as exc:  # noqa: BLE001 - the call goes on whatever went wrong
-            app.call_from_thread(self.notify, _("Not logged: {why}").format(why=_why(exc)), severity="error")
-            return
+        log_activity(app.store, self.lead_id, ActivityKind(kind), caller=app.caller, now=app.now(), note=note)
         app.call_from_thread(self.notify, _("E-mail logged") if kind == "email" else _("LinkedIn message logged"))
         app.call_from_thread(self.load)
 
-
-def _why(exc: Exception) -> str:
-    """One line for the caller: calldesk's own errors as they are, anything else with its type."""
-    return str(exc) if isinstance(exc, CalldeskError) else f"{type(exc).__name__}: {exc}"

@@ -9,33 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Sparkline, Static
 
 from calldesk.db.leads import lead_detail
 from calldesk.db.reports import CallerFigures, HourCount, Report, StuckLead, pipeline_report
 from calldesk.db.team import CallerInfo, assign_leads, list_callers, move_stage, unassign_leads
-from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_day, format_day_time, format_number, format_percent, ngettext
 from calldesk.rules.config import Config
 from calldesk.rules.stages import Stage
 from calldesk.rules.windows import day_bounds, local_midnight, local_time, week_start
+from calldesk.screens.base import DeskModal, DeskScreen, Failure, back_key, desk_work, help_key
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.leadview import lead_view
 from calldesk.screens.modals import MODAL_CSS
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
-from calldesk.screens.translate import translate_bindings
-
-if TYPE_CHECKING:
-    from calldesk.screens.app import CalldeskApp
 
 STUCK_LIMIT = 100  # rows listed; the title counts them all
 REFRESH_SECONDS = 60  # figures move as the team calls, without a key press
@@ -70,10 +63,9 @@ class Loaded:
     period: str
 
 
-class LeadCard(ModalScreen[None]):
+class LeadCard(DeskModal[None]):
     """One lead's card, read-only: the stuck lead under the cursor. Escape closes it."""
 
-    app: CalldeskApp
     DEFAULT_CSS = MODAL_CSS.format(name="LeadCard") + """
     LeadCard > Vertical > VerticalScroll { width: 84; height: auto; max-height: 30; }
     """
@@ -81,7 +73,6 @@ class LeadCard(ModalScreen[None]):
 
     def __init__(self, lead_id: int) -> None:
         super().__init__()
-        translate_bindings(self)
         self.lead_id = lead_id
 
     def compose(self) -> ComposeResult:
@@ -94,24 +85,22 @@ class LeadCard(ModalScreen[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="card")
+    @desk_work(group="card", exclusive=True, failed=N_("The lead could not be read: {why}"))
     def load(self) -> None:
         app = self.app
-        try:
-            detail = lead_detail(app.store, self.lead_id)
-        except Exception as exc:  # noqa: BLE001 - the card says so; the dashboard stays
-            view: object = Text(_("The lead could not be read: {why}").format(why=_why(exc)))
-        else:
-            view = (lead_view(detail, app.now(), app.config.region, app.script) if detail is not None
-                    else Text(_("Lead {id} no longer exists").format(id=self.lead_id)))
+        detail = lead_detail(app.store, self.lead_id)
+        view = (lead_view(detail, app.now(), app.config.region, app.script) if detail is not None
+                else Text(_("Lead {id} no longer exists").format(id=self.lead_id)))
         app.call_from_thread(self.query_one("#lead-card", Static).update, view)
+
+    def worker_failed(self, failure: Failure) -> None:
+        self.query_one("#lead-card", Static).update(Text(failure.line))  # the card says so; the dashboard stays
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
-class DashboardScreen(Screen[None]):
-    app: CalldeskApp
+class DashboardScreen(DeskScreen[None]):
     AUTO_FOCUS = "#stuck"
     DEFAULT_CSS = """
     DashboardScreen #dash-status {
@@ -172,13 +161,12 @@ class DashboardScreen(Screen[None]):
         Binding("m", "move", N_("Move stage"), id="dashboard.move"),
         Binding("w", "period", N_("Conversion period"), id="dashboard.period"),
         Binding("r", "refresh", N_("Refresh"), id="dashboard.refresh"),
-        Binding("question_mark", "app.toggle_help", N_("Keys"), id="dashboard.help", key_display="?"),
-        Binding("escape", "back", N_("Back"), id="dashboard.back"),
+        help_key("dashboard"),
+        back_key("dashboard"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
         self.stuck: list[StuckLead] = []
         self.marked: set[int] = set()  # lead ids selected with space
         self.callers: list[CallerInfo] = []
@@ -264,7 +252,8 @@ class DashboardScreen(Screen[None]):
         self.action_refresh()
 
     # -- loading -----------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="dashboard")
+    # The dashboard stays open when the figures can't be read; its timer and r try again.
+    @desk_work(group="dashboard", exclusive=True, failed=N_("The pipeline could not be read: {why}"))
     def load(self, period: str) -> None:
         app = self.app
         now, config = app.now(), app.config
@@ -274,15 +263,9 @@ class DashboardScreen(Screen[None]):
             start = monday
         else:
             start = local_midnight(local_time(None, now, region).date() - timedelta(days=30), region)
-        try:
-            report = pipeline_report(app.store, now, config, start=start, end=now,
-                                     day_start=day_bounds(now, region)[0], week_start=monday,
-                                     stuck_limit=STUCK_LIMIT)
-            callers = list_callers(app.store, active_only=True)
-        except Exception as exc:  # noqa: BLE001 - the dashboard stays open; r tries again
-            app.call_from_thread(self.notify, _("The pipeline could not be read: {why}").format(why=_why(exc)),
-                                 severity="error")
-            return
+        report = pipeline_report(app.store, now, config, start=start, end=now,
+                                 day_start=day_bounds(now, region)[0], week_start=monday, stuck_limit=STUCK_LIMIT)
+        callers = list_callers(app.store, active_only=True)
         app.call_from_thread(self.show, Loaded(report, callers, period))
 
     def show(self, loaded: Loaded) -> None:
@@ -413,14 +396,10 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(CallerPicker(_("Assign {what} to").format(what=what), names, allow_team=False,
                                           detail=_("They go to this caller's queue, whoever had them.")), picked)
 
-    @work(thread=True, exclusive=True, group="change")
+    @desk_work(group="change", exclusive=True)  # a refused change is a notice, never a crash
     def assign(self, ids: list[int], name: str) -> None:
         app = self.app
-        try:
-            count = assign_leads(app.store, name, by=app.caller, now=app.now(), lead_ids=ids)
-        except Exception as exc:  # noqa: BLE001 - a refused change is a notice, never a crash
-            app.call_from_thread(self.notify, _why(exc), severity="error")
-            return
+        count = assign_leads(app.store, name, by=app.caller, now=app.now(), lead_ids=ids)
         app.call_from_thread(self.changed, _("{leads} assigned to {caller}").format(leads=leads(count), caller=name))
 
     def action_take_back(self) -> None:
@@ -428,14 +407,10 @@ class DashboardScreen(Screen[None]):
         if ids:
             self.take_back(ids)
 
-    @work(thread=True, exclusive=True, group="change")
+    @desk_work(group="change", exclusive=True)
     def take_back(self, ids: list[int]) -> None:
         app = self.app
-        try:
-            count = unassign_leads(app.store, by=app.caller, now=app.now(), lead_ids=ids)
-        except Exception as exc:  # noqa: BLE001 - a refused change is a notice, never a crash
-            app.call_from_thread(self.notify, _why(exc), severity="error")
-            return
+        count = unassign_leads(app.store, by=app.caller, now=app.now(), lead_ids=ids)
         unowned = len(ids) - count
         message = _("{leads} taken back into the shared pool").format(leads=leads(count))
         if unowned:
@@ -460,14 +435,10 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(StagePicker(_("Move {lead} ({stage}) to").format(lead=name, stage=lead.stage.ui_label),
                                          lead.stage), stage_picked)
 
-    @work(thread=True, exclusive=True, group="change")
+    @desk_work(group="change", exclusive=True)
     def move(self, lead_id: int, stage: Stage, reason: str) -> None:
         app = self.app
-        try:
-            moved = move_stage(app.store, lead_id, stage, reason, by=app.caller, now=app.now(), config=app.config)
-        except Exception as exc:  # noqa: BLE001 - a refused change is a notice, never a crash
-            app.call_from_thread(self.notify, _why(exc), severity="error")
-            return
+        moved = move_stage(app.store, lead_id, stage, reason, by=app.caller, now=app.now(), config=app.config)
         who = moved.company or _("Lead {id}").format(id=moved.lead_id)
         app.call_from_thread(self.changed, f"{who}: {moved.from_stage.ui_label} → {moved.to_stage.ui_label}")
 
@@ -520,7 +491,3 @@ def shown_hours(hours: list[HourCount], config: Config) -> list[HourCount]:
     starts += [i for i, h in enumerate(hours) if h.hour.hour >= config.calling_hours.start.hour][:1]
     return hours[min(starts, default=len(hours) - 1):]
 
-
-def _why(exc: Exception) -> str:
-    """One line: calldesk's own errors as they are, anything else with its type."""
-    return str(exc) if isinstance(exc, CalldeskError) else f"{type(exc).__name__}: {exc}"

@@ -7,30 +7,21 @@ first team lead may make themselves one (as `calldesk caller add NAME --role tea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from calldesk.db.team import list_callers, save_caller
-from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _
 from calldesk.rules.kinds import Role
+from calldesk.screens.base import DeskApp, DeskScreen, desk_work, help_key
 from calldesk.screens.keys import KeysFooter
-from calldesk.screens.translate import translate_bindings
-
-if TYPE_CHECKING:
-    from calldesk.screens.app import CalldeskApp
 
 
-class FirstRun(Screen[str | None]):
+class FirstRun(DeskScreen[str | None]):
     """Dismissed with "add" when the caller pressed a (the queue opens the lead form), else None."""
 
-    app: CalldeskApp
     DEFAULT_CSS = """
     FirstRun > VerticalScroll {
         align-horizontal: center;
@@ -58,13 +49,12 @@ class FirstRun(Screen[str | None]):
         Binding("t", "team_lead", N_("Become team lead"), id="first_run.team_lead"),
         Binding("a", "add_lead", N_("Add lead"), id="first_run.add"),
         Binding("enter,escape", "queue", N_("To the queue"), id="first_run.queue", show=False),  # the hint says it
-        Binding("question_mark", "app.toggle_help", N_("Keys"), id="first_run.help", key_display="?"),
+        help_key("first_run"),
     ]
 
     def __init__(self, lead_wanted: bool) -> None:
         """lead_wanted: the desk has no team lead yet, so `t` is offered."""
         super().__init__()
-        translate_bindings(self)
         self.lead_wanted = lead_wanted
 
     def compose(self) -> ComposeResult:
@@ -97,14 +87,10 @@ class FirstRun(Screen[str | None]):
     def action_team_lead(self) -> None:
         self.become_team_lead()
 
-    @work(thread=True, exclusive=True, group="first-run")
+    @desk_work(group="first-run", exclusive=True)
     def become_team_lead(self) -> None:
         app = self.app
-        try:
-            me, _new = save_caller(app.store, app.caller, by=app.caller, now=app.now(), role=Role.team_lead)
-        except CalldeskError as exc:
-            app.call_from_thread(self.notify, str(exc), severity="error")
-            return
+        me, _new = save_caller(app.store, app.caller, by=app.caller, now=app.now(), role=Role.team_lead)
         app.call_from_thread(self._became_team_lead, me)
 
     def _became_team_lead(self, me) -> None:  # noqa: ANN001 - CallerInfo
@@ -128,7 +114,7 @@ def lead_wanted(callers: list) -> bool:  # noqa: ANN001 - CallerInfo
     return not any(caller.is_team_lead for caller in callers)
 
 
-def desk_is_new(app: CalldeskApp) -> tuple[bool, bool]:
+def desk_is_new(app: DeskApp) -> tuple[bool, bool]:
     """(no leads yet, no team lead yet), read in a worker."""
     from calldesk.db.leads import has_leads
 

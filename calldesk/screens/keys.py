@@ -13,7 +13,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+from calldesk.screens.textual_hooks import FooterKey, footer_ready, set_key_disabled
 
 NARROW = 100  # below this width the keys are packed closer (Footer's compact style)
 # Keys a narrow footer leaves out first (? lists them): those a caller needs least often.
@@ -35,7 +36,7 @@ class KeysFooter(Footer):
     _fitted_to = -1  # the width the keys were last fitted to
 
     def compose(self) -> ComposeResult:
-        if self._bindings_ready:
+        if footer_ready(self):
             self._shown = _keys_shown(self.screen)
         if not self.app._keymap or not self._bindings_ready:
             yield from super().compose()
@@ -87,7 +88,7 @@ class KeysFooter(Footer):
         return text + (1 if self.compact else 2)
 
     def bindings_changed(self, screen: Screen) -> None:
-        if self._bindings_ready and self.is_attached and screen is self.screen and self._shown is not None:
+        if footer_ready(self) and self.is_attached and screen is self.screen and self._shown is not None:
             if not screen.is_current:
                 return  # its screen refreshes its bindings when it is shown again
             shown = _keys_shown(screen)
@@ -99,8 +100,7 @@ class KeysFooter(Footer):
                 for widget in self.query(FooterKey):
                     state = enabled.get((widget.key, widget.action))
                     if state is not None:
-                        widget._disabled = not state  # FooterKey's own flag: a click on it rings
-                        widget.set_class(not state, "-disabled")
+                        set_key_disabled(widget, not state)  # a click on a greyed key rings
                 return
         super().bindings_changed(screen)
 

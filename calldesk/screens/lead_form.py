@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from calldesk.db.leads import EDITABLE_FIELDS
-from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, ngettext
+from calldesk.screens.base import DeskModal, Failure, desk_work
 from calldesk.screens.modals import Confirm
-from calldesk.screens.translate import translate_bindings
 
 LABELS = {
     "company": N_("Company"),
@@ -41,7 +39,7 @@ def field_label(name: str) -> str:
     """A lead field's label in the UI language ("contact_name" → "Contact")."""
     return _(LABELS[name]) if name in LABELS else name
 
-class LeadForm(ModalScreen[dict[str, str] | None]):
+class LeadForm(DeskModal[dict[str, str] | None]):
     """Dismissed with the fields that changed (stripped), or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -104,7 +102,6 @@ class LeadForm(ModalScreen[dict[str, str] | None]):
     def __init__(self, *, title: str, values: Mapping[str, str], fields: Sequence[str] = EDITABLE_FIELDS,
                  required: Sequence[str] = (), save: Callable[[dict[str, str]], object]) -> None:
         super().__init__()
-        translate_bindings(self)
         if not fields or not set(fields) <= set(LABELS) or not set(required) <= set(fields):
             raise ValueError(f"LeadForm: fields {list(fields)} and required {list(required)} must be lead fields")
         self._form_title = title
@@ -175,18 +172,15 @@ class LeadForm(ModalScreen[dict[str, str] | None]):
         self.show_message("")
         self._run_save(changes)
 
-    @work(thread=True, exclusive=True, group="lead-form")
+    @desk_work(group="lead-form", exclusive=True)
     def _run_save(self, changes: dict[str, str]) -> None:
-        try:
-            result = self._on_save(dict(changes))
-        except CalldeskError as exc:
-            self.app.call_from_thread(self._save_failed, str(exc))
-        else:
-            self.app.call_from_thread(self._save_done, changes, result)
+        result = self._on_save(dict(changes))
+        self.app.call_from_thread(self._save_done, changes, result)
 
-    def _save_failed(self, message: str) -> None:
+    def worker_failed(self, failure: Failure) -> None:
+        """Shown in the form, which stays open with everything typed."""
         self._busy = False
-        self.show_message(message.splitlines()[0] if message else _("could not save"))
+        self.show_message(failure.why if str(failure.error).strip() else _("could not save"))
 
     def _save_done(self, changes: dict[str, str], result: object) -> None:
         self._busy = False

@@ -6,12 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from calldesk.i18n import N_, _, pgettext
 from calldesk.rules.outcomes import KEY_OF, OUTCOME_KEYS, Outcome
-from calldesk.screens.translate import translate_bindings
+from calldesk.screens.base import DeskModal
 
 MODAL_CSS = """
 {name} {{
@@ -40,7 +39,7 @@ MODAL_CSS = """
 """
 
 
-class Confirm(ModalScreen[bool]):
+class Confirm(DeskModal[bool]):
     """A yes/no question: `y` (and `j`, ja) answers yes, `n` or Escape no."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="Confirm") + """
@@ -54,7 +53,6 @@ class Confirm(ModalScreen[bool]):
 
     def __init__(self, question: str, detail: str = "", yes: str | None = None, no: str | None = None) -> None:
         super().__init__()
-        translate_bindings(self)
         self.question, self.detail = question, detail
         self.yes, self.no = yes or _("yes"), no or _("no")
 
@@ -92,7 +90,7 @@ def outcome_label(outcome: Outcome) -> str:
     return _(_LABELS[outcome]) if outcome in _LABELS else outcome.ui_label
 
 
-class OutcomePicker(ModalScreen[Outcome | None]):
+class OutcomePicker(DeskModal[Outcome | None]):
     """One key per outcome; Escape goes back to the call."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="OutcomePicker") + """
@@ -117,8 +115,7 @@ class OutcomePicker(ModalScreen[Outcome | None]):
     ]
 
     def __init__(self, suggestion: Outcome | None = None) -> None:
-        super().__init__()
-        translate_bindings(self)  # the outcomes' own labels are in the catalog (calldesk.rules.outcomes)
+        super().__init__()  # the outcomes' own labels are in the catalog (calldesk.rules.outcomes)
         self.suggestion = suggestion
 
     def compose(self) -> ComposeResult:
@@ -139,7 +136,7 @@ class OutcomePicker(ModalScreen[Outcome | None]):
         self.dismiss(Outcome(value) if value else None)
 
 
-class LogContact(ModalScreen[tuple[str, str] | None]):
+class LogContact(DeskModal[tuple[str, str] | None]):
     """Contact outside a call: `e` an e-mail sent or `l` a LinkedIn message, then a note."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="LogContact") + """
@@ -154,7 +151,6 @@ class LogContact(ModalScreen[tuple[str, str] | None]):
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
         self.kind = ""
 
     def compose(self) -> ComposeResult:

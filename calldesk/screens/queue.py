@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from calldesk.db.calls import Recorded, undo_last
@@ -19,14 +17,10 @@ from calldesk.db.team import CallerInfo, assign_leads, list_callers, start_work
 from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_weekday_time
 from calldesk.rules.windows import local_time, their_span, zones_of
+from calldesk.screens.base import DeskScreen, OpenCall, OpenDashboard, OpenSchedule, Typed, desk_work, help_key, why
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.layout import Column, FitTable, Responsive, fit_columns
 from calldesk.screens.leadview import CALLS_SHOWN, lead_line, lead_view
-from calldesk.screens.translate import translate_bindings
-
-if TYPE_CHECKING:
-    from calldesk.screens.app import CalldeskApp
-    from calldesk.screens.call import Typed
 
 WINDOW = 150  # rows shown: a DataTable with 100k rows takes ~25 s to paint
 REFRESH_SECONDS = 30  # a callback that falls due shows up without a key press
@@ -38,8 +32,7 @@ COLUMNS = (Column("company", N_("Company"), 14, grow=4, most=60),
            Column("next", N_("Next"), 13))
 
 
-class QueueScreen(Responsive, Screen[None]):
-    app: CalldeskApp
+class QueueScreen(Responsive, DeskScreen[None]):
     AUTO_FOCUS = "#queue"  # keys go to the queue, never to the (hidden) filter box
     BINDINGS = [
         Binding("n", "next_lead", N_("Next lead"), id="queue.next"),
@@ -53,13 +46,12 @@ class QueueScreen(Responsive, Screen[None]):
         Binding("p", "pipeline", N_("Pipeline"), id="queue.pipeline"),
         Binding("g", "assign", N_("Assign"), id="queue.assign", tooltip=N_("Give the selected lead to a caller (team leads)")),
         Binding("r", "refresh", N_("Refresh"), id="queue.refresh"),
-        Binding("question_mark", "app.toggle_help", N_("Keys"), id="queue.help", key_display="?"),
+        help_key("queue"),
         Binding("escape", "clear_filter", N_("Clear filter"), show=False, id="queue.clear_filter"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
         self.entries: list[QueueEntry] = []
         self._shown_at: datetime | None = None  # the moment the entries' local times are for
         self.search = ""
@@ -93,7 +85,8 @@ class QueueScreen(Responsive, Screen[None]):
         self.app.prune_watchers()  # after every call and every 30 s: closed screens go
         self.load_queue()
 
-    @work(thread=True, exclusive=True, group="queue")
+    # A failed read keeps the queue as it was, says so, and the timer tries again.
+    @desk_work(group="queue", exclusive=True, failed=N_("The queue could not be read: {why}"))
     def load_queue(self) -> None:
         app = self.app
         now = app.now()
@@ -159,7 +152,7 @@ class QueueScreen(Responsive, Screen[None]):
         if entry is not None:
             self.load_detail(entry.lead_id)
 
-    @work(thread=True, exclusive=True, group="detail")
+    @desk_work(group="detail", exclusive=True, failed=N_("The lead could not be read: {why}"))
     def load_detail(self, lead_id: int) -> None:
         app = self.app
         detail = lead_detail(app.store, lead_id)
@@ -173,7 +166,7 @@ class QueueScreen(Responsive, Screen[None]):
     def action_next_lead(self) -> None:
         self.take_next()
 
-    @work(thread=True, exclusive=True, group="claim")
+    @desk_work(group="claim", exclusive=True, failed=N_("The lead could not be claimed: {why}"))
     def take_next(self) -> None:
         app = self.app
         if app.me is not None and app.me.why_no_work:
@@ -190,7 +183,7 @@ class QueueScreen(Responsive, Screen[None]):
         if entry is not None:
             self.take_selected(entry.lead_id)
 
-    @work(thread=True, exclusive=True, group="claim")
+    @desk_work(group="claim", exclusive=True, failed=N_("The lead could not be claimed: {why}"))
     def take_selected(self, lead_id: int) -> None:
         app = self.app
         holder = claim_lead(app.store, lead_id, app.caller, app.now())
@@ -208,7 +201,7 @@ class QueueScreen(Responsive, Screen[None]):
         app.call_from_thread(self.open_lead, lead_id, lead_detail(app.store, lead_id, calls=CALLS_SHOWN), typed)
 
     def open_lead(self, lead_id: int, detail: LeadDetail | None = None, typed: Typed | None = None) -> None:
-        self.app.open_call(lead_id, detail, self._call_ended, typed)
+        self.post_message(OpenCall(lead_id, detail, self._call_ended, typed))
 
     def _call_ended(self, recorded: Recorded | None) -> None:
         if recorded is not None:
@@ -217,18 +210,13 @@ class QueueScreen(Responsive, Screen[None]):
 
     # -- team leads' screens ------------------------------------------------------------
     def action_schedule(self) -> None:
-        from calldesk.screens.schedule import ScheduleScreen
-
-        # Callers see their own callbacks and the team's; team leads see and change everyone's.
-        self.app.push_screen(ScheduleScreen(), lambda _: self.action_refresh())
+        self.post_message(OpenSchedule(lambda _: self.action_refresh()))
 
     def action_pipeline(self) -> None:
         if not self.app.team_lead:
             self.notify(_("The pipeline dashboard is for team leads."), severity="warning")
             return
-        from calldesk.screens.dashboard import DashboardScreen
-
-        self.app.push_screen(DashboardScreen(), lambda _: self.action_refresh())
+        self.post_message(OpenDashboard(lambda _: self.action_refresh()))
 
     def action_assign(self) -> None:
         entry = self._selected()
@@ -236,7 +224,7 @@ class QueueScreen(Responsive, Screen[None]):
             return
         self.pick_owner(entry)
 
-    @work(thread=True, exclusive=True, group="claim")
+    @desk_work(group="claim", exclusive=True)
     def pick_owner(self, entry: QueueEntry) -> None:
         callers = [c.name for c in list_callers(self.app.store, active_only=True)]
         self.app.call_from_thread(self._ask_owner, entry, callers)
@@ -251,14 +239,10 @@ class QueueScreen(Responsive, Screen[None]):
         self.app.push_screen(CallerPicker(_("Give {company} to").format(company=entry.company or entry.lead_id),
                                           callers, allow_team=False), picked)
 
-    @work(thread=True, exclusive=True, group="claim")
+    @desk_work(group="claim", exclusive=True)
     def give(self, entry: QueueEntry, name: str) -> None:
         app = self.app
-        try:
-            assign_leads(app.store, name, by=app.caller, now=app.now(), lead_ids=[entry.lead_id])
-        except CalldeskError as exc:
-            app.call_from_thread(self.notify, str(exc), severity="error")
-            return
+        assign_leads(app.store, name, by=app.caller, now=app.now(), lead_ids=[entry.lead_id])
         app.call_from_thread(self.notify, _("{company} assigned to {caller}").format(
             company=entry.company or entry.lead_id, caller=name))
         app.call_from_thread(self.action_refresh)
@@ -267,13 +251,13 @@ class QueueScreen(Responsive, Screen[None]):
     def action_undo(self) -> None:
         self.undo()
 
-    @work(thread=True, exclusive=True, group="claim")
+    @desk_work(group="claim", exclusive=True)
     def undo(self) -> None:
         app = self.app
         try:
             undone = undo_last(app.store, app.caller, app.now())
-        except CalldeskError as exc:
-            app.call_from_thread(self.notify, str(exc), title=_("Nothing undone"), severity="warning")
+        except CalldeskError as exc:  # nothing (left) to undo: an answer, not a failure
+            app.call_from_thread(self.notify, why(exc), title=_("Nothing undone"), severity="warning")
             return
         app.call_from_thread(self.notify, _("Undone: '{outcome}' on {lead}").format(
             outcome=undone.outcome.ui_label, lead=undone.company or undone.lead_id), title=_("Undo"))

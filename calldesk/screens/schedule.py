@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from calldesk.db.agenda import TEAM, AgendaItem, agenda
@@ -29,19 +27,15 @@ from calldesk.db.team import (
     release_overdue,
     reschedule_callbacks,
 )
-from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _, format_day, format_weekday, ngettext
 from calldesk.rules.phones import display
 from calldesk.rules.windows import local_time
 from calldesk.screens import team_modals
+from calldesk.screens.base import DeskScreen, Failure, back_key, desk_work, help_key
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.layout import Column, FitTable, Responsive, fit_columns
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt
-from calldesk.screens.translate import translate_bindings
 from calldesk.screens.when_picker import When, WhenPicker
-
-if TYPE_CHECKING:
-    from calldesk.screens.app import CalldeskApp
 
 # Caller names are stored lower-case, so this choice in the filter can never be somebody's name
 # (the shown word is translated; the id stays this).
@@ -66,11 +60,6 @@ def _callbacks(count: int) -> str:
     return ngettext("{count} callback", "{count} callbacks", count).format(count=count)
 
 
-def _why(exc: Exception) -> str:
-    """One line: calldesk's own errors as they are, anything else with its type."""
-    return str(exc) if isinstance(exc, CalldeskError) else f"{type(exc).__name__}: {exc}"
-
-
 def _for_text(item: AgendaItem) -> str:
     who = item.caller or _("team")
     if item.released_from:
@@ -86,8 +75,7 @@ def _filter_label(view: str | None) -> str:
     return _("{caller}'s callbacks and the team's").format(caller=view)
 
 
-class ScheduleScreen(Responsive, Screen[None]):
-    app: CalldeskApp
+class ScheduleScreen(Responsive, DeskScreen[None]):
     TITLE = N_("Callback schedule")
     AUTO_FOCUS = "#agenda"
     DEFAULT_CSS = """
@@ -124,13 +112,12 @@ class ScheduleScreen(Responsive, Screen[None]):
         Binding("s", "reschedule", N_("Reschedule"), id="schedule.reschedule"),
         Binding("x", "cancel", N_("Cancel callback"), id="schedule.cancel"),
         Binding("r", "refresh", N_("Refresh"), id="schedule.refresh"),
-        Binding("question_mark", "app.toggle_help", N_("Keys"), id="schedule.help", key_display="?"),
-        Binding("escape", "back", N_("Back"), id="schedule.back"),
+        help_key("schedule"),
+        back_key("schedule"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        translate_bindings(self)
         self.title = _(self.TITLE)
         self.items: list[AgendaItem] = []
         self.callers: list[CallerInfo] = []
@@ -171,22 +158,17 @@ class ScheduleScreen(Responsive, Screen[None]):
     def action_refresh(self) -> None:
         self.load(self.view_filter)
 
-    @work(thread=True, exclusive=True, group="schedule")
+    @desk_work(group="schedule", exclusive=True, failed=N_("Could not load the callbacks: {why}"))  # g tries again
     def load(self, view_filter: str | None) -> None:
         app = self.app
         now = app.now()
-        try:
-            # Read the role here too: the schedule must not depend on the queue having loaded.
-            me = get_caller(app.store, app.caller)
-            release_overdue(app.store, now, app.config)
-            lead = me is not None and me.is_team_lead
-            view = view_filter if lead else app.caller
-            items = agenda(app.store, now, app.config, caller=view)
-            callers = list_callers(app.store)
-        except Exception as exc:  # noqa: BLE001 - the screen stays; g tries again
-            app.call_from_thread(self.notify, _("Could not load the callbacks: {why}").format(why=_why(exc)),
-                                 severity="error")
-            return
+        # Read the role here too: the schedule must not depend on the queue having loaded.
+        me = get_caller(app.store, app.caller)
+        release_overdue(app.store, now, app.config)
+        lead = me is not None and me.is_team_lead
+        view = view_filter if lead else app.caller
+        items = agenda(app.store, now, app.config, caller=view)
+        callers = list_callers(app.store)
         app.call_from_thread(self.show, items, callers, me, now, view)
 
     def show(self, items: list[AgendaItem], callers: list[CallerInfo], me: CallerInfo | None, now: datetime,
@@ -410,15 +392,15 @@ class ScheduleScreen(Responsive, Screen[None]):
         self.refresh_bindings()
         self.write(do)
 
-    @work(thread=True, exclusive=True, group="schedule-change")
+    @desk_work(group="schedule-change", exclusive=True)
     def write(self, do: Callable[[], str]) -> None:
-        app = self.app
-        try:
-            done = do()
-        except Exception as exc:  # noqa: BLE001 - the schedule stays on screen whatever went wrong
-            app.call_from_thread(self.changed, None, _why(exc))
+        self.app.call_from_thread(self.changed, do(), None)
+
+    def worker_failed(self, failure: Failure) -> None:
+        if failure.worker is ScheduleScreen.write:  # the schedule stays, and reads again what is now so
+            self.changed(None, failure.why)
             return
-        app.call_from_thread(self.changed, done, None)
+        super().worker_failed(failure)
 
     def changed(self, done: str | None, error: str | None) -> None:
         self.busy = False

@@ -8,19 +8,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from calldesk.i18n import N_, _
 from calldesk.rules.stages import Stage
+from calldesk.screens.base import DeskModal
 from calldesk.screens.modals import MODAL_CSS
-from calldesk.screens.translate import translate_bindings
 
 TEAM = "team"  # what CallerPicker returns for "the whole team"
 
 
-class CallerPicker(ModalScreen[str | None]):
+class CallerPicker(DeskModal[str | None]):
     """Choose a caller from a list (type to jump, Enter picks); returns a name, TEAM, or None.
     `labels` shows some choices under another name (a translated "Everyone")."""
 
@@ -33,7 +32,6 @@ class CallerPicker(ModalScreen[str | None]):
     def __init__(self, title: str, callers: Sequence[str], *, allow_team: bool = True,
                  detail: str = "", labels: Mapping[str, str] | None = None) -> None:
         super().__init__()
-        translate_bindings(self)
         self.title_text, self.callers, self.allow_team, self.detail = title, list(callers), allow_team, detail
         self.labels = dict(labels or {})
 
@@ -67,7 +65,7 @@ class CallerPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ReasonPrompt(ModalScreen[str | None]):
+class ReasonPrompt(DeskModal[str | None]):
     """One line of text that must not be empty (a reason kept with the change)."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="ReasonPrompt") + """
@@ -79,7 +77,6 @@ class ReasonPrompt(ModalScreen[str | None]):
 
     def __init__(self, title: str, detail: str = "", placeholder: str | None = None) -> None:
         super().__init__()
-        translate_bindings(self)
         self.title_text, self.detail, self.placeholder = title, detail, placeholder or _("Reason")
 
     def compose(self) -> ComposeResult:
@@ -103,7 +100,7 @@ class ReasonPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class StagePicker(ModalScreen[Stage | None]):
+class StagePicker(DeskModal[Stage | None]):
     """Choose the stage a team lead moves a lead to (any stage, backwards too)."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="StagePicker") + """
@@ -114,7 +111,6 @@ class StagePicker(ModalScreen[Stage | None]):
 
     def __init__(self, title: str, current: Stage) -> None:
         super().__init__()
-        translate_bindings(self)
         self.title_text, self.current = title, current
 
     def compose(self) -> ComposeResult:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from textual.dom import DOMNode
 
 from calldesk.i18n import N_, _
+from calldesk.screens.textual_hooks import key_bindings
 
 _DONE = "_calldesk_translated"  # set on a node whose bindings are translated
 
@@ -45,7 +46,7 @@ def translate_bindings(node: DOMNode) -> None:
     """Replace `node`'s bindings by copies with translated descriptions and tooltips (once)."""
     if getattr(node, _DONE, False):
         return
-    keys = node._bindings.key_to_bindings  # a copy per node: the class's lists stay untouched
+    keys = key_bindings(node)  # a copy per node: the class's lists stay untouched
     for key, bindings in keys.items():
         keys[key] = [replace(binding, description=_(binding.description) if binding.description else "",
                              tooltip=_(binding.tooltip) if binding.tooltip else "")

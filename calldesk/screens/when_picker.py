@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from calldesk.errors import CalldeskError
@@ -27,6 +26,7 @@ from calldesk.i18n import N_, _, format_day
 from calldesk.rules.config import CallingHours
 from calldesk.rules.schedule import PAST_GRACE, Choice, check_when, parse_when, quick_choices
 from calldesk.rules.windows import local_time, zones_of
+from calldesk.screens.base import DeskModal
 from calldesk.screens.keys import KeysFooter
 from calldesk.screens.translate import translate_bindings
 
@@ -67,7 +67,7 @@ class _Choices(Static, can_focus=True):
             screen.pending_digit = None  # Enter, arrows, Tab: a digit typed before was a pick
 
 
-class WhenPicker(ModalScreen[When | None]):
+class WhenPicker(DeskModal[When | None]):
     AUTO_FOCUS = "#when-choices"
     DEFAULT_CSS = """
     WhenPicker {
@@ -164,7 +164,6 @@ class WhenPicker(ModalScreen[When | None]):
         note: str = "",
     ) -> None:
         super().__init__()
-        translate_bindings(self)
         self._title_text = title
         self._now = now
         self._zone = zone
