@@ -18,7 +18,7 @@ from calldesk.screens.app import CalldeskApp
 from calldesk.screens.call import CallScreen
 from calldesk.screens.first_run import FirstRun
 from calldesk.screens.queue import QueueScreen
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 
 
 def make_app(store, caller="anne", now=NOW, config=None):
@@ -219,7 +219,7 @@ async def test_queue_refreshes_itself(demo_store, monkeypatch):
         await pilot.pause(0.5)
         assert app.screen.entries
         fresh = add_lead(demo_store, phone="06-18887755", now=NOW, by="t", company="Zzz Later")
-        with demo_store.write() as session:
+        with orm(demo_store) as session:
             session.add(Callback(lead_id=fresh, due_at=NOW - timedelta(minutes=1), caller="anne",
                                  created_by="anne", created_at=NOW))
         assert await shown(fresh)  # no key pressed
@@ -263,7 +263,7 @@ async def test_a_team_lead_gives_the_selected_lead_to_a_caller_and_callers_have_
         await settle(pilot)
         await pilot.press("s", "enter")  # jump to sanne
         await settle(pilot)
-        with demo_store.read() as session:
+        with orm(demo_store) as session:
             assert session.get(Lead, lead_id).owner == "sanne"
         assert isinstance(app.screen, QueueScreen)
     app = make_app(demo_store, caller="anne")

@@ -32,7 +32,7 @@ from calldesk.rules.kinds import Role
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.stages import Stage
 from calldesk.rules.windows import day_bounds, week_start
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 from tests.test_calls import everything, lead
 
 CONFIG = Config()
@@ -50,7 +50,7 @@ def desk(store):
 
 
 def callbacks(store):
-    with store.read() as session:
+    with orm(store) as session:
         return {cb.id: cb for cb in session.exec(sa.select(Callback)).scalars()}
 
 
@@ -179,8 +179,8 @@ def test_reassign_reschedule_and_cancel_are_for_team_leads_and_all_or_nothing(de
 
 
 def owners(store):
-    with store.read() as session:
-        return dict(session.execute(sa.select(Lead.id, Lead.owner)).all())
+    with store.read() as conn:
+        return dict(conn.execute(sa.select(Lead.id, Lead.owner)).all())
 
 
 def test_assign_the_warmest_of_the_pool_and_take_them_back(desk):
@@ -189,8 +189,8 @@ def test_assign_the_warmest_of_the_pool_and_take_them_back(desk):
                                           ("hot", 90, "suspect", "zorg"), ("lost", 99, "lost", "bouw"),
                                           ("mine", 95, "suspect", "bouw")):
         ids[name] = lead(desk, stage=stage, warmth=warmth, industry=industry, source="beurs")
-    with desk.write() as session:
-        session.execute(sa.update(Lead).where(Lead.id == ids["mine"]).values(owner="anne"))
+    with desk.write() as conn:
+        conn.execute(sa.update(Lead).where(Lead.id == ids["mine"]).values(owner="anne"))
 
     with pytest.raises(CalldeskError, match="only a team lead can assign leads"):
         assign_leads(desk, "bram", by="anne", now=NOW, count=1)
@@ -226,7 +226,7 @@ def test_a_team_lead_moves_a_stage_back_with_a_reason_in_the_history(desk):
     moved = move_stage(desk, hot, Stage.prospect, "budget gone", by="tess", now=NOW, config=CONFIG)
     assert (moved.from_stage, moved.to_stage) == (Stage.hot_lead, Stage.prospect)
     move_stage(desk, hot, Stage.lost, "went bankrupt", by="tess", now=NOW, config=CONFIG)
-    with desk.read() as session:
+    with orm(desk) as session:
         row = session.get(Lead, hot)
         changes = session.exec(sa.select(StageChange).where(StageChange.lead_id == hot)).scalars().all()
     assert (row.stage, row.lost_reason) == ("lost", "went bankrupt")
