@@ -1,15 +1,23 @@
-"""Statements run on the driver's cursor (calldesk.db.plans) read and write as SQLAlchemy does."""
+"""Statements run on the driver's cursor (calldesk.db.plans) read and write as SQLAlchemy does.
+
+test_a_plan_sends_what_sqlalchemy_sends guards the SQLAlchemy compiler internals plans.py leans
+on (see its docstring): it fails when a release changes the SQL, the order or the processing of
+the values a plan hands the driver.
+"""
 
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from calldesk.db import calls as calls_module
+from calldesk.db import plans
 from calldesk.db.demo import load_demo
 from calldesk.db.engine import StoreFault
 from calldesk.db.models import Lead, StageChange
 from calldesk.db.plans import Plan
 from calldesk.db.tables import callbacks, leads, stage_changes
+from calldesk.rules.outcomes import Outcome
 from tests.conftest import NOW, orm
 
 
@@ -85,3 +93,38 @@ def test_a_value_its_column_refuses_is_a_statement_error_and_writes_nothing(stor
     with orm(store) as session:
         assert session.get(Lead, 1).company != "half written"
 
+
+@pytest.mark.parametrize("build, args, values", [
+    (_callbacks_due, (), {"due": NOW}),  # a value given per call, a fixed one
+    (calls_module._repeated_call, (), {"lead_id": 1, "caller": "anne", "outcome": Outcome.busy,  # typed, LIMIT
+                                       "since": NOW - timedelta(minutes=1), "until": NOW}),
+    (plans._update, (leads, ("company", "updated_at", "phone_bad")), {
+        "row_id": 1, "v_company": "100% Bakkerij", "v_updated_at": NOW, "v_phone_bad": True}),
+    (plans._insert, (stage_changes, ("lead_id", "from_stage", "to_stage", "at", "changed_by")), {  # defaults
+        "v_lead_id": 1, "v_from_stage": "suspect", "v_to_stage": "prospect", "v_at": NOW, "v_changed_by": "anne"}),
+])
+def test_a_plan_sends_what_sqlalchemy_sends(store, build, args, values):
+    """The SQL and the values, in order and processed by the columns' types, that a plan gives
+    the driver are what SQLAlchemy gives it for the same statement."""
+    load_demo(store, NOW, team_lead="tess")
+    sent = []
+
+    def spy(_conn, _cursor, statement, parameters, _context, _many):  # noqa: ANN001, ANN202
+        sent.append((statement, parameters))
+
+    sa.event.listen(store.engine, "before_cursor_execute", spy)
+    try:
+        with store.read() as conn:
+            conn.execute(build(*args), dict(values))
+            conn.rollback()
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", spy)
+    with store.read() as conn:
+        plan = plans.plan(conn.dialect, build, *args)
+    params = plan.bind(plan.process(dict(values)))
+    [(statement, parameters)] = [(sql, given) for sql, given in sent if not sql.startswith("BEGIN")]
+    assert plan.sql == statement
+    if isinstance(parameters, dict):
+        assert params == parameters
+    else:
+        assert list(params) == list(parameters)

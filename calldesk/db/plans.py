@@ -5,7 +5,18 @@ cursor and each row: ~0.2 ms a statement, ten times what SQLite takes to run the
 statements of a claim or a recorded call. Those run inside the write lock that every other
 caller waits for, so the hot paths (reading the queue, claiming, recording an outcome) compile
 their statements once per dialect and run them here. Values go in and come out through the
-columns' own types, as SQLAlchemy would do it.
+columns' own types, as SQLAlchemy would do it. The cursor comes from the store
+(`Store.cursor()`, `Store.write_cursor()`).
+
+This leans on SQLAlchemy's compiler beyond its documented API: `SQLCompiler.binds` with
+`BindParameter.required` and `construct_params()` (which values are fixed, which given per
+call), `positional`/`positiontup` (a positional driver's parameter order),
+`escaped_bind_names` and the `__[POSTCOMPILE` marker (statements a plan must refuse),
+`TypeEngine.dialect_impl().bind_processor()/result_processor()`, `Dialect.is_disconnect()` and
+`DBAPIError.instance()` (errors raised as SQLAlchemy raises them). So do queue._Reader and
+imports._LeadInsert. tests/test_plans.py guards it, on SQLite and PostgreSQL:
+test_a_plan_sends_what_sqlalchemy_sends fails when a SQLAlchemy release changes what these
+give; pyproject's `sqlalchemy<2.2` keeps an untested minor release out.
 """
 
 from __future__ import annotations
