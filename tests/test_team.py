@@ -13,6 +13,8 @@ from calldesk.db.calls import CallbackRequest, record_outcome
 from calldesk.db.models import Callback, Lead, StageChange
 from calldesk.db.queue import queue
 from calldesk.db.reports import pipeline_report
+from calldesk.db.scoring import REFRESH_KEY, config_stamp
+from calldesk.db.tables import meta
 from calldesk.db.team import (
     assign_leads,
     cancel_callbacks,
@@ -24,6 +26,7 @@ from calldesk.db.team import (
     release_overdue,
     reschedule_callbacks,
     save_caller,
+    start_work,
     unassign_leads,
 )
 from calldesk.errors import CalldeskError
@@ -92,6 +95,27 @@ def test_roles_start_with_a_first_team_lead_and_then_hold(store):
     for bad in ("", "   ", "team", "x" * 41):
         with pytest.raises(CalldeskError):
             save_caller(store, bad, by="anne", now=NOW)
+
+
+def _warmth_stamp(store):
+    with store.read() as conn:
+        return conn.execute(sa.select(meta.c.value).where(meta.c.key == REFRESH_KEY)).scalar()
+
+
+def test_start_work_adds_the_caller_refreshes_warmth_and_hands_overdue_callbacks_on(desk):
+    """What the queue screen, `queue` and `next` do first, once for all three."""
+    overdue = set_callback(desk, lead(desk), AFTERNOON - GRACE - timedelta(minutes=1))
+    assert _warmth_stamp(desk) is None  # leads added by hand: the day's refresh is still to come
+    me = start_work(desk, "dirk", AFTERNOON, CONFIG)
+    assert (me.name, me.role, me.active, me.why_no_work) == ("dirk", Role.caller, True, "")
+    assert "dirk" in [c.name for c in list_callers(desk)]
+    assert _warmth_stamp(desk) == f"{AFTERNOON.date().isoformat()}|{config_stamp(CONFIG)}"
+    assert (callbacks(desk)[overdue].caller, callbacks(desk)[overdue].released_from) == (None, "anne")
+    before = everything(desk)
+    assert start_work(desk, "dirk", AFTERNOON, CONFIG) == me  # again the same day: nothing left to do
+    assert everything(desk) == before
+    save_caller(desk, "dirk", by="tess", now=NOW, active=False)
+    assert "dirk is inactive and gets no work" in start_work(desk, "dirk", AFTERNOON, CONFIG).why_no_work
 
 
 # -- callbacks -------------------------------------------------------------------------------
