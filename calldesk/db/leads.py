@@ -16,6 +16,7 @@ from calldesk.db.privacy import is_suppressed
 from calldesk.db.queue import callable_callbacks
 from calldesk.db.rows import ActivityRow, CallbackRow, CallRow, LeadRow, SignalRow
 from calldesk.db.scoring import rescore
+from calldesk.db.tables import activities, bant_answers, callbacks, leads, signals, window_keys
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
 from calldesk.rules.config import Config
@@ -28,18 +29,15 @@ from calldesk.rules.warmth import score_new_lead
 # What a caller may correct on a lead (the lead form's fields, in its order).
 EDITABLE_FIELDS: tuple[str, ...] = ("company", "contact_name", "role", "phone", "email", "company_size", "industry")
 
-_LEAD = tables.leads
-
-
 def count_leads(store: Store) -> int:
     with store.read() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(_LEAD)).scalar_one())
+        return int(conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar_one())
 
 
 def has_leads(store: Store) -> bool:
     """Whether the store holds any lead (one row read, not a count of a million)."""
     with store.read() as conn:
-        return conn.execute(sa.select(_LEAD.c.id).limit(1)).first() is not None
+        return conn.execute(sa.select(leads.c.id).limit(1)).first() is not None
 
 
 def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config | None = None,
@@ -64,7 +62,7 @@ def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config
     with store.write() as conn:
         _check_number_free(conn, number.e164)
         with _taken_if_unique_fails(number.e164):
-            lead_id = conn.execute(sa.insert(_LEAD).values(values).returning(_LEAD.c.id)).scalar_one()
+            lead_id = conn.execute(sa.insert(leads).values(values).returning(leads.c.id)).scalar_one()
         _add_window_key(conn, number)
     return lead_id
 
@@ -90,7 +88,7 @@ def update_lead(store: Store, lead_id: int, changes: Mapping[str, str], *, now: 
         _check_email(wanted["email"])
     with store.write() as conn:
         # FOR UPDATE on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers).
-        row = conn.execute(sa.select(_LEAD).where(_LEAD.c.id == lead_id).with_for_update()).first()
+        row = conn.execute(sa.select(leads).where(leads.c.id == lead_id).with_for_update()).first()
         if row is None:
             raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
         values: dict[str, Any] = {name: text for name, text in wanted.items()
@@ -111,7 +109,7 @@ def update_lead(store: Store, lead_id: int, changes: Mapping[str, str], *, now: 
             return
         values["updated_at"] = now
         with _taken_if_unique_fails(number.e164 if number else ""):
-            conn.execute(sa.update(_LEAD).where(_LEAD.c.id == lead_id).values(values))
+            conn.execute(sa.update(leads).where(leads.c.id == lead_id).values(values))
         if number is not None:
             _add_window_key(conn, number)
         # Role, size and industry feed the ICP fit.
@@ -140,9 +138,9 @@ def _check_number_free(conn: sa.Connection, e164: str, lead_id: int | None = Non
     """The import's checks for a number a lead is about to get: not do-not-call, not another lead's."""
     if is_suppressed(conn, e164):  # plainly or, for an erased person, as a keyed hash
         raise CalldeskError(_("{number} is on the do-not-call list").format(number=e164))
-    query = sa.select(_LEAD.c.id, _LEAD.c.company).where(_LEAD.c.phone_e164 == e164)
+    query = sa.select(leads.c.id, leads.c.company).where(leads.c.phone_e164 == e164)
     if lead_id is not None:
-        query = query.where(_LEAD.c.id != lead_id)
+        query = query.where(leads.c.id != lead_id)
     existing = conn.execute(query).first()
     if existing:
         raise CalldeskError(_("{number} already belongs to lead {id} ({company})").format(
@@ -163,8 +161,8 @@ def _taken_if_unique_fails(e164: str) -> Iterator[None]:
 def _add_window_key(conn: sa.Connection, number: Phone) -> None:
     """Calling windows are decided per (zone, country) pair: record a pair not seen before."""
     key = {"time_zone": number.time_zone or "", "country": number.region}
-    if not conn.execute(sa.select(tables.window_keys).filter_by(**key)).first():
-        conn.execute(sa.insert(tables.window_keys).values(key))
+    if not conn.execute(sa.select(window_keys).filter_by(**key)).first():
+        conn.execute(sa.insert(window_keys).values(key))
 
 
 def _head_count(text: str) -> int:
@@ -195,25 +193,24 @@ class LeadDetail:
 
 
 def lead_detail(store: Store, lead_id: int, calls: int = 5) -> LeadDetail | None:
-    signal, call, callback, answer, activity = (tables.signals, tables.calls, tables.callbacks,
-                                                tables.bant_answers, tables.activities)
+    call = tables.calls  # (`calls` is how many to show)
     with store.read() as conn:
-        lead = conn.execute(sa.select(_LEAD).where(_LEAD.c.id == lead_id)).first()
+        lead = conn.execute(sa.select(leads).where(leads.c.id == lead_id)).first()
         if lead is None:
             return None
         return LeadDetail(
             lead=LeadRow.of(lead),
-            signals=SignalRow.all(conn.execute(sa.select(signal).where(signal.c.lead_id == lead_id)
-                                               .order_by(signal.c.at.desc()).limit(10))),
+            signals=SignalRow.all(conn.execute(sa.select(signals).where(signals.c.lead_id == lead_id)
+                                               .order_by(signals.c.at.desc()).limit(10))),
             calls=CallRow.all(conn.execute(sa.select(call).where(call.c.lead_id == lead_id)
                                            .order_by(call.c.started_at.desc()).limit(calls))),
             callbacks=CallbackRow.all(conn.execute(
-                sa.select(callback).where(callback.c.lead_id == lead_id, callback.c.status == CallbackStatus.open)
-                .order_by(callback.c.due_at))),
+                sa.select(callbacks).where(callbacks.c.lead_id == lead_id, callbacks.c.status == CallbackStatus.open)
+                .order_by(callbacks.c.due_at))),
             bant={row.element: row.value
-                  for row in conn.execute(sa.select(answer).where(answer.c.lead_id == lead_id))},
-            activities=ActivityRow.all(conn.execute(sa.select(activity).where(activity.c.lead_id == lead_id)
-                                                    .order_by(activity.c.at.desc()).limit(calls))),
+                  for row in conn.execute(sa.select(bant_answers).where(bant_answers.c.lead_id == lead_id))},
+            activities=ActivityRow.all(conn.execute(sa.select(activities).where(activities.c.lead_id == lead_id)
+                                                    .order_by(activities.c.at.desc()).limit(calls))),
         )
 
 
@@ -226,9 +223,9 @@ class DeskStatus:
 def desk_status(store: Store, caller: str, now: datetime, day_start: datetime, config: Config) -> DeskStatus:
     """The queue header's figures; day_start is local midnight (UTC) of the desk's day. The
     callbacks are those the queue offers now: none on a Saturday, with the queue empty too."""
-    call = tables.calls
     with store.read() as conn:
-        calls = conn.execute(sa.select(sa.func.count()).select_from(call).where(
-            call.c.caller == caller, call.c.started_at >= day_start, call.c.started_at <= now)).scalar_one()
+        made = conn.execute(sa.select(sa.func.count()).select_from(tables.calls).where(
+            tables.calls.c.caller == caller, tables.calls.c.started_at >= day_start,
+            tables.calls.c.started_at <= now)).scalar_one()
         due = callable_callbacks(conn, caller, now, config)
-    return DeskStatus(int(calls), due)
+    return DeskStatus(int(made), due)
