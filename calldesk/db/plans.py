@@ -13,8 +13,8 @@ This leans on SQLAlchemy's compiler beyond its documented API: `SQLCompiler.bind
 call), `positional`/`positiontup` (a positional driver's parameter order),
 `escaped_bind_names` and the `__[POSTCOMPILE` marker (statements a plan must refuse),
 `TypeEngine.dialect_impl().bind_processor()/result_processor()`, `Dialect.is_disconnect()` and
-`DBAPIError.instance()` (errors raised as SQLAlchemy raises them). So do queue._Reader and
-imports._LeadInsert. tests/test_plans.py guards it, on SQLite and PostgreSQL:
+`DBAPIError.instance()` (errors raised as SQLAlchemy raises them); queue._Reader and
+imports._LeadInsert lean on the same. tests/test_plans.py guards it, on SQLite and PostgreSQL:
 test_a_plan_sends_what_sqlalchemy_sends fails when a SQLAlchemy release changes what these
 give; pyproject's `sqlalchemy<2.2` keeps an untested minor release out.
 """
