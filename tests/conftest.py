@@ -6,11 +6,13 @@ import os
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from calldesk.db.engine import Store, open_store, to_url
 from calldesk.i18n import set_language
@@ -114,6 +116,15 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(str(tmp_path / "calldesk.db"))
     yield opened
     opened.close()
+
+
+@contextmanager
+def orm(store: Store) -> Iterator[Session]:
+    """Rows as model objects (Lead(...), session.get), in one of the store's write transactions:
+    how tests build and inspect rows. calldesk itself reads and writes Core (store.read/write)."""
+    with store.write() as conn, Session(conn) as session:
+        yield session
+        session.flush()
 
 
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -247,8 +247,8 @@ _L, _C, _CB, _SC, _SUP = (Lead.__table__, Call.__table__, Callback.__table__, St
 
 def snapshot(store: Store) -> dict[int, tuple[str, int, str]]:
     """Each lead's (stage, attempts, phone) before the callers start."""
-    with store.read() as session:
-        rows = session.connection().execute(sa.select(_L.c.id, _L.c.stage, _L.c.attempts, _L.c.phone_e164))
+    with store.read() as conn:
+        rows = conn.execute(sa.select(_L.c.id, _L.c.stage, _L.c.attempts, _L.c.phone_e164))
         return {row.id: (row.stage, row.attempts, row.phone_e164) for row in rows}
 
 
@@ -256,8 +256,7 @@ def check_calls(store: Store, before: dict[int, tuple[str, int, str]], now: date
     """From the store alone: each call made at `now` is whole (call row, lead updated, stage
     change, callback, suppression, claim released) and every other lead is untouched.
     Returns the problems found, each a line."""
-    with store.read() as session:
-        conn = session.connection()
+    with store.read() as conn:
         leads = {row.id: row for row in conn.execute(sa.select(_L))}
         calls = conn.execute(sa.select(_C).order_by(_C.c.id)).all()
         changes: dict[int, list[Any]] = {}

@@ -14,7 +14,7 @@ from calldesk.screens import queue as queue_module
 from calldesk.screens.call import CallScreen
 from calldesk.screens.first_run import FirstRun
 from calldesk.screens.queue import QueueScreen
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 from tests.pilot import make_app, settle, text_of
 from tests.stored import claims
 
@@ -180,7 +180,7 @@ async def test_queue_refreshes_itself(demo_store, monkeypatch):
         await pilot.pause(0.5)
         assert app.screen.entries
         fresh = add_lead(demo_store, phone="06-18887755", now=NOW, by="t", company="Zzz Later")
-        with demo_store.write() as session:
+        with orm(demo_store) as session:
             session.add(Callback(lead_id=fresh, due_at=NOW - timedelta(minutes=1), caller="anne",
                                  created_by="anne", created_at=NOW))
         assert await shown(fresh)  # no key pressed
@@ -224,7 +224,7 @@ async def test_a_team_lead_gives_the_selected_lead_to_a_caller_and_callers_have_
         await settle(pilot)
         await pilot.press("s", "enter")  # jump to sanne
         await settle(pilot)
-        with demo_store.read() as session:
+        with orm(demo_store) as session:
             assert session.get(Lead, lead_id).owner == "sanne"
         assert isinstance(app.screen, QueueScreen)
     app = make_app(demo_store, caller="anne")

@@ -14,7 +14,7 @@ from calldesk.db.engine import open_store
 from calldesk.db.team import cancel_callbacks, reschedule_callbacks, save_caller
 from calldesk.rules.kinds import Role
 from calldesk.rules.outcomes import Outcome
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 from tests.stored import CONFIG, setup, utc
 
 
@@ -81,7 +81,7 @@ def test_done_moved_and_cancelled_callbacks_are_sent_again(store):
 def _lead_of(store, callback_id):
     from calldesk.db.models import Callback
 
-    with store.read() as session:
+    with orm(store) as session:
         return session.get(Callback, callback_id).lead_id
 
 
@@ -91,8 +91,8 @@ def test_ics_texts_in_dutch_and_with_the_extension(store, dutch):
 
     from calldesk.db.models import Lead
 
-    with store.write() as session:
-        session.connection().execute(sa.update(Lead).where(Lead.phone_e164 == "+442079460958")
+    with store.write() as conn:
+        conn.execute(sa.update(Lead).where(Lead.phone_e164 == "+442079460958")
                                      .values(phone_extension="12"))
     sid = store_id(store)
     events = export(store, NOW)

@@ -15,13 +15,13 @@ from calldesk.screens.lead_form import LeadForm
 from calldesk.screens.modals import Confirm, OutcomePicker
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.when_picker import WhenPicker
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 from tests.pilot import make_app, settle, take_next, text_of
 from tests.stored import claims
 
 
 def lead(store, lead_id):
-    with store.read() as session:
+    with orm(store) as session:
         return session.get(Lead, lead_id)
 
 
@@ -108,7 +108,7 @@ async def test_callback_for_tomorrow_for_the_team(demo_store):
         await pilot.press("ctrl+t", "2", "enter")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        with demo_store.read() as session:
+        with orm(demo_store) as session:
             made = session.scalars(sa.select(Callback).where(Callback.lead_id == lead_id, Callback.status == "open",
                                                              Callback.created_by == "anne")).one()
         assert made.caller is None and made.due_at > NOW + timedelta(hours=12)
@@ -191,7 +191,7 @@ async def test_log_an_email_and_edit_the_lead_during_the_call(demo_store):
         await settle(pilot)
         await pilot.press("e", *"prijslijst", "enter")
         await settle(pilot)
-        with demo_store.read() as session:
+        with orm(demo_store) as session:
             act = session.scalars(sa.select(Activity).where(Activity.lead_id == lead_id)).one()
         assert (act.kind, act.note, act.caller) == ("email", "prijslijst", "anne")
         await pilot.press("e")
@@ -268,7 +268,7 @@ async def test_add_a_lead_from_the_queue(demo_store):
         await pilot.press(*"Nieuw BV", "tab", "tab", "tab", *"06-19998877", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        with demo_store.read() as session:
+        with orm(demo_store) as session:
             added = session.scalars(sa.select(Lead).where(Lead.phone_e164 == "+31619998877")).one()
         assert (added.company, added.source) == ("Nieuw BV", "manual")
 

@@ -15,7 +15,7 @@ from calldesk.errors import CalldeskError
 from calldesk.rules.kinds import ActivityKind
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.script import Answer
-from tests.conftest import NOW, write_csv
+from tests.conftest import NOW, orm, write_csv
 from tests.stored import CONFIG, everything, lead, record, row
 
 
@@ -28,7 +28,7 @@ def test_interested_moves_a_suspect_writes_history_and_releases_the_claim(store)
     assert (stored.stage, stored.attempts, stored.last_outcome, stored.claimed_by) == ("prospect", 1, "interested", None)
     assert stored.next_call_at == NOW + CONFIG.retry.followup
     assert "prospect" in stored.warmth_reasons and "clear need" in stored.warmth_reasons
-    with store.read() as session:
+    with orm(store) as session:
         call = session.get(Call, done.call_id)
         assert (call.caller, call.outcome, call.notes) == ("anne", "interested", "wants the brochure")
         change = session.scalars(sa.select(StageChange).where(StageChange.lead_id == lead_id)).one()
@@ -42,7 +42,7 @@ def test_an_outcome_never_moves_a_hot_lead_back(store):
     lead_id = lead(store, "hot_lead")
     record(store, lead_id, Outcome.interested)
     assert row(store, lead_id).stage == "hot_lead"
-    with store.read() as session:
+    with orm(store) as session:
         assert session.scalars(sa.select(StageChange)).all() == []
 
 
@@ -62,7 +62,7 @@ def test_callback_personal_and_team(store):
     record(store, mine, Outcome.callback, callback=CallbackRequest(due, note="after the board meeting"))
     done = record(store, team, Outcome.callback, callback=CallbackRequest(due, team=True))
     assert "callback Tue 24 Nov 10:30" in done.summary("NL")
-    with store.read() as session:
+    with orm(store) as session:
         cbs = {c.lead_id: (c.caller, c.due_at, c.status, c.created_by) for c in session.scalars(sa.select(Callback))}
     assert cbs == {mine: ("anne", due, "open", "anne"), team: (None, due, "open", "anne")}
     assert mine not in [e.lead_id for e in queue(store, "anne", NOW + timedelta(hours=2), CONFIG).entries]
@@ -72,13 +72,13 @@ def test_callback_personal_and_team(store):
 
 def test_a_due_callback_is_settled_by_the_call(store):
     answered, unanswered = lead(store), lead(store)
-    with store.write() as session:
+    with orm(store) as session:
         for lead_id in (answered, unanswered):
             session.add(Callback(lead_id=lead_id, due_at=NOW - timedelta(minutes=5), caller="anne",
                                  created_by="anne", created_at=NOW - timedelta(days=1)))
     record(store, answered, Outcome.interested)
     record(store, unanswered, Outcome.busy)
-    with store.read() as session:
+    with orm(store) as session:
         cbs = {c.lead_id: (c.status, c.due_at, c.caller) for c in session.scalars(sa.select(Callback))}
     assert cbs[answered][0] == "done"
     # Unanswered: still anne's callback, due again at the next try.
@@ -89,7 +89,7 @@ def test_appointment_won_lost_and_wrong_number(store):
     a, w, x, f, wrong = lead(store, "hot_lead"), lead(store, "opportunity"), lead(store), lead(store), lead(store)
     meeting = NOW + timedelta(days=3)
     done = record(store, a, Outcome.appointment, appointment_at=meeting)
-    with store.read() as session:
+    with orm(store) as session:
         assert session.get(Call, done.call_id).appointment_at == meeting
     record(store, w, Outcome.won)
     record(store, x, Outcome.not_interested)
@@ -108,13 +108,13 @@ def test_do_not_call_suppresses_and_survives_delete_and_reimport(store, tmp_path
     record(store, lead_id, Outcome.do_not_call)
     assert row(store, lead_id).stage == "lost"
     assert [s.phone_e164 for s in dnc_list(store)] == [phone]
-    with store.write() as session:  # the lead is deleted; the objection is not
-        session.execute(sa.delete(Lead).where(Lead.id == lead_id))
+    with store.write() as conn:  # the lead is deleted; the objection is not
+        conn.execute(sa.delete(Lead).where(Lead.id == lead_id))
     csv = write_csv(tmp_path / "again.csv", f"Company;Phone\nBezwaar BV;{phone}\nAnder BV;0201234567\n")
     summary = import_csv(store, csv, now=NOW, by="t")
     assert (summary.imported, summary.suppressed) == (1, 1)
-    with store.read() as session:
-        assert session.scalars(sa.select(Lead.phone_e164)).all() == ["+31201234567"]
+    with store.read() as conn:
+        assert conn.scalars(sa.select(Lead.phone_e164)).all() == ["+31201234567"]
 
 
 @pytest.mark.parametrize("outcome, kwargs, message", [
@@ -148,7 +148,7 @@ def test_another_callers_lead_and_unknown_leads_are_refused(store):
 
 def test_a_failure_in_the_middle_of_recording_writes_nothing(store, monkeypatch):
     lead_id = lead(store)
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Callback(lead_id=lead_id, due_at=NOW - timedelta(minutes=1), caller="anne",
                              created_by="anne", created_at=NOW - timedelta(days=1)))
     assert claim_lead(store, lead_id, "anne", NOW) is None
@@ -176,7 +176,7 @@ def test_a_failure_in_the_middle_of_recording_writes_nothing(store, monkeypatch)
 ])
 def test_undo_restores_the_lead_exactly(store, outcome, kwargs):
     lead_id = lead(store, "prospect", attempts=2, no_answer_streak=1)
-    with store.write() as session:
+    with orm(store) as session:
         session.add(BantAnswer(lead_id=lead_id, element="need", value="maybe", updated_at=NOW - timedelta(days=3)))
         session.add(Callback(lead_id=lead_id, due_at=NOW - timedelta(minutes=10), caller="anne",
                              created_by="anne", created_at=NOW - timedelta(days=1)))
@@ -238,5 +238,5 @@ def test_activities_and_dnc_commands(store):
     assert dnc_add(store, "+31 6 8765 4321", now=NOW, by="anne", region="NL") == ("+31687654321", False)
     assert dnc_remove(store, "0687654321", region="NL") == ("+31687654321", True)
     assert dnc_remove(store, "0687654321", region="NL") == ("+31687654321", False)
-    with store.read() as session:
+    with orm(store) as session:
         assert session.scalars(sa.select(Suppression)).all() == []

@@ -71,8 +71,8 @@ def test_one_limit_for_a_note(store):
         record(store, lead_id, Outcome.busy, notes="x" * (MAX_FIELD + 1))
     assert everything(store) == before
     record(store, lead_id, Outcome.busy, notes="x" * MAX_FIELD)
-    with store.read() as session:
-        assert len(session.execute(sa.select(Call.notes)).scalar_one()) == MAX_FIELD
+    with store.read() as conn:
+        assert len(conn.execute(sa.select(Call.notes)).scalar_one()) == MAX_FIELD
 
 
 def test_the_cli_judges_claims_on_the_clock_and_says_who_holds_the_lead(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from calldesk.db.engine import open_store
+from calldesk.db.engine import StoreFault, open_store
 from calldesk.db.imports import import_csv
 from calldesk.db.models import Call, Lead
 from calldesk.db.plans import Cursor
@@ -82,8 +82,7 @@ def test_callers_in_separate_processes(request, tmp_path, backend, workers, roun
         assert not shared, shared
 
         # No outcome lost: the store holds exactly the calls the callers saw recorded.
-        with store.read() as session:
-            conn = session.connection()
+        with store.read() as conn:
             stored = conn.execute(sa.select(Call.id, Call.caller, Call.lead_id)).all()
             claimed_left = conn.execute(sa.select(sa.func.count()).where(Lead.claimed_by.is_not(None))).scalar()
         assert Counter(row.caller for row in stored) == Counter({c: rounds for c in callers})
@@ -141,17 +140,17 @@ def test_a_waiting_writer_gets_the_lock_once_freed_or_says_locked(sqlite_store, 
         other.execute("BEGIN IMMEDIATE")  # another desk, writing
         threading.Timer(0.2, other.execute, ["COMMIT"]).start()
         began = time.perf_counter()
-        with sqlite_store.write() as session:
-            session.connection()
+        with sqlite_store.write():
+            pass
         assert 0.15 < time.perf_counter() - began < 0.55
         other.execute("BEGIN IMMEDIATE")  # and now it holds on
         began = time.perf_counter()
-        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
-            with sqlite_store.write() as session:
-                session.connection()
+        with pytest.raises(StoreFault, match="database is locked"):
+            with sqlite_store.write():
+                pass
         assert 0.55 < time.perf_counter() - began < 2
         other.execute("COMMIT")
     finally:
         other.close()
-    with sqlite_store.write() as session:  # the connection's own wait is back as it was
-        assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 600
+    with sqlite_store.write() as conn:  # the connection's own wait is back as it was
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 600

@@ -82,8 +82,7 @@ def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _import_state(path: Path) -> tuple[int, list[tuple[int, ...]], int, int]:
     store = open_store(str(path))
     try:
-        with store.read() as session:
-            conn = session.connection()
+        with store.read() as conn:
             count = lambda table: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()  # noqa: E731
             runs = [tuple(getattr(row, name) for name in COUNTS)
                     for row in conn.execute(sa.select(ImportRun.__table__))]
@@ -146,14 +145,14 @@ def test_killed_import_is_all_or_nothing(tmp_path, empty_store, rows, trials):
 
 # -- recording outcomes killed -----------------------------------------------------------
 def _claims(store) -> list[tuple[int, str]]:
-    with store.read() as session:
-        return [tuple(row) for row in session.connection().execute(
+    with store.read() as conn:
+        return [tuple(row) for row in conn.execute(
             sa.select(Lead.id, Lead.claimed_by).where(Lead.claimed_by.is_not(None)))]
 
 
 def _called(store) -> dict[int, int]:
-    with store.read() as session:
-        return dict(session.connection().execute(sa.select(Call.id, Call.lead_id)).all())
+    with store.read() as conn:
+        return dict(conn.execute(sa.select(Call.id, Call.lead_id)).all())
 
 
 def _server_done(store, name: str, timeout: float = 30) -> None:

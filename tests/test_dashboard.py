@@ -18,7 +18,7 @@ from calldesk.rules.windows import day_bounds, local_midnight, local_time, week_
 from calldesk.screens.dashboard import DashboardScreen, LeadCard, percent
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 from tests.pilot import make_app, open_screen, settle
 
 SIZE = (140, 40)
@@ -199,7 +199,7 @@ async def test_m_moves_a_stage_back_by_hand_and_a_reason_is_required(demo_store)
         await pilot.press(*"no budget before 2027", "enter")
         await settle(pilot)
         assert app.screen is screen
-        with demo_store.read() as session:
+        with orm(demo_store) as session:
             change = session.execute(sa.select(StageChange).where(StageChange.lead_id == lead_id)
                                      .order_by(StageChange.id.desc()).limit(1)).scalar_one()
         assert leads(demo_store)[lead_id][1] == Stage.suspect

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from calldesk.db.demo import load_demo
 from calldesk.db.models import Call, Callback, Lead, Signal, StageChange, Suppression
 from calldesk.rules.stages import Stage
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 
 
 def count(session, model, *where):
@@ -13,7 +13,7 @@ def count(session, model, *where):
 def test_demo_loads_leads_and_history(store):
     summary = load_demo(store, NOW)
     assert (summary.imported, summary.rejected) == (300, 0)
-    with store.read() as session:
+    with orm(store) as session:
         assert count(session, Lead) == 300
         assert count(session, Lead, Lead.country != "NL") > 30
         assert count(session, Signal) > 50
@@ -36,7 +36,7 @@ def test_demo_is_deterministic(store, tmp_path):
     load_demo(other, NOW)
 
     def snapshot(s):
-        with s.read() as session:
+        with orm(s) as session:
             return [(c.lead_id, c.outcome, c.started_at) for c in session.exec(sa.select(Call).order_by(Call.id)).scalars()]
 
     assert snapshot(store) == snapshot(other)

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from calldesk.rules.config import Config
-from calldesk.rules.dispositions import CONNECTED, LeadState, apply, new_stage
+from calldesk.rules.dispositions import CONNECTED, LeadState, Settled, apply, new_stage, settle_callback
+from calldesk.rules.kinds import CallbackStatus
 from calldesk.rules.outcomes import KEY_OF, OUTCOME_KEYS, Outcome, parse_outcome
 from calldesk.rules.stages import FUNNEL, Stage
 
@@ -118,3 +119,29 @@ def test_a_followup_skips_the_leads_own_holidays():
     effect = apply(Outcome.interested, state(zone="Europe/London", country="GB"),
                    datetime(2026, 12, 23, 12, 0, tzinfo=UTC), CONFIG)
     assert effect.next_call_at == datetime(2026, 12, 29, 9, 0, tzinfo=UTC)
+
+
+# -- what a call does to the lead's open callbacks ---------------------------------------------
+def _effect(outcome, streak=0):
+    return apply(outcome, LeadState(Stage.prospect, 2, streak, "Europe/Amsterdam", "NL"), NOW, CONFIG)
+
+
+@pytest.mark.parametrize("outcome", sorted(CONNECTED | {Outcome.wrong_number}))
+def test_a_conversation_or_a_wrong_number_closes_every_open_callback(outcome):
+    for due in (NOW - timedelta(hours=1), NOW + timedelta(days=1)):  # due, or not yet
+        assert settle_callback(outcome, _effect(outcome), due, NOW) == Settled(CallbackStatus.done, due)
+
+
+@pytest.mark.parametrize("outcome", [Outcome.no_answer, Outcome.busy, Outcome.voicemail])
+def test_an_unanswered_call_moves_a_due_callback_to_the_next_try_and_leaves_later_ones(outcome):
+    effect = _effect(outcome)
+    due = NOW - timedelta(minutes=5)
+    assert settle_callback(outcome, effect, due, NOW) == Settled(CallbackStatus.open, effect.next_call_at)
+    assert settle_callback(outcome, effect, NOW + timedelta(hours=1), NOW) is None  # not due yet: it stands
+
+
+def test_the_unanswered_call_that_parks_the_lead_closes_its_callbacks():
+    parked = _effect(Outcome.no_answer, streak=CONFIG.retry.max_attempts - 1)
+    assert parked.parked and parked.next_call_at is None
+    due = NOW - timedelta(minutes=5)
+    assert settle_callback(Outcome.no_answer, parked, due, NOW) == Settled(CallbackStatus.done, due)

@@ -23,7 +23,7 @@ from calldesk.screens.leadview import company_size, lead_view
 from calldesk.screens.modals import Confirm, OutcomePicker
 from calldesk.screens.queue import QueueScreen
 from calldesk.screens.script_panel import ScriptPanel
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 from tests.pilot import make_app, settle, take_next
 from tests.pilot import text_of as plain
 
@@ -225,7 +225,7 @@ async def test_a_desk_with_leads_opens_on_the_queue(sqlite_store):
 
 
 async def test_a_new_desk_with_a_team_lead_offers_no_t(sqlite_store):
-    with sqlite_store.write() as session:
+    with orm(sqlite_store) as session:
         session.add(Caller(name="tess", role=Role.team_lead.value, active=True, created_at=NOW))
     app = make_app(sqlite_store, caller="anne")
     async with app.run_test(size=(80, 24)) as pilot:

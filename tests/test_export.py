@@ -8,7 +8,7 @@ from calldesk.db.imports import import_csv
 from calldesk.db.models import Lead, Suppression
 from calldesk.db.team import ensure_caller
 from calldesk.rules.stages import Stage
-from tests.conftest import NOW, write_csv
+from tests.conftest import NOW, orm, write_csv
 
 
 def exported(store, **kwargs):
@@ -22,7 +22,7 @@ def test_header_and_values(store, tmp_path):
     import_csv(store, write_csv(tmp_path / "in.csv",
                "Company,Contact,Phone,Stage,Owner\n=HYPERLINK(\"http://x\"),Eva,06-12345678,hot lead,anne\nB,,020 123 4567,,\n"),
                now=NOW, by="t")
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Suppression(phone_e164="+31201234567", reason="asked", added_at=NOW))
     rows = exported(store)
     assert tuple(rows[0]) == COLUMNS
@@ -46,7 +46,7 @@ def test_export_reimports_without_change(store, tmp_path):
         export_leads(store, handle)
     summary = import_csv(store, out, now=NOW, by="t")
     assert (summary.imported, summary.updated, summary.duplicates, summary.rejected) == (0, 0, 1, 0)
-    with store.read() as session:
+    with orm(store) as session:
         assert session.exec(sa.select(sa.func.count()).select_from(Lead)).scalar_one() == 1
 
 

@@ -8,13 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calldesk.db import imports as imports_module
-from calldesk.db.engine import open_store
+from calldesk.db.engine import StoreFault, open_store
 from calldesk.db.exports import export_leads
 from calldesk.db.imports import import_csv
 from calldesk.db.models import ImportRun, Lead, Suppression
 from calldesk.db.team import ensure_caller
 from calldesk.errors import CalldeskError
-from tests.conftest import NOW, write_csv
+from tests.conftest import NOW, orm, write_csv
 
 HUBSPOT = (
     "First Name,Last Name,Company Name,Job Title,Phone Number,Mobile Phone Number,Email,"
@@ -39,7 +39,7 @@ def run(store, path, **kwargs):
 
 
 def leads(store):
-    with store.read() as session:
+    with orm(store) as session:
         return {lead.phone_e164: lead for lead in session.exec(sa.select(Lead)).scalars()}
 
 
@@ -107,8 +107,8 @@ def test_reimport_changes_nothing(store, tmp_path):
 
 def test_duplicates_fill_empty_fields_only_and_never_move_stage_back(store, tmp_path):
     run(store, write_csv(tmp_path / "a.csv", "Company,Phone,Stage,Email\nAcme,06-12345678,hot lead,\n"))
-    with store.write() as session:  # a caller recorded a contact name on the phone
-        session.execute(sa.update(Lead).values(contact_name="Eva (recorded)"))
+    with store.write() as conn:  # a caller recorded a contact name on the phone
+        conn.execute(sa.update(Lead).values(contact_name="Eva (recorded)"))
     summary = run(store, write_csv(
         tmp_path / "b.csv",
         "Company,Contact,Phone,Stage,Email\nOther name,Someone else,+31 6 12345678,suspect,eva@acme.nl\n",
@@ -130,7 +130,7 @@ def test_duplicates_within_the_file_across_chunks(store, tmp_path, monkeypatch):
 
 
 def test_suppressed_numbers_never_come_back(store, tmp_path):
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Suppression(phone_e164="+31612345678", reason="asked", added_at=NOW))
     summary = run(store, write_csv(tmp_path / "s.csv", "Company,Phone\nA,06-12345678\nB,020 123 4567\n"))
     assert (summary.imported, summary.suppressed) == (1, 1)
@@ -140,7 +140,7 @@ def test_suppressed_numbers_never_come_back(store, tmp_path):
 def test_do_not_call_column_suppresses(store, tmp_path):
     summary = run(store, write_csv(tmp_path / "s.csv", "Company,Phone,Niet bellen\nA,06-12345678,ja\nB,020 123 4567,\n"))
     assert (summary.imported, summary.suppressed) == (1, 1)
-    with store.read() as session:
+    with orm(store) as session:
         assert session.exec(sa.select(Suppression.phone_e164)).scalars().all() == ["+31612345678"]
 
 
@@ -296,7 +296,7 @@ def test_owner_option_must_be_a_caller_before_anything_is_written(store, tmp_pat
         run(store, path, owner=owner)
     assert "\n" not in str(error.value)
     assert leads(store) == {}
-    with store.read() as session:
+    with orm(store) as session:
         assert session.exec(sa.select(sa.func.count()).select_from(ImportRun)).scalar_one() == 0
     assert not (tmp_path / "o.rejects.csv").exists()
 
@@ -312,7 +312,7 @@ def test_do_not_call_column_accepts_no_values_and_rejects_unknown_ones(store, tm
     assert summary.first_rejects[0][0] == 4
     assert summary.first_rejects[0][1].startswith("do not call 'maybe': expected yes (")
     assert set(leads(store)) == {"+31612345678", "+31201234567", "+31622223333"}
-    with store.read() as session:
+    with orm(store) as session:
         assert session.exec(sa.select(Suppression.phone_e164)).scalars().all() == ["+31633334444"]
 
 
@@ -349,7 +349,7 @@ def test_rejects_file_is_never_the_store(sqlite_store, tmp_path, suffix):
             run(sqlite_store, path, rejects_path=store_file.with_name(store_file.name + suffix), dry_run=dry_run)
         assert "\n" not in str(error.value)
     assert set(leads(sqlite_store)) == {"+31612345678"}
-    with sqlite_store.read() as session:
+    with orm(sqlite_store) as session:
         assert session.exec(sa.select(sa.func.count()).select_from(ImportRun)).scalar_one() == 1
     reopened = open_store(str(store_file))
     try:
@@ -464,7 +464,7 @@ def test_a_failed_import_leaves_an_existing_rejects_file_as_it_was(store, tmp_pa
     link.symlink_to(target)
     _failing_after_the_rejects(monkeypatch)
     for path in (rejects, link):
-        with pytest.raises(sa.exc.OperationalError):
+        with pytest.raises(StoreFault, match="disk I/O error"):
             run(store, write_csv(tmp_path / "in.csv", HUBSPOT), rejects_path=path)
     assert rejects.read_text() == "yesterday's rejects\n" and rejects.stat().st_mode & 0o777 == 0o640
     assert link.is_symlink() and target.read_text() == "kept\n"
@@ -475,7 +475,7 @@ def test_a_failed_import_leaves_an_existing_rejects_file_as_it_was(store, tmp_pa
 def test_a_failed_import_writes_no_rejects_or_duplicates_file(store, tmp_path, monkeypatch):
     path = write_csv(tmp_path / "in.csv", HUBSPOT)
     _failing_after_the_rejects(monkeypatch)
-    with pytest.raises(sa.exc.OperationalError):
+    with pytest.raises(StoreFault, match="disk I/O error"):
         run(store, path)
     assert not (tmp_path / "in.rejects.csv").exists() and not (tmp_path / "in.duplicates.csv").exists()
     assert not list(tmp_path.glob(".*.partial"))

@@ -29,7 +29,7 @@ from calldesk.db.exports import COLUMNS, export_leads
 from calldesk.db.imports import COUNTS, FILLABLE, import_csv
 from calldesk.db.models import ImportRun, Lead, Suppression
 from calldesk.errors import CalldeskError
-from tests.conftest import NOW, write_csv
+from tests.conftest import NOW, orm, write_csv
 
 # CALLDESK_FUZZ_EXAMPLES=2000 for a longer hunt; 60 keeps the suite quick.
 SETTINGS = settings(max_examples=int(os.environ.get("CALLDESK_FUZZ_EXAMPLES", "60")), deadline=None,
@@ -70,7 +70,7 @@ def template(tmp_path_factory) -> Path:
     store = open_store(str(folder / "seed.db"))
     try:
         import_csv(store, write_csv(folder / "seed.csv", SEED_CSV), now=NOW - timedelta(days=1), by="seed")
-        with store.write() as session:
+        with orm(store) as session:
             session.add(Suppression(phone_e164=SUPPRESSED, reason="asked", added_at=NOW))
     finally:
         store.close()
@@ -78,15 +78,14 @@ def template(tmp_path_factory) -> Path:
 
 
 def everything(store) -> dict[str, list[tuple]]:
-    with store.read() as session:
-        conn = session.connection()
+    with store.read() as conn:
         return {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
                 for t in SQLModel.metadata.sorted_tables}
 
 
 def leads_by_phone(store) -> dict[str, dict]:
-    with store.read() as session:
-        rows = session.connection().execute(sa.select(Lead.__table__)).mappings().all()
+    with store.read() as conn:
+        rows = conn.execute(sa.select(Lead.__table__)).mappings().all()
     return {row["phone_e164"]: dict(row) for row in rows}
 
 
@@ -253,7 +252,7 @@ def check_file(store, path: Path, rejects: Path, facts: dict, export_delimiter: 
     leads_after = leads_by_phone(store)
     run_row = [r for r in after["imports"] if r not in before["imports"]]
     assert len(run_row) == 1
-    with store.read() as session:
+    with orm(store) as session:
         stored_run = session.get(ImportRun, run_row[0][0])
         assert tuple(getattr(stored_run, name) for name in COUNTS) == counts(summary)
     for table in ("calls", "callbacks", "signals", "stage_changes", "bant_answers", "activities", "callers"):
@@ -383,9 +382,9 @@ def test_line_breaks_inside_cells_export_as_one_row(template, tmp_path):
         import_csv(store, write_csv(tmp_path / "cr.csv", out.getvalue()), now=NOW, by="t")
         # The import folds them to spaces; a lead can still hold one (stored by hand, older stores).
         assert sorted(leads_by_phone(store)[f"+3161111222{i}"]["company"] for i in range(3)) == ["Bakker Bouw"] * 3
-        with store.write() as session:
+        with store.write() as conn:
             for i, value in enumerate(values):
-                session.connection().execute(sa.update(Lead).where(Lead.phone_e164 == f"+3161111222{i}")
+                conn.execute(sa.update(Lead).where(Lead.phone_e164 == f"+3161111222{i}")
                                              .values(company=value))
         for delimiter in (",", ";"):
             exported = io.StringIO()

@@ -19,7 +19,7 @@ from calldesk.db.team import ensure_caller
 from calldesk.errors import CalldeskError
 from calldesk.rules.mapping import parse_stage_map
 from calldesk.rules.phones import split_extension
-from tests.conftest import NOW, write_csv
+from tests.conftest import NOW, orm, write_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crm"
 
@@ -36,7 +36,7 @@ def run(store, path, **kwargs):
 
 
 def leads(store) -> list[Lead]:
-    with store.read() as session:
+    with orm(store) as session:
         return list(session.exec(sa.select(Lead).order_by(Lead.id)).scalars())
 
 

@@ -14,6 +14,7 @@ from calldesk.rules.config import Config
 from calldesk.rules.warmth import parse_reasons
 from calldesk.screens.lead_form import LeadForm
 from calldesk.screens.modals import Confirm
+from tests.conftest import orm
 from tests.pilot import settle
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -26,22 +27,22 @@ def new_lead(store, phone="020 123 4567", **fields):
 
 
 def row(store, lead_id):
-    with store.read() as session:
-        return dict(session.execute(sa.select(Lead.__table__).where(Lead.id == lead_id)).one()._mapping)
+    with store.read() as conn:
+        return dict(conn.execute(sa.select(Lead.__table__).where(Lead.id == lead_id)).one()._mapping)
 
 
 def window_keys(store):
-    with store.read() as session:
-        return set(session.execute(sa.select(WindowKey.time_zone, WindowKey.country)).all())
+    with store.read() as conn:
+        return set(conn.execute(sa.select(WindowKey.time_zone, WindowKey.country)).all())
 
 
 def set_columns(store, lead_id, **columns):
-    with store.write() as session:
-        session.execute(sa.update(Lead).where(Lead.id == lead_id).values(**columns))
+    with store.write() as conn:
+        conn.execute(sa.update(Lead).where(Lead.id == lead_id).values(**columns))
 
 
 def suppress(store, e164):
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Suppression(phone_e164=e164, reason="asked", added_at=ADDED, added_by="t"))
 
 

@@ -40,16 +40,15 @@ def record(store, lead_id, outcome=Outcome.busy, caller="anne", now=NOW, **kwarg
 
 
 def calls(store, lead_id=None):
-    with store.read() as session:
+    with store.read() as conn:
         query = sa.select(Call.id, Call.lead_id, Call.caller, Call.outcome).order_by(Call.id)
         if lead_id is not None:
             query = query.where(Call.lead_id == lead_id)
-        return session.connection().execute(query).all()
+        return conn.execute(query).all()
 
 
 def everything(store):
-    with store.read() as session:
-        conn = session.connection()
+    with store.read() as conn:
         return {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
                 for t in SQLModel.metadata.sorted_tables}
 
@@ -118,8 +117,8 @@ def test_a_request_id_makes_a_retry_a_no_op_for_good(store):
     assert record(store, lead_id, now=NOW + timedelta(seconds=10), request_id="dial-2").call_id == first.call_id
     assert record(store, lead_id, now=NOW + timedelta(days=3), request_id="dial-2").already_at == NOW
     assert len(calls(store, lead_id)) == 1
-    with store.read() as session:
-        keys = session.connection().execute(sa.select(CallRequest.key, CallRequest.call_id).order_by(CallRequest.key)).all()
+    with store.read() as conn:
+        keys = conn.execute(sa.select(CallRequest.key, CallRequest.call_id).order_by(CallRequest.key)).all()
     assert keys == [("dial-1", first.call_id), ("dial-2", first.call_id)]
 
 

@@ -167,8 +167,7 @@ def _expected(present: dict[str, set[str]], revision: str) -> dict[str, list[dic
 
 
 def _stored(store: Store) -> dict[str, list[dict]]:
-    with store.read() as session:
-        conn = session.connection()
+    with store.read() as conn:
         return {name: [dict(row) for row in conn.execute(
                     sa.select(table).order_by(*table.primary_key.columns)).mappings()]
                 for name, table in TABLES.items()}
@@ -203,8 +202,8 @@ def test_upgrade_keeps_every_value(store_target, tmp_path, revision):
         new = write_csv(tmp_path / "new.csv", "Company,Phone\nNieuw BV,06-12345678\n")
         summary = import_csv(store, new, now=NOW, by="t")
         assert summary.imported == 1
-        with store.read() as session:
-            ids = session.connection().execute(sa.text("SELECT id FROM leads ORDER BY id")).scalars().all()
+        with store.read() as conn:
+            ids = conn.execute(sa.text("SELECT id FROM leads ORDER BY id")).scalars().all()
         assert ids == [1, 2, 3]
     finally:
         store.close()
@@ -231,8 +230,7 @@ def test_upgrade_gives_leads_of_several_zones_all_of_them(store_target):
         old.close()
     store = open_store(store_target)
     try:
-        with store.read() as session:
-            conn = session.connection()
+        with store.read() as conn:
             zones = dict(conn.execute(sa.text("SELECT phone_e164, time_zone FROM leads")).all())
             keys = set(conn.execute(sa.text("SELECT time_zone, country FROM window_keys")).all())
     finally:

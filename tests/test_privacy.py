@@ -25,7 +25,7 @@ from calldesk.rules.kinds import ActivityKind, Role
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.script import Answer
 from tests.command import one_line_error
-from tests.conftest import NOW, write_csv
+from tests.conftest import NOW, orm, write_csv
 from tests.stored import everything
 
 CONFIG = Config()
@@ -45,7 +45,7 @@ def person(store, phone=PHONE, company="Zwaluw Bouw", now=NOW):
     e-mail, stage changes and a corrected name."""
     lead_id = add_lead(store, phone=phone, now=now - timedelta(days=40), by="tess", config=CONFIG,
                        company=company, contact_name="Jozefien Ravensbergen", email="jozefien@zwaluw.example")
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Signal(lead_id=lead_id, kind="download", at=now - timedelta(days=3),
                            detail="Jozefien downloadde de brochure"))
     record_outcome(store, lead_id, Outcome.callback, caller="anne", now=now, config=CONFIG,
@@ -60,8 +60,8 @@ def person(store, phone=PHONE, company="Zwaluw Bouw", now=NOW):
 
 
 def suppression(store):
-    with store.read() as session:
-        return session.scalars(sa.select(Suppression.phone_e164)).all()
+    with store.read() as conn:
+        return conn.scalars(sa.select(Suppression.phone_e164)).all()
 
 
 def test_erase_removes_the_person_and_nothing_else(store):
@@ -175,16 +175,16 @@ def test_erased_bytes_are_gone_from_the_sqlite_files(tmp_path, build_default):
         load_demo(store, NOW - timedelta(days=2), count=150, team_lead="tess")
         lead_id = person(store)
         add_lead(store, phone="020 123 4567", now=NOW, by="tess", company="Na Zwaluw")  # a later row beside it
-        with store.write() as session:
-            session.execute(sa.delete(Lead).where(Lead.company == "Na Zwaluw"))
+        with store.write() as conn:
+            conn.execute(sa.delete(Lead).where(Lead.company == "Na Zwaluw"))
         record_outcome(store, lead_id, Outcome.do_not_call, caller="anne", now=NOW + timedelta(days=2),
                        config=CONFIG, notes="bel Jozefien nooit meer")
         assert {trace.split(" in ")[0] for trace in _found(path)} == set(TRACES)  # there to be found
         done = erase(store, str(lead_id), by="tess", now=NOW + timedelta(days=3), region="NL")
         assert done.scrubbed and done.suppressed
         assert _found(path) == []
-        with store.read() as session:  # the store still works, with everyone else in it
-            assert session.scalar(sa.select(sa.func.count()).select_from(Lead)) == 150
+        with store.read() as conn:  # the store still works, with everyone else in it
+            assert conn.scalar(sa.select(sa.func.count()).select_from(Lead)) == 150
     finally:
         store.close()
 
@@ -254,7 +254,7 @@ def test_purge_lists_then_removes_lost_leads_past_retention(store):
     edited = lost_lead(store, "0201000004", "Bewerkt BV", NOW - timedelta(days=800))
     update_lead(store, edited, {"industry": "bouw"}, now=NOW - timedelta(days=100), by="tess", config=CONFIG)
     relost = lost_lead(store, "0201000005", "Weer verloren BV", NOW - timedelta(days=800))
-    with store.write() as session:  # moved back and lost again lately, updated_at left old
+    with orm(store) as session:  # moved back and lost again lately, updated_at left old
         session.add(StageChange(lead_id=relost, from_stage="prospect", to_stage="lost", at=NOW - timedelta(days=10),
                                 changed_by="tess", reason="weer niets"))
     active = add_lead(store, phone="0201000006", now=NOW - timedelta(days=900), by="tess", company="Stil BV")
@@ -273,8 +273,8 @@ def test_purge_lists_then_removes_lost_leads_past_retention(store):
     assert done.applied and [i.lead_id for i in done.leads] == [objected, old]
     assert (done.rows["leads"], done.rows["calls"], done.rows["stage_changes"], done.kept_suppressed) == (2, 2, 2, 1)
     assert done.scrubbed is (True if store.is_sqlite else None)
-    with store.read() as session:
-        assert sorted(session.scalars(sa.select(Lead.id))) == sorted([recent, edited, relost, active])
+    with store.read() as conn:
+        assert sorted(conn.scalars(sa.select(Lead.id))) == sorted([recent, edited, relost, active])
     [kept] = suppression(store)
     assert kept.startswith(HASH_PREFIX)
     with pytest.raises(CalldeskError, match="do-not-call list"):

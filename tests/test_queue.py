@@ -14,6 +14,7 @@ from calldesk.db.queue import QueueEntry, claim_lead, claim_next, queue, release
 from calldesk.db.scoring import refresh_if_due, rescore
 from calldesk.rules.config import Config
 from calldesk.rules.stages import Stage
+from tests.conftest import orm
 
 MON = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 Amsterdam, 09:30 London
 CONFIG = Config()
@@ -24,13 +25,13 @@ def lead(store, phone=None, at=MON - timedelta(days=30), **columns):
     editable = {k: columns.pop(k) for k in list(columns) if k in {"company", "stage", "owner", "role", "industry"}}
     lead_id = add_lead(store, phone=phone or f"06{next(_numbers)}", now=at, by="t", **editable)
     if columns:
-        with store.write() as session:
-            session.execute(sa.update(Lead).where(Lead.id == lead_id).values(**columns))
+        with store.write() as conn:
+            conn.execute(sa.update(Lead).where(Lead.id == lead_id).values(**columns))
     return lead_id
 
 
 def callback(store, lead_id, due, caller=None, status="open"):
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Callback(lead_id=lead_id, due_at=due, caller=caller, created_by="t",
                              created_at=due - timedelta(days=1), status=status))
 
@@ -73,7 +74,7 @@ def test_ties_least_recently_called_first(store):
 
 def test_signals_warm_and_decay(store):
     plain, eager = lead(store), lead(store)
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Signal(lead_id=eager, kind="demo_request", at=MON - timedelta(days=1)))
         session.flush()
         rescore(session.connection(), [plain, eager], MON, CONFIG)
@@ -87,8 +88,8 @@ def test_signals_warm_and_decay(store):
 def test_no_answer_streak_cools(store):
     cold = lead(store, stage="prospect", no_answer_streak=3)
     fresh = lead(store, stage="prospect")
-    with store.write() as session:
-        rescore(session.connection(), [cold, fresh], MON, CONFIG)
+    with store.write() as conn:
+        rescore(conn, [cold, fresh], MON, CONFIG)
     assert ids(store) == [fresh, cold]
 
 
@@ -130,7 +131,7 @@ def test_exclusions(store):
         "callback later": lead(store),
     }
     callback(store, excluded["callback later"], MON + timedelta(hours=2), "anne")
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Suppression(phone_e164="+31611111111", added_at=MON))
     assert ids(store) == [ok]
     mine = lead(store, owner="anne")
@@ -173,8 +174,8 @@ def test_why_nothing_is_callable(store):
     assert result.why_empty == "not a calling day (Sat) — next callable at 09:00 Europe/Amsterdam on Mon 30 Nov"
     entry, why = claim_next(store, "anne", saturday, CONFIG)
     assert entry is None and why == result.why_empty
-    with store.write() as session:
-        session.execute(sa.update(Lead).values(next_call_at=MON + timedelta(hours=3)))
+    with store.write() as conn:
+        conn.execute(sa.update(Lead).values(next_call_at=MON + timedelta(hours=3)))
     assert "next retry falls due at 2026-11-23 12:30 UTC" in queue(store, "anne", MON, CONFIG).why_empty
 
 
@@ -209,8 +210,8 @@ def test_the_headers_callbacks_due_are_what_can_be_called_now(store):
     assert queue(store, "anne", saturday, CONFIG).entries == [] and due(saturday) == 0
     monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     assert due(monday) == 2 == len(queue(store, "anne", monday, CONFIG).entries)
-    with store.write() as session:  # bram has the first on his screen
-        session.execute(sa.update(Lead).where(Lead.id == first).values(
+    with store.write() as conn:  # bram has the first on his screen
+        conn.execute(sa.update(Lead).where(Lead.id == first).values(
             claimed_by="bram", claim_expires_at=monday + timedelta(minutes=5)))
     assert due(monday) == 1
 
@@ -224,8 +225,8 @@ def _claim_loop(target, caller, rounds, results):
             if entry is not None:
                 got.append(entry.lead_id)
                 # What recording an outcome does to the claim: the call is made, the lead let go.
-                with store.write() as session:
-                    session.execute(sa.update(Lead).where(Lead.id == entry.lead_id, Lead.claimed_by == caller)
+                with store.write() as conn:
+                    conn.execute(sa.update(Lead).where(Lead.id == entry.lead_id, Lead.claimed_by == caller)
                                     .values(claimed_by=None, last_called_at=MON, attempts=Lead.attempts + 1))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test
         got.append(f"{type(exc).__name__}: {exc}")
@@ -249,8 +250,8 @@ def test_claim_race_between_processes(store, store_target, workers):
     every = [lead_id for got in claimed.values() for lead_id in got]
     assert all(isinstance(x, int) for x in every), every
     assert len(every) == len(set(every)) == 100  # all leads handed out, none twice
-    with store.read() as session:
-        assert session.execute(sa.select(sa.func.sum(Lead.attempts))).scalar() == 100
+    with store.read() as conn:
+        assert conn.execute(sa.select(sa.func.sum(Lead.attempts))).scalar() == 100
 
 
 def test_search_filters_by_name_or_number(store):
@@ -320,7 +321,7 @@ def test_calling_window_with_an_offset_in_seconds(store):
 
 def test_unknown_zone_follows_home_hours(store):
     unknown, blank = lead(store, time_zone=None), lead(store, time_zone="")
-    with store.write() as session:
+    with orm(store) as session:
         session.add(WindowKey(time_zone="", country="NL"))
     assert set(ids(store)) == {unknown, blank}
     assert ids(store, now=datetime(2026, 11, 23, 16, 45, tzinfo=UTC)) == []  # 17:45 in Amsterdam
@@ -331,7 +332,7 @@ def test_many_time_zones(store):
     zones = [f"Test/Zone{i:02}" for i in range(40)]  # unknown names: the home zone's hours
     by_zone = {zone: lead(store, stage="prospect", time_zone=zone) for zone in zones}
     new_york = lead(store, stage="hot_lead", phone="+1 212 555 0100")  # 04:30 there: closed
-    with store.write() as session:
+    with orm(store) as session:
         session.add_all(WindowKey(time_zone=zone, country="NL") for zone in zones)
     assert sorted(ids(store, limit=100)) == sorted(by_zone.values())
     entry, _ = claim_next(store, "anne", MON, CONFIG)
@@ -357,8 +358,8 @@ def test_the_headers_callbacks_due_are_the_ones_the_queue_offers(store):
     offered = [e.lead_id for e in queue(store, "anne", MON, CONFIG).entries if e.callback_due_at is not None]
     assert sorted(offered) == sorted([mine, pool]) and due("anne") == 2
     assert due("bram") == 2  # the pool's and the one on his own lead
-    with store.write() as session:
-        session.execute(sa.update(Callback).where(Callback.lead_id == theirs).values(
+    with store.write() as conn:
+        conn.execute(sa.update(Callback).where(Callback.lead_id == theirs).values(
             released_from="bram", released_at=MON))
     assert due("anne") == 3 and theirs in ids(store, "anne")
 
@@ -374,7 +375,7 @@ def test_a_wrong_number_is_found_by_search_to_be_fixed_but_never_offered(store):
     held = lead(store, company="Kooiman Vast", phone_bad=True)
     assert claim_lead(store, held, "bram", MON) is None
     dnc = lead(store, company="Kooiman Niet", phone_bad=True)
-    with store.write() as session:
+    with orm(store) as session:
         phone = session.execute(sa.select(Lead.phone_e164).where(Lead.id == dnc)).scalar()
         session.add(Suppression(phone_e164=phone, reason="asked", added_at=MON))
     assert wrong not in ids(store)  # never offered
@@ -398,9 +399,9 @@ def test_lead_of_several_zones_is_queued_only_when_all_are_in_hours(store, tmp_p
                      "Almaty LLP,8 701 234 5678,Kazakhstan\n"
                      "Thuis BV,06-12345678,\n")
     assert import_csv(store, path, now=MON - timedelta(days=1), by="t").imported == 3
-    with store.read() as session:
-        rows = dict(session.execute(sa.select(Lead.company, Lead.id)).all())
-        zones = dict(session.execute(sa.select(Lead.company, Lead.time_zone)).all())
+    with store.read() as conn:
+        rows = dict(conn.execute(sa.select(Lead.company, Lead.id)).all())
+        zones = dict(conn.execute(sa.select(Lead.company, Lead.time_zone)).all())
     assert zones["Toll Free Inc"].split()[0] == "America/New_York" and "Pacific/Honolulu" in zones["Toll Free Inc"]
     assert zones["Almaty LLP"] == "Asia/Almaty"
 

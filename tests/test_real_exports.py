@@ -255,8 +255,8 @@ def stored_leads(target: str) -> dict[str, Stored]:
     table = Lead.__table__
     store = open_store(target)
     try:
-        with store.read() as session:
-            found = session.connection().execute(
+        with store.read() as conn:
+            found = conn.execute(
                 sa.select(table.c.phone_e164, table.c.phone_raw, table.c.country, table.c.time_zone,
                           table.c.phone_extension)).all()
     finally:

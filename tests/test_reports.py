@@ -20,6 +20,7 @@ from calldesk.rules.config import Config, parse_config
 from calldesk.rules.kinds import ActivityKind
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.windows import day_bounds, local_midnight, week_start
+from tests.conftest import orm
 
 CONFIG = Config()
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -67,7 +68,7 @@ def build_history(store, seed=7):
 
 
 def all_rows(store):
-    with store.read() as session:
+    with orm(store) as session:
         return (session.scalars(sa.select(Lead)).all(), session.scalars(sa.select(Call)).all(),
                 session.scalars(sa.select(StageChange)).all(), session.scalars(sa.select(Activity)).all())
 
@@ -215,7 +216,7 @@ def test_stuck_leads_at_fixed_times(store):
     opportunity = new_lead(store, days(60), stage="opportunity", company="opportunity moved 20 days ago")
     new_lead(store, days(400), stage="customer")
     new_lead(store, days(400), stage="lost")
-    with store.write() as session:
+    with orm(store) as session:
         session.execute(sa.update(Lead).where(Lead.id.in_([prospect, warm])).values(last_called_at=days(15)))
         session.add(StageChange(lead_id=opportunity, from_stage="hot_lead", to_stage="opportunity",
                                 at=days(20), changed_by="anne"))

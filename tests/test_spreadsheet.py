@@ -53,8 +53,8 @@ def soffice(tmp_path: Path, source: Path, to: str, *options: str) -> Path:
 
 
 def stored(store) -> list[tuple]:
-    with store.read() as session:
-        return session.connection().execute(sa.select(
+    with store.read() as conn:
+        return conn.execute(sa.select(
             Lead.company, Lead.contact_name, Lead.phone_e164, Lead.phone_extension, Lead.country, Lead.stage)
             .order_by(Lead.phone_e164)).all()
 

@@ -9,10 +9,10 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 from calldesk.db import engine as engine_module
-from calldesk.db.engine import SCHEMA_HEAD, open_store, schema_revision, to_url
+from calldesk.db.engine import SCHEMA_HEAD, StoreFault, open_store, schema_revision, to_url
 from calldesk.db.models import Lead, include_in_autogenerate
 from calldesk.errors import CalldeskError
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 
 
 def test_schema_head_constant_matches_alembic():
@@ -41,7 +41,7 @@ def test_migrations_match_the_models(store):
 def test_enums_stored_as_readable_values(store):
     from calldesk.db.models import Lead
 
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Lead(phone_e164="+31612345678", stage="hot_lead", phone_type="mobile",
                          created_at=NOW, updated_at=NOW))
     with store.engine.connect() as conn:
@@ -49,16 +49,16 @@ def test_enums_stored_as_readable_values(store):
 
 
 def test_times_come_back_utc_aware(store):
-    with store.write() as session:
+    with orm(store) as session:
         session.add(Lead(phone_e164="+31612345678", created_at=NOW, updated_at=NOW))
-    with store.read() as session:
+    with orm(store) as session:
         lead = session.get(Lead, 1) or session.exec(sa.select(Lead)).scalars().first()
     assert lead.created_at == NOW and lead.created_at.utcoffset().total_seconds() == 0
 
 
 def test_naive_times_are_refused(store):
     with pytest.raises(Exception, match="timezone"):
-        with store.write() as session:
+        with orm(store) as session:
             session.add(Lead(phone_e164="+31612345678", created_at=NOW.replace(tzinfo=None), updated_at=NOW))
 
 
@@ -74,8 +74,7 @@ def test_write_transactions_begin_immediate(sqlite_store):
     # BEGIN IMMEDIATE takes the write lock at once: a second writer can't start meanwhile.
     import sqlite3
 
-    with sqlite_store.write() as session:
-        session.connection()
+    with sqlite_store.write():
         other = sqlite3.connect(sqlite_store.path, timeout=0)
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
@@ -107,19 +106,18 @@ def test_only_claims_skip_the_wait_for_the_disk(store, monkeypatch):
 
         class Spy:
             def __enter__(self):  # noqa: ANN202
-                session = context.__enter__()
-                seen.append(("light" if not durable else "full",
-                             session.connection().exec_driver_sql(ask).scalar()))
-                return session
+                conn = context.__enter__()
+                seen.append(("light" if not durable else "full", conn.exec_driver_sql(ask).scalar()))
+                return conn
 
             def __exit__(self, *exc):  # noqa: ANN001, ANN202
                 return context.__exit__(*exc)
         return Spy()
 
-    with store.write(durable=False) as session:
-        assert session.connection().exec_driver_sql(ask).scalar() == light
-    with store.write() as session:
-        assert session.connection().exec_driver_sql(ask).scalar() == full
+    with store.write(durable=False) as conn:
+        assert conn.exec_driver_sql(ask).scalar() == light
+    with store.write() as conn:
+        assert conn.exec_driver_sql(ask).scalar() == full
     config = Config()
     lead_id = add_lead(store, phone="+31612345678", company="Bakkerij", now=NOW, config=config, by="anne")
     monkeypatch.setattr(type(store), "write", spy)
@@ -137,9 +135,10 @@ def test_only_claims_skip_the_wait_for_the_disk(store, monkeypatch):
 def test_foreign_keys_enforced(sqlite_store):
     from calldesk.db.models import Signal
 
-    with pytest.raises(sa.exc.IntegrityError):
-        with sqlite_store.write() as session:
+    with pytest.raises(StoreFault, match="FOREIGN KEY constraint failed") as fault:
+        with orm(sqlite_store) as session:
             session.add(Signal(lead_id=999, kind="download", at=NOW))
+    assert isinstance(fault.value.__cause__, sa.exc.IntegrityError)
 
 
 def test_new_store_files_are_private(tmp_path):
@@ -155,7 +154,7 @@ def _write_leads(path: str, worker: int, count: int, errors) -> None:  # noqa: A
     store = open_store(path)
     try:
         for i in range(count):
-            with store.write() as session:
+            with orm(store) as session:
                 # Read-then-write: the pattern that fails with deferred BEGIN under contention.
                 existing = session.exec(sa.select(sa.func.count()).select_from(Lead)).scalar_one()
                 session.add(Lead(phone_e164=f"+316{worker}{i:07d}", company=str(existing),
@@ -246,3 +245,53 @@ def test_urls():
     assert to_url("some/file.db").database == str(Path("some/file.db").absolute())
     with pytest.raises(CalldeskError, match="unsupported store mysql"):
         to_url("mysql://u@h/db")
+
+
+def test_tables_are_the_models_tables():
+    from calldesk.db import tables
+
+    named = {name: table for name, table in vars(tables).items() if isinstance(table, sa.Table)}
+    assert {table.name for table in named.values()} == set(SQLModel.metadata.tables)  # every table, once
+    for table in named.values():
+        assert SQLModel.metadata.tables[table.name] is table
+
+
+def test_rows_have_their_tables_columns():
+    """What lead_detail and dnc_list hand out: a new column needs its field (and the other way)."""
+    from dataclasses import fields
+
+    from calldesk.db import rows, tables
+
+    for row, table in ((rows.LeadRow, tables.leads), (rows.CallRow, tables.calls),
+                       (rows.CallbackRow, tables.callbacks), (rows.SignalRow, tables.signals),
+                       (rows.ActivityRow, tables.activities), (rows.SuppressionRow, tables.suppression)):
+        assert [f.name for f in fields(row)] == [c.key for c in table.columns], row
+
+
+def _window_keys() -> sa.Select:
+    from calldesk.db.tables import window_keys
+
+    return sa.select(window_keys)
+
+
+@pytest.mark.parametrize("way", ["read", "write", "cursor", "write_cursor", "raw"])
+def test_a_driver_error_ends_the_transaction_as_one_line_naming_the_store(store, way):
+    """No caller of the db layer handles SQLAlchemy's exceptions: a store failing mid-command
+    (here: a table gone) is a CalldeskError with the line the command line prints."""
+    from calldesk.db.queue import queue
+    from calldesk.rules.config import Config
+
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE window_keys")
+    missing = "no such table: window_keys" if store.is_sqlite else 'relation "window_keys" does not exist'
+    with pytest.raises(StoreFault) as fault:
+        if way == "raw":
+            queue(store, "anne", NOW, Config())  # the queue reads on the driver's own connection
+        else:
+            with getattr(store, way)() as conn:
+                if way in ("read", "write"):
+                    conn.execute(sa.text("SELECT * FROM window_keys"))
+                else:
+                    conn.all(_window_keys)  # the plans cursor: the driver's own error, raised as SQLAlchemy's
+    assert str(fault.value) == f"store {store.describe()}: {missing}"
+    assert isinstance(fault.value, CalldeskError) and isinstance(fault.value.__cause__, sa.exc.DBAPIError)

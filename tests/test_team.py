@@ -13,6 +13,8 @@ from calldesk.db.calls import CallbackRequest, record_outcome
 from calldesk.db.models import Callback, Lead, StageChange
 from calldesk.db.queue import queue
 from calldesk.db.reports import pipeline_report
+from calldesk.db.scoring import REFRESH_KEY, config_stamp
+from calldesk.db.tables import meta
 from calldesk.db.team import (
     assign_leads,
     cancel_callbacks,
@@ -24,6 +26,7 @@ from calldesk.db.team import (
     release_overdue,
     reschedule_callbacks,
     save_caller,
+    start_work,
     unassign_leads,
 )
 from calldesk.errors import CalldeskError
@@ -32,7 +35,7 @@ from calldesk.rules.kinds import Role
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.stages import Stage
 from calldesk.rules.windows import day_bounds, week_start
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 from tests.stored import everything, lead
 
 CONFIG = Config()
@@ -50,7 +53,7 @@ def desk(store):
 
 
 def callbacks(store):
-    with store.read() as session:
+    with orm(store) as session:
         return {cb.id: cb for cb in session.exec(sa.select(Callback)).scalars()}
 
 
@@ -92,6 +95,27 @@ def test_roles_start_with_a_first_team_lead_and_then_hold(store):
     for bad in ("", "   ", "team", "x" * 41):
         with pytest.raises(CalldeskError):
             save_caller(store, bad, by="anne", now=NOW)
+
+
+def _warmth_stamp(store):
+    with store.read() as conn:
+        return conn.execute(sa.select(meta.c.value).where(meta.c.key == REFRESH_KEY)).scalar()
+
+
+def test_start_work_adds_the_caller_refreshes_warmth_and_hands_overdue_callbacks_on(desk):
+    """What the queue screen, `queue` and `next` do first, once for all three."""
+    overdue = set_callback(desk, lead(desk), AFTERNOON - GRACE - timedelta(minutes=1))
+    assert _warmth_stamp(desk) is None  # leads added by hand: the day's refresh is still to come
+    me = start_work(desk, "dirk", AFTERNOON, CONFIG)
+    assert (me.name, me.role, me.active, me.why_no_work) == ("dirk", Role.caller, True, "")
+    assert "dirk" in [c.name for c in list_callers(desk)]
+    assert _warmth_stamp(desk) == f"{AFTERNOON.date().isoformat()}|{config_stamp(CONFIG)}"
+    assert (callbacks(desk)[overdue].caller, callbacks(desk)[overdue].released_from) == (None, "anne")
+    before = everything(desk)
+    assert start_work(desk, "dirk", AFTERNOON, CONFIG) == me  # again the same day: nothing left to do
+    assert everything(desk) == before
+    save_caller(desk, "dirk", by="tess", now=NOW, active=False)
+    assert "dirk is inactive and gets no work" in start_work(desk, "dirk", AFTERNOON, CONFIG).why_no_work
 
 
 # -- callbacks -------------------------------------------------------------------------------
@@ -179,8 +203,8 @@ def test_reassign_reschedule_and_cancel_are_for_team_leads_and_all_or_nothing(de
 
 
 def owners(store):
-    with store.read() as session:
-        return dict(session.execute(sa.select(Lead.id, Lead.owner)).all())
+    with store.read() as conn:
+        return dict(conn.execute(sa.select(Lead.id, Lead.owner)).all())
 
 
 def test_assign_the_warmest_of_the_pool_and_take_them_back(desk):
@@ -189,8 +213,8 @@ def test_assign_the_warmest_of_the_pool_and_take_them_back(desk):
                                           ("hot", 90, "suspect", "zorg"), ("lost", 99, "lost", "bouw"),
                                           ("mine", 95, "suspect", "bouw")):
         ids[name] = lead(desk, stage=stage, warmth=warmth, industry=industry, source="beurs")
-    with desk.write() as session:
-        session.execute(sa.update(Lead).where(Lead.id == ids["mine"]).values(owner="anne"))
+    with desk.write() as conn:
+        conn.execute(sa.update(Lead).where(Lead.id == ids["mine"]).values(owner="anne"))
 
     with pytest.raises(CalldeskError, match="only a team lead can assign leads"):
         assign_leads(desk, "bram", by="anne", now=NOW, count=1)
@@ -226,7 +250,7 @@ def test_a_team_lead_moves_a_stage_back_with_a_reason_in_the_history(desk):
     moved = move_stage(desk, hot, Stage.prospect, "budget gone", by="tess", now=NOW, config=CONFIG)
     assert (moved.from_stage, moved.to_stage) == (Stage.hot_lead, Stage.prospect)
     move_stage(desk, hot, Stage.lost, "went bankrupt", by="tess", now=NOW, config=CONFIG)
-    with desk.read() as session:
+    with orm(desk) as session:
         row = session.get(Lead, hot)
         changes = session.exec(sa.select(StageChange).where(StageChange.lead_id == hot)).scalars().all()
     assert (row.stage, row.lost_reason) == ("lost", "went bankrupt")

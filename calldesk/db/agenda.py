@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from calldesk.db.engine import Store
 from calldesk.db.files import replacing
-from calldesk.db.models import Call, Callback, Lead, Meta
+from calldesk.db.tables import callbacks, calls, leads, meta
 from calldesk.i18n import _
 from calldesk.rules.config import Config
 from calldesk.rules.kinds import CallbackStatus
@@ -39,7 +39,6 @@ TEAM = "team"  # the caller filter for team callbacks only
 CALLBACK_LENGTH = timedelta(minutes=15)
 APPOINTMENT_LENGTH = timedelta(hours=1)
 CANCELLED_KEPT = timedelta(days=30)  # how long a closed callback is still written, cancelled
-_L, _C, _CB = Lead.__table__, Call.__table__, Callback.__table__
 
 
 @dataclass(frozen=True)
@@ -106,21 +105,21 @@ def agenda(store: Store, now: datetime, config: Config, *, caller: str | None = 
     """Open callbacks due in [start, end) (either open-ended), ordered by group, then caller
     (team last), then due time; the "later" group, weeks of callbacks, by due time, then
     caller. `overdue_only`: only those due before `now`."""
-    conditions = [_CB.c.status == CallbackStatus.open.value, *_caller_filter(_CB.c.caller, caller)]
+    conditions = [callbacks.c.status == CallbackStatus.open.value, *_caller_filter(callbacks.c.caller, caller)]
     if start is not None:
-        conditions.append(_CB.c.due_at >= start)
+        conditions.append(callbacks.c.due_at >= start)
     if end is not None:
-        conditions.append(_CB.c.due_at < end)
+        conditions.append(callbacks.c.due_at < end)
     if overdue_only:
-        conditions.append(_CB.c.due_at < now)
+        conditions.append(callbacks.c.due_at < now)
     # Open callbacks are few next to leads: the grouping (a rule on the desk's calendar) is
     # decided per item in Python.
-    rows = sa.select(_CB.c.id, _CB.c.due_at, _CB.c.caller, _CB.c.created_by, _CB.c.note, _L.c.id.label("lead_id"),
-                     _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone,
-                     _CB.c.released_from, _CB.c.released_at, _L.c.phone_extension, _CB.c.revision)
-    with store.read() as session:
-        found = session.connection().execute(
-            rows.join_from(_CB, _L, _L.c.id == _CB.c.lead_id).where(*conditions).order_by(_CB.c.due_at, _CB.c.id)
+    rows = sa.select(callbacks.c.id, callbacks.c.due_at, callbacks.c.caller, callbacks.c.created_by, callbacks.c.note, leads.c.id.label("lead_id"),
+                     leads.c.company, leads.c.contact_name, leads.c.phone_e164, leads.c.time_zone,
+                     callbacks.c.released_from, callbacks.c.released_at, leads.c.phone_extension, callbacks.c.revision)
+    with store.read() as conn:
+        found = conn.execute(
+            rows.join_from(callbacks, leads, leads.c.id == callbacks.c.lead_id).where(*conditions).order_by(callbacks.c.due_at, callbacks.c.id)
         ).all()
     items = []
     for row in found:
@@ -146,18 +145,18 @@ def appointments(store: Store, config: Config, *, start: datetime | None = None,
     caller: None, everyone's; a name, the ones that caller made; TEAM, none (nobody's own)."""
     if caller == TEAM:
         return []
-    conditions = [_C.c.outcome == Outcome.appointment.value, _C.c.appointment_at.is_not(None)]
+    conditions = [calls.c.outcome == Outcome.appointment.value, calls.c.appointment_at.is_not(None)]
     if caller is not None:
-        conditions.append(_C.c.caller == caller)
+        conditions.append(calls.c.caller == caller)
     if start is not None:
-        conditions.append(_C.c.appointment_at >= start)
+        conditions.append(calls.c.appointment_at >= start)
     if end is not None:
-        conditions.append(_C.c.appointment_at < end)
-    query = (sa.select(_C.c.id, _C.c.appointment_at, _C.c.caller, _C.c.notes, _L.c.id.label("lead_id"),
-                       _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone, _L.c.phone_extension)
-             .join_from(_C, _L, _L.c.id == _C.c.lead_id).where(*conditions).order_by(_C.c.appointment_at, _C.c.id))
-    with store.read() as session:
-        found = session.connection().execute(query).all()
+        conditions.append(calls.c.appointment_at < end)
+    query = (sa.select(calls.c.id, calls.c.appointment_at, calls.c.caller, calls.c.notes, leads.c.id.label("lead_id"),
+                       leads.c.company, leads.c.contact_name, leads.c.phone_e164, leads.c.time_zone, leads.c.phone_extension)
+             .join_from(calls, leads, leads.c.id == calls.c.lead_id).where(*conditions).order_by(calls.c.appointment_at, calls.c.id))
+    with store.read() as conn:
+        found = conn.execute(query).all()
     result = []
     for row in found:
         local = local_time(row.time_zone, row.appointment_at, config.region)
@@ -174,32 +173,30 @@ def closed_callbacks(store: Store, now: datetime, *, caller: str | None = None) 
     were due long before are left out: a calendar's past needs no tidying.
     """
     since = now - CANCELLED_KEPT
-    closed = _CB.c.status != CallbackStatus.open.value
-    with store.write() as session:
-        conn = session.connection()
+    closed = callbacks.c.status != CallbackStatus.open.value
+    with store.write() as conn:
         # revision set to itself: stamping is no change of the callback (its onupdate would bump it)
-        conn.execute(sa.update(_CB).where(closed, _CB.c.closed_seen_at.is_(None), _CB.c.due_at >= since)
-                     .values(closed_seen_at=now, revision=_CB.c.revision))
+        conn.execute(sa.update(callbacks).where(closed, callbacks.c.closed_seen_at.is_(None), callbacks.c.due_at >= since)
+                     .values(closed_seen_at=now, revision=callbacks.c.revision))
         rows = conn.execute(
-            sa.select(_CB.c.id, _CB.c.due_at, _CB.c.revision, _L.c.company, _L.c.id.label("lead_id"))
-            .join_from(_CB, _L, _L.c.id == _CB.c.lead_id)
-            .where(closed, _CB.c.closed_seen_at >= since, *_caller_filter(_CB.c.caller, caller))
-            .order_by(_CB.c.id)).all()
+            sa.select(callbacks.c.id, callbacks.c.due_at, callbacks.c.revision, leads.c.company, leads.c.id.label("lead_id"))
+            .join_from(callbacks, leads, leads.c.id == callbacks.c.lead_id)
+            .where(closed, callbacks.c.closed_seen_at >= since, *_caller_filter(callbacks.c.caller, caller))
+            .order_by(callbacks.c.id)).all()
     return [ClosedCallback(row.id, row.due_at, row.revision, row.company, row.lead_id) for row in rows]
 
 
 def store_id(store: Store) -> str:
     """This store's own id (made by migration 0006): in every UID its calendars get."""
-    table = Meta.__table__
-    with store.read() as session:
-        found = session.connection().execute(sa.select(table.c.value).where(table.c.key == "store_id")).scalar()
+    with store.read() as conn:
+        found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "store_id")).scalar()
     if found:
         return found
     import uuid
 
     made = uuid.uuid4().hex[:12]
-    with store.write() as session:  # a store whose meta row was removed by hand gets a new one
-        session.connection().execute(sa.insert(table).values(key="store_id", value=made))
+    with store.write() as conn:  # a store whose meta row was removed by hand gets a new one
+        conn.execute(sa.insert(meta).values(key="store_id", value=made))
     return made
 
 

@@ -13,29 +13,39 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from calldesk.db.engine import Store
-from calldesk.db.models import Activity, BantAnswer, Call, Callback, CallRequest, Lead, StageChange, Suppression
 from calldesk.db.plans import Cursor
 from calldesk.db.privacy import ERASED_LABEL, is_hashed, is_suppressed, suppression_keys
 from calldesk.db.queue import CLAIM_LEASE
+from calldesk.db.rows import SuppressionRow
 from calldesk.db.scoring import score_one
+from calldesk.db.tables import (
+    activities,
+    bant_answers,
+    call_requests,
+    callbacks,
+    calls,
+    leads,
+    stage_changes,
+    suppression,
+)
 from calldesk.db.team import _require_team_lead
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, format_day_time
 from calldesk.rules.config import Config
-from calldesk.rules.dispositions import FINAL, LeadState, apply
+from calldesk.rules.dispositions import Effect, LeadState, apply, settle_callback
 from calldesk.rules.kinds import ActivityKind
 from calldesk.rules.mapping import MAX_FIELD
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.phones import normalize
-from calldesk.rules.schedule import MAX_DISTANCE, PAST_GRACE
-from calldesk.rules.script import BANT, Answer
+from calldesk.rules.requests import CallbackRequest, check_request, require_zone
+from calldesk.rules.script import Answer
 from calldesk.rules.stages import Stage
 from calldesk.rules.windows import local_time
 
@@ -44,18 +54,9 @@ UNDO_WINDOW = timedelta(minutes=5)
 # firing twice, a double Enter), not a second call: nobody redials and hangs up that fast.
 REPEAT_WINDOW = timedelta(minutes=1)
 MAX_REQUEST_ID = 200
-_L, _C, _CB, _REQ = Lead.__table__, Call.__table__, Callback.__table__, CallRequest.__table__
-_B, _SC, _SUP, _ACT = BantAnswer.__table__, StageChange.__table__, Suppression.__table__, Activity.__table__
 # The lead's columns an outcome may change: saved before, restored by undo.
 _RESTORED = ("stage", "lost_reason", "attempts", "no_answer_streak", "unreachable", "next_call_at", "phone_bad",
              "last_outcome", "last_called_at", "warmth", "warmth_reasons", "updated_at")
-
-
-@dataclass(frozen=True)
-class CallbackRequest:
-    at: datetime  # aware
-    team: bool = False  # True: any caller may take it; False: only the one who set it
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,43 +98,6 @@ class Recorded:
             text += " · " + _("next try {moment}").format(moment=moment)
         return text
 
-def _aware(moment: datetime | None, what: str) -> None:
-    if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
-        raise CalldeskError(_("{what} must carry a time zone").format(what=what))
-
-
-def _check_request(outcome: Outcome, now: datetime, bant: Mapping[str, Answer],
-                   callback: CallbackRequest | None, appointment_at: datetime | None) -> None:
-    """The outcome's own requirements, checked before anything is written."""
-    _aware(now, "now")
-    _aware(appointment_at, _("the appointment time"))
-    if callback is not None:
-        _aware(callback.at, _("the callback time"))
-    if outcome is Outcome.callback and callback is None:
-        raise CalldeskError(_("a callback outcome needs a callback time"))
-    if outcome is Outcome.appointment and appointment_at is None:
-        raise CalldeskError(_("an appointment outcome needs the appointment's date and time"))
-    if outcome is not Outcome.appointment and appointment_at is not None:
-        raise CalldeskError(_("an appointment time goes with the appointment outcome, not '{outcome}'").format(
-            outcome=outcome.ui_label))
-    if callback is not None and outcome in FINAL:
-        raise CalldeskError(_("no callback can follow '{outcome}': nobody calls this lead again").format(
-            outcome=outcome.ui_label))
-    if callback is not None and callback.at < now - PAST_GRACE:
-        raise CalldeskError(_("the callback time {moment} UTC is in the past").format(
-            moment=f"{callback.at:%Y-%m-%d %H:%M}"))
-    for what, moment in ((_("the callback time"), callback.at if callback else None),
-                         (_("the appointment time"), appointment_at)):
-        if moment is not None and moment > now + MAX_DISTANCE:  # a typo'd year, as the picker says
-            raise CalldeskError(_("{what} {moment} UTC is more than ten years ahead").format(
-                what=what, moment=f"{moment:%Y-%m-%d %H:%M}"))
-    for element, answer in bant.items():
-        if element not in BANT:
-            raise CalldeskError(_("unknown BANT element {element}: expected one of {elements}").format(
-                element=repr(element), elements=", ".join(BANT)))
-        if not answer.value.strip():
-            raise CalldeskError(_("the {element} answer is empty").format(element=element))
-
 
 def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str, now: datetime,
                    config: Config, started_at: datetime | None = None, notes: str = "",
@@ -158,7 +122,7 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
     so (`as_team_lead`).
     """
     bant = dict(bant or {})
-    _check_request(outcome, now, bant, callback, appointment_at)
+    check_request(outcome, now, bant, callback, appointment_at)
     for text in (notes, callback.note if callback else ""):
         if len(text.strip()) > MAX_FIELD:  # the one limit for a note, typed, logged or imported
             raise CalldeskError(_("a note is at most {most} characters (this one has {count})").format(
@@ -171,14 +135,13 @@ def record_outcome(store: Store, lead_id: int, outcome: Outcome, *, caller: str,
     try:
         return _record(store, lead_id, outcome, caller, now, config, started_at, notes, bant, callback,
                        appointment_at, again, request_id, clock or now, as_team_lead)
-    except sa.exc.IntegrityError:
+    except _RequestTaken as taken:
         # The same request id, sent at the same moment for another lead (whose lock this one
         # did not wait for), won: the key's row says what to answer.
-        if request_id is None:
-            raise
-        with store.read() as session:
-            if session.connection().execute(sa.select(_REQ.c.key).where(_REQ.c.key == request_id)).first() is None:
-                raise
+        with store.read() as conn:
+            key = call_requests.c.key
+            if conn.execute(sa.select(key).where(key == request_id)).first() is None:
+                raise store.fault(taken.error) from taken.error
         return _record(store, lead_id, outcome, caller, now, config, started_at, notes, bant, callback,
                        appointment_at, again, request_id, clock or now, as_team_lead)
 
@@ -187,7 +150,7 @@ def _record(store: Store, lead_id: int, outcome: Outcome, caller: str, now: date
             started_at: datetime, notes: str, bant: dict[str, Answer], callback: CallbackRequest | None,
             appointment_at: datetime | None, again: bool, request_id: str | None, clock: datetime,
             as_team_lead: bool) -> Recorded:
-    with store.write() as session, Cursor(session.connection()) as cur:
+    with store.write_cursor() as cur:
         lead = cur.first(_lead_for_update, lead_id=lead_id)
         if lead is None:
             raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
@@ -203,8 +166,8 @@ def _record(store: Store, lead_id: int, outcome: Outcome, caller: str, now: date
         if not again and (last := cur.first(_repeated_call, lead_id=lead_id, caller=caller, outcome=outcome,
                                              since=now - REPEAT_WINDOW, until=now + REPEAT_WINDOW)) is not None:
             if request_id is not None:
-                cur.insert(_REQ, key=request_id, lead_id=lead_id, call_id=last["id"], caller=caller,
-                           outcome=outcome.value, at=last["ended_at"])
+                _insert_request(cur, key=request_id, lead_id=lead_id, call_id=last["id"], caller=caller,
+                                outcome=outcome.value, at=last["ended_at"])
             return _already(lead, outcome, last["id"], last["ended_at"])
         holder, expires = lead["claimed_by"], lead["claim_expires_at"]
         if holder and holder != caller and expires and expires > clock:
@@ -229,24 +192,24 @@ def _record(store: Store, lead_id: int, outcome: Outcome, caller: str, now: date
                        now, config, callback_at=callback.at if callback else None)
         undo: dict[str, Any] = {"lead": {name: _dump(lead[name]) for name in _RESTORED}}
 
-        call_id = cur.insert(_C, lead_id=lead_id, caller=caller, started_at=min(started_at, now), ended_at=now,
+        call_id = cur.insert(calls, lead_id=lead_id, caller=caller, started_at=min(started_at, now), ended_at=now,
                              outcome=outcome.value, notes=notes.strip(), appointment_at=appointment_at)
         undo["bant"] = _write_bant(cur, lead_id, call_id, bant, now)
-        undo["callbacks"] = _settle_callbacks(cur, lead_id, outcome, effect.next_call_at, effect.parked, now)
+        undo["callbacks"] = _settle_callbacks(cur, lead_id, outcome, effect, now)
         callback_id = None
         if callback is not None:
-            callback_id = cur.insert(_CB, lead_id=lead_id, due_at=callback.at,
+            callback_id = cur.insert(callbacks, lead_id=lead_id, due_at=callback.at,
                                      caller=None if callback.team else caller, created_by=caller,
                                      created_at=now, status="open", note=callback.note.strip())
         undo["callback_created"] = callback_id
         undo["stage_change"] = None
         if effect.stage is not before:
-            undo["stage_change"] = cur.insert(_SC, lead_id=lead_id, from_stage=before.value,
+            undo["stage_change"] = cur.insert(stage_changes, lead_id=lead_id, from_stage=before.value,
                                               to_stage=effect.stage.value, at=now, changed_by=caller,
                                               reason=f"outcome: {outcome.label}")
         undo["suppressed"] = False
         if effect.suppress:  # not on the list yet: checked above
-            cur.insert(_SUP, phone_e164=lead["phone_e164"], reason="asked not to be called", added_at=now,
+            cur.insert(suppression, phone_e164=lead["phone_e164"], reason="asked not to be called", added_at=now,
                        added_by=caller)
             undo["suppressed"] = True
         values: dict[str, Any] = {
@@ -259,11 +222,11 @@ def _record(store: Store, lead_id: int, outcome: Outcome, caller: str, now: date
             values["lost_reason"] = effect.lost_reason
         # Warmth from the lead as it is about to be, and its answers as just written.
         values.update(score_one(cur, {**lead, **values}, now, config))
-        cur.update(_L, lead_id, **values)
-        cur.update(_C, call_id, undo=json.dumps(undo))
+        cur.update(leads, lead_id, **values)
+        cur.update(calls, call_id, undo=json.dumps(undo))
         if request_id is not None:
-            cur.insert(_REQ, key=request_id, lead_id=lead_id, call_id=call_id, caller=caller, outcome=outcome.value,
-                       at=now)
+            _insert_request(cur, key=request_id, lead_id=lead_id, call_id=call_id, caller=caller,
+                            outcome=outcome.value, at=now)
     return Recorded(call_id, lead_id, lead["company"], outcome, before, effect.stage,
                     effect.next_call_at, effect.parked, callback_id, callback.at if callback else None)
 
@@ -278,67 +241,83 @@ def _already(lead: Mapping[str, Any], outcome: Outcome, call_id: int | None, at:
 # The statements of a recorded call, compiled once per dialect (calldesk.db.plans): they run
 # inside the write lock that every other caller waits for.
 def _lead_for_update() -> sa.Select:
-    return sa.select(_L).where(_L.c.id == sa.bindparam("lead_id")).with_for_update()
+    return sa.select(leads).where(leads.c.id == sa.bindparam("lead_id")).with_for_update()
 
 
 def _request() -> sa.Select:
-    return sa.select(_REQ.c.lead_id, _REQ.c.call_id, _REQ.c.caller, _REQ.c.outcome, _REQ.c.at).where(
-        _REQ.c.key == sa.bindparam("key"))
+    request = call_requests.c
+    return sa.select(request.lead_id, request.call_id, request.caller, request.outcome, request.at).where(
+        request.key == sa.bindparam("key"))
 
 
 def _repeated_call() -> sa.Select:
     """The caller's latest call on the lead with this outcome, ended in [since, until]."""
-    return (sa.select(_C.c.id, _C.c.ended_at)
-            .where(_C.c.lead_id == sa.bindparam("lead_id"), _C.c.caller == sa.bindparam("caller"),
-                   _C.c.outcome == sa.bindparam("outcome", type_=_C.c.outcome.type),
-                   _C.c.ended_at >= sa.bindparam("since", type_=_C.c.ended_at.type),
-                   _C.c.ended_at <= sa.bindparam("until", type_=_C.c.ended_at.type))
-            .order_by(_C.c.id.desc()).limit(1))
+    return (sa.select(calls.c.id, calls.c.ended_at)
+            .where(calls.c.lead_id == sa.bindparam("lead_id"), calls.c.caller == sa.bindparam("caller"),
+                   calls.c.outcome == sa.bindparam("outcome", type_=calls.c.outcome.type),
+                   calls.c.ended_at >= sa.bindparam("since", type_=calls.c.ended_at.type),
+                   calls.c.ended_at <= sa.bindparam("until", type_=calls.c.ended_at.type))
+            .order_by(calls.c.id.desc()).limit(1))
 
 
 def _bant_answer() -> sa.Select:
-    return sa.select(_B).where(_B.c.lead_id == sa.bindparam("lead_id"), _B.c.element == sa.bindparam("element"))
+    return sa.select(bant_answers).where(bant_answers.c.lead_id == sa.bindparam("lead_id"),
+                                         bant_answers.c.element == sa.bindparam("element"))
 
 
 def _open_callbacks() -> sa.Select:
-    return sa.select(_CB.c.id, _CB.c.status, _CB.c.due_at).where(_CB.c.lead_id == sa.bindparam("lead_id"),
-                                                                  _CB.c.status == "open")
+    return sa.select(callbacks.c.id, callbacks.c.status, callbacks.c.due_at).where(
+        callbacks.c.lead_id == sa.bindparam("lead_id"), callbacks.c.status == "open")
 
 
 def _suppressed() -> sa.Select:
-    return sa.select(_SUP.c.phone_e164).where(_SUP.c.phone_e164 == sa.bindparam("phone"))
+    return sa.select(suppression.c.phone_e164).where(suppression.c.phone_e164 == sa.bindparam("phone"))
 
 
 def _write_bant(cur: Cursor, lead_id: int, call_id: int, bant: Mapping[str, Answer],
                 now: datetime) -> list[list[Any]]:
     """Upsert the latest answer per element; returns what each replaced ([element, None] if new)."""
-    before = []
+    before: list[list[Any]] = []
     for element, answer in bant.items():
         old = cur.first(_bant_answer, lead_id=lead_id, element=element)
         new = {"value": answer.value.strip(), "note": answer.note.strip(), "call_id": call_id, "updated_at": now}
         if old is None:
-            cur.insert(_B, lead_id=lead_id, element=element, **new)
+            cur.insert(bant_answers, lead_id=lead_id, element=element, **new)
             before.append([element, None])
         else:
-            cur.update(_B, old["id"], **new)
+            cur.update(bant_answers, old["id"], **new)
             before.append([element, {k: _dump(old[k]) for k in new}])
     return before
 
 
-def _settle_callbacks(cur: Cursor, lead_id: int, outcome: Outcome, next_at: datetime | None,
-                      parked: bool, now: datetime) -> list[list[Any]]:
-    """A call settles the lead's open callbacks: after a conversation they are done; an
-    unanswered due callback moves to the next try, so it stays with whoever it was for."""
+def _settle_callbacks(cur: Cursor, lead_id: int, outcome: Outcome, effect: Effect,
+                      now: datetime) -> list[list[Any]]:
+    """The lead's open callbacks as the call settles them (dispositions.settle_callback);
+    returns what each was before."""
     before = []
     for cb_id, status, due_at in cur.all(_open_callbacks, lead_id=lead_id):
-        if outcome in (Outcome.no_answer, Outcome.busy, Outcome.voicemail) and not parked:
-            if due_at > now or next_at is None:
-                continue  # not due yet: it still stands
-            cur.update(_CB, cb_id, due_at=next_at)
-        else:
-            cur.update(_CB, cb_id, status="done")
+        settled = settle_callback(outcome, effect, due_at, now)
+        if settled is None:
+            continue
+        cur.update(callbacks, cb_id, status=settled.status.value, due_at=settled.due_at)
         before.append([cb_id, status, _dump(due_at)])
     return before
+
+
+class _RequestTaken(Exception):
+    """Another transaction wrote this request id meanwhile (PostgreSQL: a call on another
+    lead, whose row lock this one did not wait for)."""
+
+    def __init__(self, error: sa.exc.IntegrityError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _insert_request(cur: Cursor, **row: Any) -> None:
+    try:
+        cur.insert(call_requests, **row)
+    except sa.exc.IntegrityError as exc:
+        raise _RequestTaken(exc) from exc
 
 
 @dataclass(frozen=True)
@@ -354,50 +333,57 @@ class Undone:
 def undo_last(store: Store, caller: str, now: datetime, window: timedelta = UNDO_WINDOW) -> Undone:
     """Undo this caller's last outcome (within `window`), restore the lead exactly, and claim
     it for the caller again so the call can be redone. CalldeskError says why it can't."""
-    with store.write() as session:
-        conn = session.connection()
-        call = conn.execute(sa.select(_C).where(_C.c.caller == caller).order_by(_C.c.id.desc()).limit(1)).first()
-        if call is None or call.undo is None:
+    with store.write_cursor() as cur:
+        conn = cur.conn
+        call = cur.first(_last_call, caller=caller)
+        if call is None or call["undo"] is None:
             raise CalldeskError(_("nothing to undo"))
-        lead = conn.execute(sa.select(_L).where(_L.c.id == call.lead_id).with_for_update()).first()
-        what = _("'{outcome}' on {lead}").format(outcome=Outcome(call.outcome).ui_label,
-                                                 lead=lead.company or _("lead {id}").format(id=lead.id))
-        if now - call.ended_at > window:
+        lead = cur.first(_lead_for_update, lead_id=call["lead_id"])
+        assert lead is not None  # a lead's calls go with it (ON DELETE CASCADE)
+        what = _("'{outcome}' on {lead}").format(outcome=Outcome(call["outcome"]).ui_label,
+                                                 lead=lead["company"] or _("lead {id}").format(id=lead["id"]))
+        if now - call["ended_at"] > window:
             minutes = int(window.total_seconds() // 60)
             raise CalldeskError(_("{what} was recorded more than {minutes} minutes ago: it can't be undone").format(
                 what=what, minutes=minutes))
-        if lead.updated_at != call.ended_at:
+        if lead["updated_at"] != call["ended_at"]:
             raise CalldeskError(_("{what} can't be undone: the lead has changed since").format(what=what))
-        holder = lead.claimed_by
-        if holder and holder != caller and lead.claim_expires_at and lead.claim_expires_at > now:
+        holder, expires = lead["claimed_by"], lead["claim_expires_at"]
+        if holder and holder != caller and expires and expires > now:
             raise CalldeskError(_("{what} can't be undone now: {holder} has the lead open").format(
                 what=what, holder=holder))
-        state = json.loads(call.undo)
-        typed = {row.element: Answer(row.value, row.note)
-                 for row in conn.execute(sa.select(_B.c.element, _B.c.value, _B.c.note).where(_B.c.call_id == call.id))}
+        state = json.loads(call["undo"])
+        typed = {row.element: Answer(row.value, row.note) for row in conn.execute(
+            sa.select(bant_answers.c.element, bant_answers.c.value, bant_answers.c.note)
+            .where(bant_answers.c.call_id == call["id"]))}
         for element, old in state["bant"]:
-            where = (_B.c.lead_id == lead.id) & (_B.c.element == element)
+            where = (bant_answers.c.lead_id == lead["id"]) & (bant_answers.c.element == element)
             if old is None:
-                conn.execute(sa.delete(_B).where(where))
+                conn.execute(sa.delete(bant_answers).where(where))
             else:
-                conn.execute(sa.update(_B).where(where).values({k: _load(v) for k, v in old.items()}))
+                conn.execute(sa.update(bant_answers).where(where).values({k: _load(v) for k, v in old.items()}))
         for cb_id, status, due_at in state["callbacks"]:
             # The revision back too (the call's update raised it by one): exactly as before.
-            conn.execute(sa.update(_CB).where(_CB.c.id == cb_id).values(
-                status=status, due_at=_load(due_at), revision=_CB.c.revision - 1))
+            conn.execute(sa.update(callbacks).where(callbacks.c.id == cb_id).values(
+                status=status, due_at=_load(due_at), revision=callbacks.c.revision - 1))
         if state["callback_created"] is not None:
-            conn.execute(sa.delete(_CB).where(_CB.c.id == state["callback_created"]))
+            conn.execute(sa.delete(callbacks).where(callbacks.c.id == state["callback_created"]))
         if state["stage_change"] is not None:
-            conn.execute(sa.delete(_SC).where(_SC.c.id == state["stage_change"]))
+            conn.execute(sa.delete(stage_changes).where(stage_changes.c.id == state["stage_change"]))
         if state["suppressed"]:
-            conn.execute(sa.delete(_SUP).where(_SUP.c.phone_e164 == lead.phone_e164))
+            conn.execute(sa.delete(suppression).where(suppression.c.phone_e164 == lead["phone_e164"]))
         # BANT rows point at the call; they were restored above, so the call can go.
-        conn.execute(sa.update(_B).where(_B.c.call_id == call.id).values(call_id=None))
-        conn.execute(sa.delete(_C).where(_C.c.id == call.id))
+        conn.execute(sa.update(bant_answers).where(bant_answers.c.call_id == call["id"]).values(call_id=None))
+        conn.execute(sa.delete(calls).where(calls.c.id == call["id"]))
         restored = {name: _load(value) for name, value in state["lead"].items()}
-        conn.execute(sa.update(_L).where(_L.c.id == lead.id).values(
+        conn.execute(sa.update(leads).where(leads.c.id == lead["id"]).values(
             **restored, claimed_by=caller, claim_expires_at=now + CLAIM_LEASE))
-    return Undone(lead.id, lead.company, Outcome(call.outcome), call.notes, typed)
+    return Undone(lead["id"], lead["company"], Outcome(call["outcome"]), call["notes"], typed)
+
+
+def _last_call() -> sa.Select:
+    """The caller's last call (undo_last: the only one that can be undone)."""
+    return sa.select(calls).where(calls.c.caller == sa.bindparam("caller")).order_by(calls.c.id.desc()).limit(1)
 
 
 def _dump(value: Any) -> Any:
@@ -412,13 +398,12 @@ def _load(value: Any) -> Any:
 def log_activity(store: Store, lead_id: int, kind: ActivityKind, *, caller: str, now: datetime,
                  note: str = "") -> int:
     """An e-mail sent or a LinkedIn message: part of the lead's history, not a call."""
-    _aware(now, "now")
-    with store.write() as session:
-        conn = session.connection()
-        if conn.execute(sa.select(_L.c.id).where(_L.c.id == lead_id)).first() is None:
+    require_zone(now, "now")
+    with store.write() as conn:
+        if conn.execute(sa.select(leads.c.id).where(leads.c.id == lead_id)).first() is None:
             raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
-        return conn.execute(sa.insert(_ACT).values(lead_id=lead_id, kind=kind.value, caller=caller, at=now,
-                                                   note=note.strip()).returning(_ACT.c.id)).scalar_one()
+        return conn.execute(sa.insert(activities).values(lead_id=lead_id, kind=kind.value, caller=caller, at=now,
+                                                   note=note.strip()).returning(activities.c.id)).scalar_one()
 
 
 # -- the do-not-call list -----------------------------------------------------------------
@@ -426,26 +411,25 @@ def dnc_add(store: Store, phone: str, *, now: datetime, by: str, region: str,
             reason: str = "asked not to be called") -> tuple[str, bool]:
     """Suppress a number (E.164 after normalising); (number, False) when it already was."""
     number = normalize(phone, region).e164
-    with store.write() as session:
-        conn = session.connection()
+    with store.write() as conn:
         if is_suppressed(conn, number):
             return number, False
-        conn.execute(sa.insert(_SUP).values(phone_e164=number, reason=reason, added_at=now, added_by=by))
+        conn.execute(sa.insert(suppression).values(phone_e164=number, reason=reason, added_at=now, added_by=by))
     return number, True
 
 
 def dnc_remove(store: Store, phone: str, *, region: str) -> tuple[str, bool]:
     number = normalize(phone, region).e164
-    with store.write() as session:
-        conn = session.connection()
+    with store.write() as conn:
         # An erased person's number is kept hashed: it comes off the list too.
-        removed = conn.execute(sa.delete(_SUP).where(_SUP.c.phone_e164.in_(suppression_keys(conn, number)))).rowcount
+        keys = suppression_keys(conn, number)
+        removed = conn.execute(sa.delete(suppression).where(suppression.c.phone_e164.in_(keys))).rowcount
     return number, bool(removed)
 
 
-def dnc_list(store: Store) -> list[Suppression]:
+def dnc_list(store: Store) -> list[SuppressionRow]:
     """Every entry; an erased person's (a keyed hash) shows as ERASED_LABEL instead of a number."""
-    with store.read() as session:
-        rows = list(session.scalars(sa.select(Suppression).order_by(Suppression.added_at, Suppression.phone_e164)))
-    return [Suppression(**{**row.model_dump(), "phone_e164": ERASED_LABEL}) if is_hashed(row.phone_e164) else row
-            for row in rows]
+    with store.read() as conn:
+        rows = SuppressionRow.all(conn.execute(
+            sa.select(suppression).order_by(suppression.c.added_at, suppression.c.phone_e164)))
+    return [replace(row, phone_e164=ERASED_LABEL) if is_hashed(row.phone_e164) else row for row in rows]

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from calldesk.db.engine import Store
 from calldesk.db.imports import ImportSummary, import_csv
-from calldesk.db.models import BantAnswer, Call, Callback, Caller, Lead, Signal, StageChange, Suppression
 from calldesk.db.scoring import rescore
+from calldesk.db.tables import bant_answers, callbacks, callers, calls, leads, signals, stage_changes, suppression
 from calldesk.rules.config import Config
 from calldesk.rules.demo import DEMO_HEADERS, demo_rows
 from calldesk.rules.kinds import Role
@@ -53,9 +53,8 @@ def load_demo(store: Store, now: datetime, *, count: int = 300, seed: int = 7,
                              config=config)
     _add_history(store, now, random.Random(seed))
     _add_callers(store, now, team_lead)
-    with store.write() as session:  # warmth from the history just written
-        conn = session.connection()
-        rescore(conn, list(conn.execute(sa.select(Lead.__table__.c.id)).scalars()), now, config or Config())
+    with store.write() as conn:  # warmth from the history just written
+        rescore(conn, list(conn.execute(sa.select(leads.c.id)).scalars()), now, config or Config())
     return summary
 
 
@@ -63,21 +62,15 @@ def _add_history(store: Store, now: datetime, rnd: random.Random) -> None:
     rows: dict[str, list[dict[str, Any]]] = {"signals": [], "calls": [], "stage_changes": [],
                                              "bant_answers": [], "callbacks": [], "suppression": []}
     lead_updates: list[dict[str, Any]] = []
-    with store.write() as session:
-        conn = session.connection()
-        leads = conn.execute(sa.select(Lead.__table__.c.id, Lead.__table__.c.stage,
-                                       Lead.__table__.c.phone_e164).order_by(Lead.__table__.c.id)).all()
-        for lead_id, stage, phone in leads:
-            stage = Stage(stage)
-            _lead_history(lead_id, stage, phone, now, rnd, rows, lead_updates)
-        for table, model in (("signals", Signal), ("calls", Call), ("stage_changes", StageChange),
-                             ("bant_answers", BantAnswer), ("callbacks", Callback),
-                             ("suppression", Suppression)):
-            if rows[table]:
-                conn.execute(sa.insert(model.__table__), rows[table])
-        lead = Lead.__table__
+    with store.write() as conn:
+        found = conn.execute(sa.select(leads.c.id, leads.c.stage, leads.c.phone_e164).order_by(leads.c.id)).all()
+        for lead_id, stage, phone in found:
+            _lead_history(lead_id, Stage(stage), phone, now, rnd, rows, lead_updates)
+        for table in (signals, calls, stage_changes, bant_answers, callbacks, suppression):
+            if rows[table.name]:
+                conn.execute(sa.insert(table), rows[table.name])
         conn.execute(
-            sa.update(lead).where(lead.c.id == sa.bindparam("_id")).values(
+            sa.update(leads).where(leads.c.id == sa.bindparam("_id")).values(
                 owner=sa.bindparam("owner"), attempts=sa.bindparam("attempts"),
                 last_outcome=sa.bindparam("last_outcome"),
                 last_called_at=sa.bindparam("last_called_at"),
@@ -93,8 +86,8 @@ def _add_callers(store: Store, now: datetime, team_lead: str | None) -> None:
     if team_lead and team_lead not in DEMO_CALLERS:
         rows.append({"name": team_lead, "role": Role.team_lead.value, "daily_goal": 20, "active": True,
                      "created_at": now})
-    with store.write() as session:
-        session.connection().execute(sa.insert(Caller.__table__), rows)
+    with store.write() as conn:
+        conn.execute(sa.insert(callers), rows)
 
 
 def _working_time(now: datetime, rnd: random.Random, days_back: int) -> datetime:
@@ -108,7 +101,7 @@ def _working_time(now: datetime, rnd: random.Random, days_back: int) -> datetime
 def _lead_history(lead_id: int, stage: Stage, phone: str, now: datetime, rnd: random.Random,
                   rows: dict[str, list[dict[str, Any]]], lead_updates: list[dict[str, Any]]) -> None:
     caller = rnd.choice(DEMO_CALLERS)
-    update = {"_id": lead_id, "owner": caller if rnd.random() < 0.2 else None, "attempts": 0,
+    update: dict[str, Any] = {"_id": lead_id, "owner": caller if rnd.random() < 0.2 else None, "attempts": 0,
               "last_outcome": None, "last_called_at": None, "lost_reason": ""}
     lead_updates.append(update)
     warm = stage is not Stage.suspect

@@ -10,17 +10,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError
-from sqlmodel import Session
 
+from calldesk.db.plans import Cursor
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
 
@@ -31,6 +32,11 @@ CONNECT_TIMEOUT = 10.0  # seconds; the config's [store] section overrides both
 STATEMENT_TIMEOUT = 120.0
 WRITE_LOCK_POLL = 0.002  # seconds between tries for the write lock (see _sqlite_on_begin)
 _PG_MIGRATION_LOCK = 0x0CA11DE5  # advisory lock id: one process migrates at a time
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 
 def default_store_path() -> Path:
@@ -67,8 +73,26 @@ def _hide_password(target: str) -> str:
     return f"{scheme}://{credentials.split(':', 1)[0]}:***@{tail}"
 
 
+class StoreFault(CalldeskError):
+    """The store failed while it was used: a full disk, a server gone or restarted, a store
+    damaged by hand. One line naming the store, as the command line prints it; the driver's
+    error is its __cause__. Raised where a read or write transaction ends, so no caller of the
+    db layer handles SQLAlchemy's exceptions."""
+
+
+def fault(store: str, exc: DBAPIError) -> StoreFault:
+    """A driver error met mid-command → StoreFault: the store (as Store.describe gives it) and
+    the driver's first line."""
+    orig = exc.orig
+    detail = str(orig).strip().splitlines()[0] if orig is not None and str(orig).strip() else type(orig).__name__
+    return StoreFault(_("store {store}: {error}").format(store=store, error=detail))
+
+
 class Store:
-    """One database: sessions for reading and for writing."""
+    """One database. Every way into it: `read()` and `write()` give a connection in one
+    transaction, `cursor()` and `write_cursor()` the plans cursor of the hot paths on one
+    (calldesk.db.plans), `raw()` the driver's own connection. Each turns driver errors into
+    StoreFault."""
 
     def __init__(self, url: sa.URL, *, connect_timeout: float = CONNECT_TIMEOUT,
                  statement_timeout: float = STATEMENT_TIMEOUT) -> None:
@@ -105,13 +129,25 @@ class Store:
         """Short, for a header: the file name, or database@host."""
         return self.path.name if self.path else f"{self.url.database}@{self.url.host}"
 
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+    def fault(self, exc: DBAPIError) -> StoreFault:
+        return fault(self.describe(), exc)
 
     @contextmanager
-    def write(self, *, durable: bool = True) -> Iterator[Session]:
+    def faults(self) -> Iterator[None]:
+        """Driver errors inside the block become StoreFault (for a transaction begun by hand)."""
+        try:
+            yield
+        except DBAPIError as exc:
+            raise self.fault(exc) from exc
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A connection for reading: its statements share one transaction, rolled back at the end."""
+        with self.faults(), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self, *, durable: bool = True) -> Iterator[sa.Connection]:
         """One all-or-nothing transaction: commits at the end, rolls back on any error.
 
         durable=False, for claims: on SQLite a power cut may undo it after the commit (never half
@@ -120,24 +156,63 @@ class Store:
         with the claim. A PostgreSQL server can crash while the apps run on: there every commit
         stays durable, or a lost claim could give a lead being called to a second caller.
         """
-        with Session(self._writer if durable else self._light_writer, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with self.faults(), (self._writer if durable else self._light_writer).begin() as conn:
+            yield conn
+
+    @contextmanager
+    def cursor(self) -> Iterator[Cursor]:
+        """The plans cursor on a read connection (see read())."""
+        with self.read() as conn, Cursor(conn) as cur:
+            yield cur
+
+    @contextmanager
+    def write_cursor(self, *, durable: bool = True) -> Iterator[Cursor]:
+        """The plans cursor on one write transaction (see write())."""
+        with self.write(durable=durable) as conn, Cursor(conn) as cur:
+            yield cur
+
+    @contextmanager
+    def raw(self) -> Iterator[PoolProxiedConnection]:
+        """The driver's own connection, no SQLAlchemy connection around it: for a read whose
+        statements each run on their own (the queue, read every few seconds per caller: a
+        Connection would add ~15 µs to its ~250)."""
+        with self.faults():
+            connection = self.engine.raw_connection()
+            try:
+                yield connection
+            finally:
+                connection.close()
+
+    def revision(self) -> str | None:
+        """The schema revision the store is at, without migrating it; CalldeskError (as
+        open_store's) when it can't be read."""
+        try:
+            return schema_revision(self.engine)
+        except DBAPIError as exc:
+            raise store_error(self, exc) from None
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def _pg_on_connect(statement_ms: int):  # noqa: ANN202
-    def on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 (driver objects)
+def _pg_on_connect(statement_ms: int) -> Callable[[DBAPIConnection, ConnectionPoolEntry], None]:
+    def on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # The server cancels a statement running longer (a lock waited on forever, a runaway query).
-        with dbapi_conn.cursor() as cursor:
-            cursor.execute(f"SET statement_timeout = {int(statement_ms)}")
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"SET statement_timeout = {int(statement_ms)}")
+        cursor.close()
         dbapi_conn.commit()
     return on_connect
 
 
-def _sqlite_on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 (driver objects)
+def driver_connection(conn: sa.Connection) -> Any:
+    """The driver's own connection (sqlite3's, psycopg's) under a live SQLAlchemy one."""
+    raw = conn.connection.driver_connection
+    assert raw is not None  # None only once the connection was closed or invalidated
+    return raw
+
+
+def _sqlite_on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_on_begin)
     cursor = dbapi_conn.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -149,7 +224,7 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001 (driver obj
 
 def _sqlite_on_begin(conn: sa.Connection) -> None:
     options = conn.get_execution_options()
-    raw = conn.connection.driver_connection
+    raw = driver_connection(conn)
     # Per transaction (a pooled connection serves both kinds), and before BEGIN: SQLite refuses
     # it inside one. NORMAL with WAL: the commit is not synced; the next FULL commit syncs it too.
     raw.execute("PRAGMA synchronous = " + ("FULL" if options.get("calldesk_durable", True) else "NORMAL"))
@@ -234,23 +309,23 @@ def _create_private_file(path: Path, create_parent: bool) -> None:
         raise CalldeskError(_("cannot create store {path}: {error}").format(path=path, error=exc.strerror)) from None
 
 
-def store_error(store: Store, exc: DBAPIError) -> CalldeskError:
+def store_error(store: Store, exc: DBAPIError) -> StoreFault:
     """A driver error while opening → one line a user can act on."""
     text = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     where = store.describe()
     if store.is_sqlite:
         if "readonly" in text or "read-only" in text:
-            return CalldeskError(_("store {store} is read-only: calldesk needs to write to it").format(store=where))
+            return StoreFault(_("store {store} is read-only: calldesk needs to write to it").format(store=where))
         if "not a database" in text:
-            return CalldeskError(_("{store} is not a calldesk store (not an SQLite database)").format(store=where))
+            return StoreFault(_("{store} is not a calldesk store (not an SQLite database)").format(store=where))
         if "unable to open" in text:
-            return CalldeskError(_("cannot open store {store}: check the path and its permissions").format(store=where))
-        return CalldeskError(_("store {store}: {error}").format(store=where, error=text))
+            return StoreFault(_("cannot open store {store}: check the path and its permissions").format(store=where))
+        return StoreFault(_("store {store}: {error}").format(store=where, error=text))
     if "timeout expired" in text:
-        return CalldeskError(_("PostgreSQL server {server} did not answer within {seconds} s "
-                               "(the config's [store] connect_timeout)").format(
+        return StoreFault(_("PostgreSQL server {server} did not answer within {seconds} s "
+                            "(the config's [store] connect_timeout)").format(
             server=f"{store.url.host or 'localhost'}:{store.url.port or 5432}", seconds=round(store.connect_timeout)))
-    return CalldeskError(_("cannot use PostgreSQL store {store}: {error}").format(store=where, error=text))
+    return StoreFault(_("cannot use PostgreSQL store {store}: {error}").format(store=where, error=text))
 
 
 def schema_revision(engine: Engine) -> str | None:
@@ -265,7 +340,7 @@ def _has_tables(engine: Engine) -> bool:
         return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").first() is not None
 
 
-def _alembic_config():  # noqa: ANN202 (alembic imported lazily: it is slow and rarely needed)
+def _alembic_config() -> AlembicConfig:  # alembic imported lazily: it is slow and rarely needed
     from alembic.config import Config
 
     config = Config()
@@ -289,7 +364,7 @@ def upgrade(store: Store, revision: str = "head") -> None:
             # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
             # dropping `leads` would cascade to every call, callback and answer. The pragma is
             # ignored inside a transaction: off before BEGIN, links checked before COMMIT.
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            driver_connection(conn).execute("PRAGMA foreign_keys = OFF")
         try:
             conn = conn.execution_options(calldesk_begin="IMMEDIATE")
             with conn.begin():
@@ -303,4 +378,4 @@ def upgrade(store: Store, revision: str = "head") -> None:
                         store=store.describe(), table=broken[0]))
         finally:
             if store.is_sqlite:
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+                driver_connection(conn).execute("PRAGMA foreign_keys = ON")

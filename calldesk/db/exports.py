@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from phonenumbers import PhoneNumberFormat
 
 from calldesk.db.engine import Store
-from calldesk.db.models import Lead, Suppression
+from calldesk.db.tables import leads, suppression
 from calldesk.rules.mapping import FORMULA_START
 from calldesk.rules.stages import Stage
 
@@ -51,8 +51,8 @@ def spreadsheet_phone(e164: str) -> str:
 def export_leads(store: Store, out: TextIO, *, stage: Stage | None = None,
                  delimiter: str = ",", spreadsheet: bool = False) -> int:
     """Every lead (or a stage's) as CSV; `spreadsheet` (--excel) writes phones as text."""
-    lead = Lead.__table__.c
-    dnc = sa.exists().where(Suppression.__table__.c.phone_e164 == lead.phone_e164)
+    lead = leads.c
+    dnc = sa.exists().where(suppression.c.phone_e164 == lead.phone_e164)
     query = sa.select(
         lead.id, lead.company, lead.contact_name, lead.phone_e164, lead.phone_extension, lead.stage, lead.warmth,
         lead.owner, dnc.label("do_not_call"), lead.last_outcome, lead.next_call_at, lead.role,
@@ -68,9 +68,9 @@ def export_leads(store: Store, out: TextIO, *, stage: Stage | None = None,
     quoted = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     count = 0
-    with store.read() as session:
+    with store.read() as conn:
         # Streamed in batches: an export of a million leads does not sit in memory.
-        result = session.connection().execution_options(yield_per=2000).execute(query)
+        result = conn.execution_options(yield_per=2000).execute(query)
         for row in result:
             cells = [_cell(v) for v in row]
             if spreadsheet:  # our own formatting (digits, spaces, +, -): not a formula to neutralise

@@ -54,9 +54,9 @@ def replacing(path: Path, mode: str = "w", **options: Any) -> Iterator[IO[Any]]:
         with path.open(mode, **options) as handle:
             yield handle
         return
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
-        with os.fdopen(handle, mode, **options) as file:
+        with os.fdopen(descriptor, mode, **options) as file:
             yield file
         try:
             permissions = stat.S_IMODE(path.stat().st_mode)  # an existing file keeps its own

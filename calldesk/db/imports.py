@@ -30,9 +30,9 @@ import sqlalchemy as sa
 
 from calldesk.db.engine import Store
 from calldesk.db.files import output_path, store_files
-from calldesk.db.models import Caller, ImportRun, Lead, Suppression, WindowKey
 from calldesk.db.privacy import suppressed_numbers
 from calldesk.db.scoring import note_scored
+from calldesk.db.tables import callers, import_runs, leads, suppression, window_keys
 from calldesk.db.team import caller_name
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, language, set_language
@@ -53,13 +53,11 @@ _SQLITE = b"SQLite format 3\x00"  # a store given as the CSV
 # Fields a duplicate may fill when the stored lead has them empty; never stage or phone.
 FILLABLE = ("company", "contact_name", "role", "email", "linkedin_url", "industry",
             "company_size", "employees", "source", "owner", "phone_extension")
-_LEAD = Lead.__table__
 # Columns a new lead starts with that no CSV sets.
 _NEW_LEAD: dict[str, Any] = {"phone_bad": False, "attempts": 0, "lost_reason": "", "warmth": 0,
                              "warmth_reasons": "[]", "no_answer_streak": 0, "unreachable": False,
                              "last_outcome": None, "last_called_at": None, "next_call_at": None,
                              "claimed_by": None, "claim_expires_at": None}
-_SUPPRESSION = Suppression.__table__
 
 
 # The summary's counts, in the order they are reported (and stored on the imports row).
@@ -106,7 +104,7 @@ def detect_encoding(raw: BinaryIO) -> str:
         return "utf-16"
     if head[:2] == b"PK" or head[:4] == b"\xd0\xcf\x11\xe0":
         raise CalldeskError(_("this is an Excel workbook, not a CSV file: save it as CSV first"))
-    utf8 = codecs.getincrementaldecoder("utf-8")()
+    utf8: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder("utf-8")()
     cp1252_ok = True
     while chunk := raw.read(_SCAN_BYTES):
         if b"\x00" in chunk:
@@ -362,17 +360,15 @@ def import_csv(
                 if progress:
                     progress(raw.tell(), total)
             spool.seek(0)
-            with store.write() as session:
-                conn = session.connection()
+            with store.write() as conn:
                 run_id = conn.execute(
-                    sa.insert(ImportRun.__table__).values(
-                        file_name=path.name, source=source or "", started_at=now, run_by=by
-                    )
-                ).inserted_primary_key[0]
+                    sa.insert(import_runs).values(file_name=path.name, source=source or "", started_at=now, run_by=by)
+                    .returning(import_runs.c.id)
+                ).scalar_one()
                 defaults = {
                     "source": source, "owner": owner, "import_id": run_id, "now": now,
                     "fallback_source": path.stem, "duplicates": None if dry_run else duplicates,
-                    "any_suppressed": conn.execute(sa.select(sa.exists().select_from(_SUPPRESSION))).scalar(),
+                    "any_suppressed": conn.execute(sa.select(sa.exists().select_from(suppression))).scalar(),
                 }
                 while True:
                     try:
@@ -382,8 +378,8 @@ def import_csv(
                     _store_chunk(conn, good, summary, defaults)
                 note_scored(conn, now, config)
                 conn.execute(
-                    sa.update(ImportRun.__table__)
-                    .where(ImportRun.__table__.c.id == run_id)
+                    sa.update(import_runs)
+                    .where(import_runs.c.id == run_id)
                     .values({name: getattr(summary, name) for name in COUNTS})
                 )
                 if dry_run:
@@ -536,8 +532,8 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any], lis
     existing = {
         row.phone_e164: row
         for row in conn.execute(
-            sa.select(_LEAD.c.id, _LEAD.c.phone_e164, _LEAD.c.import_id, *(_LEAD.c[f] for f in FILLABLE))
-            .where(_LEAD.c.phone_e164.in_(numbers))
+            sa.select(leads.c.id, leads.c.phone_e164, leads.c.import_id, *(leads.c[f] for f in FILLABLE))
+            .where(leads.c.phone_e164.in_(numbers))
         )
     }
     inserts: list[dict[str, Any]] = []
@@ -573,15 +569,15 @@ def _store_chunk(conn: sa.Connection, chunk: list[tuple[int, dict[str, Any], lis
         _add_window_keys(conn, {(f["time_zone"] or "", f["country"]) for f in inserts})
     for columns, params in updates.items():
         conn.execute(
-            sa.update(_LEAD).where(_LEAD.c.id == sa.bindparam("_id"))
+            sa.update(leads).where(leads.c.id == sa.bindparam("_id"))
             .values({c: sa.bindparam(c) for c in columns}),
             params,
         )
     listed: _RowsFile | None = defaults["duplicates"]
     folded = [row for row in folded if row[2] not in suppressed]
     if listed is not None and folded:
-        joined = dict(conn.execute(sa.select(_LEAD.c.phone_e164, _LEAD.c.id)
-                                   .where(_LEAD.c.phone_e164.in_({row[2] for row in folded}))).all())
+        joined = dict(conn.execute(sa.select(leads.c.phone_e164, leads.c.id)
+                                   .where(leads.c.phone_e164.in_({row[2] for row in folded}))).all())
         for line, cells, number, filled in sorted(folded, key=lambda row: row[0]):
             listed.write(cells, line, joined.get(number, ""), ", ".join(filled))
 
@@ -600,9 +596,9 @@ class _LeadInsert:
 
     def __init__(self, dialect: sa.Dialect) -> None:
         self.dialect = dialect
-        self.columns = [c.name for c in _LEAD.columns if c.name != "id"]
+        self.columns = [c.name for c in leads.columns if c.name != "id"]
         self.processors = {
-            name: _LEAD.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.columns
+            name: leads.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.columns
         }
         self.quote = sa.String().literal_processor(dialect)
         # The literal processor escapes % for a percent-style driver (psycopg) and so does the
@@ -635,9 +631,11 @@ class _LeadInsert:
             if len(self._statements) > 64:
                 self._statements.clear()
             fixed = dict(literals)
-            values = {c: sa.literal_column(fixed[c]) if c in fixed else sa.bindparam(c) for c in self.columns}
-            compiled = sa.insert(_LEAD).values(values).compile(dialect=self.dialect)
-            order = list(compiled.positiontup) if compiled.positional else [c for c in self.columns if c not in fixed]
+            values: dict[str, sa.ColumnElement[Any]] = {
+                c: sa.literal_column(fixed[c]) if c in fixed else sa.bindparam(c) for c in self.columns}
+            compiled = sa.insert(leads).values(values).compile(dialect=self.dialect)
+            order = (list(compiled.positiontup or ()) if compiled.positional
+                     else [c for c in self.columns if c not in fixed])
             self._statements[literals] = (str(compiled), order, compiled.positional)
         return self._statements[literals]
 
@@ -677,11 +675,11 @@ class _LeadInsert:
 
 def _add_window_keys(conn: sa.Connection, pairs: set[tuple[str, str]]) -> None:
     """Record new (zone, country) pairs: calling windows are decided per pair."""
-    table = WindowKey.__table__
-    known = {tuple(row) for row in conn.execute(sa.select(table.c.time_zone, table.c.country))}
+    known = {(zone, country) for zone, country in conn.execute(sa.select(window_keys.c.time_zone,
+                                                                         window_keys.c.country))}
     new = [{"time_zone": z, "country": c} for z, c in pairs - known]
     if new:
-        conn.execute(sa.insert(table), new)
+        conn.execute(sa.insert(window_keys), new)
 
 
 def _fill(first: dict[str, Any], later: dict[str, Any]) -> list[str]:
@@ -707,7 +705,7 @@ def _suppress(conn: sa.Connection, numbers: list[str], now: datetime) -> None:
     new = [{"phone_e164": n, "reason": "do not call (import)", "added_at": now, "added_by": "import"}
            for n in numbers if n not in known]
     if new:
-        conn.execute(sa.insert(_SUPPRESSION), new)
+        conn.execute(sa.insert(suppression), new)
 
 
 def _default_rejects(path: Path) -> Path:
@@ -723,9 +721,8 @@ class _Owners:
     would be in nobody's queue. Each name is checked once per import."""
 
     def __init__(self, store: Store) -> None:
-        table = Caller.__table__
-        with store.read() as session:
-            self.callers = set(session.connection().execute(sa.select(table.c.name)).scalars())
+        with store.read() as conn:
+            self.callers = set(conn.execute(sa.select(callers.c.name)).scalars())
         self._seen: dict[str, tuple[str | None, str]] = {}
 
     def mapped(self, owner_map: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -736,6 +733,7 @@ class _Owners:
             if refused:
                 raise CalldeskError(_("--map-owner {item}: {error}").format(
                     item=shlex.quote(f"{crm_name}={caller}"), error=refused))
+            assert name is not None  # check gives a name whenever it refuses nothing
             result[_owner_key(crm_name)] = (name, "")
         return result
 

@@ -9,13 +9,14 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, func, select
 
+from calldesk.db import tables
 from calldesk.db.engine import Store
-from calldesk.db.models import Activity, BantAnswer, Call, Callback, Lead, Signal, WindowKey
 from calldesk.db.privacy import is_suppressed
 from calldesk.db.queue import callable_callbacks
+from calldesk.db.rows import ActivityRow, CallbackRow, CallRow, LeadRow, SignalRow
 from calldesk.db.scoring import rescore
+from calldesk.db.tables import activities, bant_answers, callbacks, leads, signals, window_keys
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
 from calldesk.rules.config import Config
@@ -28,19 +29,15 @@ from calldesk.rules.warmth import score_new_lead
 # What a caller may correct on a lead (the lead form's fields, in its order).
 EDITABLE_FIELDS: tuple[str, ...] = ("company", "contact_name", "role", "phone", "email", "company_size", "industry")
 
-_LEAD = Lead.__table__
-_WINDOW_KEYS = WindowKey.__table__
-
-
 def count_leads(store: Store) -> int:
-    with store.read() as session:
-        return session.exec(select(func.count()).select_from(Lead)).one()
+    with store.read() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar_one())
 
 
 def has_leads(store: Store) -> bool:
     """Whether the store holds any lead (one row read, not a count of a million)."""
-    with store.read() as session:
-        return session.exec(select(Lead.id).limit(1)).first() is not None
+    with store.read() as conn:
+        return conn.execute(sa.select(leads.c.id).limit(1)).first() is not None
 
 
 def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config | None = None,
@@ -62,11 +59,10 @@ def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config
     }
     values["stage"] = Stage(values["stage"]).value
     values["warmth"], values["warmth_reasons"] = score_new_lead(values, now, config)
-    with store.write() as session:
-        conn = session.connection()
+    with store.write() as conn:
         _check_number_free(conn, number.e164)
         with _taken_if_unique_fails(number.e164):
-            lead_id = conn.execute(sa.insert(_LEAD).values(values).returning(_LEAD.c.id)).scalar_one()
+            lead_id = conn.execute(sa.insert(leads).values(values).returning(leads.c.id)).scalar_one()
         _add_window_key(conn, number)
     return lead_id
 
@@ -90,10 +86,9 @@ def update_lead(store: Store, lead_id: int, changes: Mapping[str, str], *, now: 
         return
     if wanted.get("email"):
         _check_email(wanted["email"])
-    with store.write() as session:
-        conn = session.connection()
+    with store.write() as conn:
         # FOR UPDATE on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers).
-        row = conn.execute(sa.select(_LEAD).where(_LEAD.c.id == lead_id).with_for_update()).first()
+        row = conn.execute(sa.select(leads).where(leads.c.id == lead_id).with_for_update()).first()
         if row is None:
             raise CalldeskError(_("no lead with id {ids}").format(ids=lead_id))
         values: dict[str, Any] = {name: text for name, text in wanted.items()
@@ -114,7 +109,7 @@ def update_lead(store: Store, lead_id: int, changes: Mapping[str, str], *, now: 
             return
         values["updated_at"] = now
         with _taken_if_unique_fails(number.e164 if number else ""):
-            conn.execute(sa.update(_LEAD).where(_LEAD.c.id == lead_id).values(values))
+            conn.execute(sa.update(leads).where(leads.c.id == lead_id).values(values))
         if number is not None:
             _add_window_key(conn, number)
         # Role, size and industry feed the ICP fit.
@@ -143,9 +138,9 @@ def _check_number_free(conn: sa.Connection, e164: str, lead_id: int | None = Non
     """The import's checks for a number a lead is about to get: not do-not-call, not another lead's."""
     if is_suppressed(conn, e164):  # plainly or, for an erased person, as a keyed hash
         raise CalldeskError(_("{number} is on the do-not-call list").format(number=e164))
-    query = sa.select(_LEAD.c.id, _LEAD.c.company).where(_LEAD.c.phone_e164 == e164)
+    query = sa.select(leads.c.id, leads.c.company).where(leads.c.phone_e164 == e164)
     if lead_id is not None:
-        query = query.where(_LEAD.c.id != lead_id)
+        query = query.where(leads.c.id != lead_id)
     existing = conn.execute(query).first()
     if existing:
         raise CalldeskError(_("{number} already belongs to lead {id} ({company})").format(
@@ -166,8 +161,8 @@ def _taken_if_unique_fails(e164: str) -> Iterator[None]:
 def _add_window_key(conn: sa.Connection, number: Phone) -> None:
     """Calling windows are decided per (zone, country) pair: record a pair not seen before."""
     key = {"time_zone": number.time_zone or "", "country": number.region}
-    if not conn.execute(sa.select(_WINDOW_KEYS).filter_by(**key)).first():
-        conn.execute(sa.insert(_WINDOW_KEYS).values(key))
+    if not conn.execute(sa.select(window_keys).filter_by(**key)).first():
+        conn.execute(sa.insert(window_keys).values(key))
 
 
 def _head_count(text: str) -> int:
@@ -189,31 +184,33 @@ def _check_email(text: str) -> None:
 
 @dataclass(frozen=True)
 class LeadDetail:
-    lead: Lead
-    signals: list[Signal]
-    calls: list[Call]  # newest first
-    callbacks: list[Callback]  # open ones, soonest first
+    lead: LeadRow
+    signals: list[SignalRow]
+    calls: list[CallRow]  # newest first
+    callbacks: list[CallbackRow]  # open ones, soonest first
     bant: dict[str, str]
-    activities: list[Activity]  # e-mails and LinkedIn messages, newest first
+    activities: list[ActivityRow]  # e-mails and LinkedIn messages, newest first
 
 
 def lead_detail(store: Store, lead_id: int, calls: int = 5) -> LeadDetail | None:
-    with store.read() as session:
-        lead = session.get(Lead, lead_id)
+    call = tables.calls  # (`calls` is how many to show)
+    with store.read() as conn:
+        lead = conn.execute(sa.select(leads).where(leads.c.id == lead_id)).first()
         if lead is None:
             return None
         return LeadDetail(
-            lead=lead,
-            signals=list(session.exec(select(Signal).where(Signal.lead_id == lead_id)
-                                      .order_by(col(Signal.at).desc()).limit(10))),
-            calls=list(session.exec(select(Call).where(Call.lead_id == lead_id)
-                                    .order_by(col(Call.started_at).desc()).limit(calls))),
-            callbacks=list(session.exec(select(Callback).where(Callback.lead_id == lead_id,
-                                                               Callback.status == CallbackStatus.open)
-                                        .order_by(col(Callback.due_at)))),
-            bant={a.element: a.value for a in session.exec(select(BantAnswer).where(BantAnswer.lead_id == lead_id))},
-            activities=list(session.exec(select(Activity).where(Activity.lead_id == lead_id)
-                                         .order_by(col(Activity.at).desc()).limit(calls))),
+            lead=LeadRow.of(lead),
+            signals=SignalRow.all(conn.execute(sa.select(signals).where(signals.c.lead_id == lead_id)
+                                               .order_by(signals.c.at.desc()).limit(10))),
+            calls=CallRow.all(conn.execute(sa.select(call).where(call.c.lead_id == lead_id)
+                                           .order_by(call.c.started_at.desc()).limit(calls))),
+            callbacks=CallbackRow.all(conn.execute(
+                sa.select(callbacks).where(callbacks.c.lead_id == lead_id, callbacks.c.status == CallbackStatus.open)
+                .order_by(callbacks.c.due_at))),
+            bant={row.element: row.value
+                  for row in conn.execute(sa.select(bant_answers).where(bant_answers.c.lead_id == lead_id))},
+            activities=ActivityRow.all(conn.execute(sa.select(activities).where(activities.c.lead_id == lead_id)
+                                                    .order_by(activities.c.at.desc()).limit(calls))),
         )
 
 
@@ -226,8 +223,9 @@ class DeskStatus:
 def desk_status(store: Store, caller: str, now: datetime, day_start: datetime, config: Config) -> DeskStatus:
     """The queue header's figures; day_start is local midnight (UTC) of the desk's day. The
     callbacks are those the queue offers now: none on a Saturday, with the queue empty too."""
-    with store.read() as session:
-        calls = session.exec(select(func.count()).select_from(Call).where(
-            Call.caller == caller, Call.started_at >= day_start, Call.started_at <= now)).one()
-        due = callable_callbacks(session.connection(), caller, now, config)
-    return DeskStatus(calls, due)
+    with store.read() as conn:
+        made = conn.execute(sa.select(sa.func.count()).select_from(tables.calls).where(
+            tables.calls.c.caller == caller, tables.calls.c.started_at >= day_start,
+            tables.calls.c.started_at <= now)).scalar_one()
+        due = callable_callbacks(conn, caller, now, config)
+    return DeskStatus(int(made), due)

@@ -5,7 +5,18 @@ cursor and each row: ~0.2 ms a statement, ten times what SQLite takes to run the
 statements of a claim or a recorded call. Those run inside the write lock that every other
 caller waits for, so the hot paths (reading the queue, claiming, recording an outcome) compile
 their statements once per dialect and run them here. Values go in and come out through the
-columns' own types, as SQLAlchemy would do it.
+columns' own types, as SQLAlchemy would do it. The cursor comes from the store
+(`Store.cursor()`, `Store.write_cursor()`).
+
+This leans on SQLAlchemy's compiler beyond its documented API: `SQLCompiler.binds` with
+`BindParameter.required` and `construct_params()` (which values are fixed, which given per
+call), `positional`/`positiontup` (a positional driver's parameter order),
+`escaped_bind_names` and the `__[POSTCOMPILE` marker (statements a plan must refuse),
+`TypeEngine.dialect_impl().bind_processor()/result_processor()`, `Dialect.is_disconnect()` and
+`DBAPIError.instance()` (errors raised as SQLAlchemy raises them); queue._Reader and
+imports._LeadInsert lean on the same. tests/test_plans.py guards it, on SQLite and PostgreSQL:
+test_a_plan_sends_what_sqlalchemy_sends fails when a SQLAlchemy release changes what these
+give; pyproject's `sqlalchemy<2.2` keeps an untested minor release out.
 """
 
 from __future__ import annotations
@@ -14,12 +25,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-Build = Callable[..., sa.Executable]
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import DBAPIModule
+
+# What a plan runs: a SELECT, or an INSERT/UPDATE/DELETE (with or without RETURNING).
+Statement = sa.Select | sa.Insert | sa.Update | sa.Delete
+Build = Callable[..., Statement]
 
 
 def _is_time(type_: sa.types.TypeEngine[Any]) -> bool:
@@ -51,12 +68,13 @@ class Plan:
     results: tuple[tuple[int, Callable[[Any], Any]], ...] = ()  # the row's values the dialect processes
 
     @classmethod
-    def compile(cls, statement: sa.Executable, dialect: Dialect) -> Plan:
+    def compile(cls, statement: Statement, dialect: Dialect) -> Plan:
         compiled = statement.compile(dialect=dialect)
         if "__[POSTCOMPILE" in compiled.string or compiled.escaped_bind_names:
             # Expanding or renamed binds need SQLAlchemy's own execution.
             raise AssertionError("a plan's statement must bind plain parameters")
-        fixed, convert = {}, []
+        fixed: dict[str, Any] = {}
+        convert: list[tuple[str, Callable[[Any], Any]]] = []
         # Binds made without a value (:caller, :now…) are given per call.
         runtime = {name: None for name, bind in compiled.binds.items() if bind.required}
         for name, value in compiled.construct_params(runtime).items():
@@ -66,21 +84,22 @@ class Plan:
                     convert.append((name, process))
             else:
                 fixed[name] = value if process is None else process(value)
-        columns, results = [], []
+        columns: list[str] = []
+        results: list[tuple[int, Callable[[Any], Any]]] = []
         # A SELECT's columns, or what an INSERT/UPDATE … RETURNING gives back.
-        for index, column in enumerate(getattr(statement, "exported_columns", ())):
-            columns.append(column.key)
-            process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for index, column in enumerate(statement.exported_columns):
+            columns.append(column.key or "")  # an unnamed column (count()) is read by position
+            read: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).result_processor(dialect, None)
             if dialect.name == "sqlite" and _is_time(column.type):
-                process = sqlite_time(process or (lambda value: value))
-            if process is not None:
-                results.append((index, process))
-        shape = {"columns": tuple(columns), "results": tuple(results)}
+                read = sqlite_time(read or (lambda value: value))
+            if read is not None:
+                results.append((index, read))
         if not compiled.positional:
-            return cls(compiled.string, fixed, (), tuple(convert), **shape)
+            return cls(compiled.string, fixed, (), tuple(convert), tuple(columns), tuple(results))
         names = compiled.positiontup or ()
         slots = tuple((i, name) for i, name in enumerate(names) if name in runtime)
-        return cls(compiled.string, tuple(fixed.get(name) for name in names), slots, tuple(convert), **shape)
+        return cls(compiled.string, tuple(fixed.get(name) for name in names), slots, tuple(convert),
+                   tuple(columns), tuple(results))
 
     def bind(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The statement's parameters, from values already processed."""
@@ -128,7 +147,7 @@ class Cursor:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
         self.dialect = conn.dialect
-        self._error: type[Exception] = conn.dialect.loaded_dbapi.Error
+        self._error: type[DBAPIModule.Error] = conn.dialect.loaded_dbapi.Error
         self._cursor = conn.connection.cursor()
 
     def __enter__(self) -> Cursor:
@@ -205,7 +224,7 @@ def _insert(table: sa.Table, names: tuple[str, ...]) -> sa.Insert:
     values: dict[str, Any] = {}
     for column in table.c:  # SQLAlchemy fills column defaults per execution: here, once
         if column.key not in names and column.default is not None:
-            if not column.default.is_scalar:
+            if not isinstance(column.default, ScalarElementColumnDefault):
                 raise AssertionError(f"{table.name}.{column.key}: a plan takes scalar defaults only")
             values[column.key] = column.default.arg
     statement = sa.insert(table).values({**values, **_new_values(table, names)})

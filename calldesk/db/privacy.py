@@ -29,18 +29,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from calldesk.db.engine import Store
-from calldesk.db.models import (
-    Activity,
-    BantAnswer,
-    Call,
-    Callback,
-    ImportRun,
-    Lead,
-    Meta,
-    Signal,
-    StageChange,
-    Suppression,
+from calldesk.db.engine import Store, driver_connection
+from calldesk.db.tables import (
+    activities,
+    bant_answers,
+    callbacks,
+    calls,
+    import_runs,
+    leads,
+    meta,
+    signals,
+    stage_changes,
+    suppression,
 )
 from calldesk.db.team import _require_team_lead
 from calldesk.errors import CalldeskError
@@ -52,25 +52,22 @@ HASH_PREFIX = "hmac-sha256:"
 ERASED_LABEL = "(erased person)"  # how the do-not-call list shows a hashed number
 _KEY_META = "privacy_hash_key"
 _ERASED_REASON = "objected (person erased)"  # the original reason may hold personal details
-_L, _SUP, _META = Lead.__table__, Suppression.__table__, Meta.__table__
 # The lead's child tables, deleted before it (BANT answers first: they point at calls).
-_CHILDREN = (("bant_answers", BantAnswer.__table__), ("callbacks", Callback.__table__),
-             ("signals", Signal.__table__), ("activities", Activity.__table__),
-             ("stage_changes", StageChange.__table__), ("calls", Call.__table__))
+_CHILDREN = (bant_answers, callbacks, signals, activities, stage_changes, calls)
 _BATCH = 500  # ids per IN list
 
 
 # -- the keyed hash -------------------------------------------------------------------------
 def hash_key(conn: sa.Connection, *, create: bool = False) -> bytes | None:
     """The store's key for hashed numbers; None when none was ever made (so no hashed rows)."""
-    value = conn.execute(sa.select(_META.c.value).where(_META.c.key == _KEY_META)).scalar()
+    value = conn.execute(sa.select(meta.c.value).where(meta.c.key == _KEY_META)).scalar()
     if value is None and create:
         try:
             with conn.begin_nested():  # another process may create it at the same moment
-                conn.execute(sa.insert(_META).values(key=_KEY_META, value=secrets.token_hex(32)))
+                conn.execute(sa.insert(meta).values(key=_KEY_META, value=secrets.token_hex(32)))
         except sa.exc.IntegrityError:
             pass
-        value = conn.execute(sa.select(_META.c.value).where(_META.c.key == _KEY_META)).scalar()
+        value = conn.execute(sa.select(meta.c.value).where(meta.c.key == _KEY_META)).scalar()
     return bytes.fromhex(value) if value is not None else None
 
 
@@ -87,7 +84,7 @@ def suppressed_numbers(conn: sa.Connection, numbers: Iterable[str]) -> set[str]:
     key = hash_key(conn)
     if key is not None:
         wanted.update({hashed(n, key): n for n in list(wanted)})
-    found = conn.execute(sa.select(_SUP.c.phone_e164).where(_SUP.c.phone_e164.in_(list(wanted)))).scalars()
+    found = conn.execute(sa.select(suppression.c.phone_e164).where(suppression.c.phone_e164.in_(list(wanted)))).scalars()
     return {wanted[value] for value in found}
 
 
@@ -108,12 +105,12 @@ def is_hashed(value: str) -> bool:
 # -- deleting leads and keeping objections ---------------------------------------------------
 def _delete_leads(conn: sa.Connection, lead_ids: list[int]) -> dict[str, int]:
     """Delete leads and everything that hangs off them; rows deleted per table."""
-    counts = dict.fromkeys([name for name, _ in _CHILDREN] + ["leads"], 0)
+    counts = dict.fromkeys([table.name for table in _CHILDREN] + ["leads"], 0)
     for start in range(0, len(lead_ids), _BATCH):
         batch = lead_ids[start:start + _BATCH]
-        for name, table in _CHILDREN:
-            counts[name] += conn.execute(sa.delete(table).where(table.c.lead_id.in_(batch))).rowcount
-        counts["leads"] += conn.execute(sa.delete(_L).where(_L.c.id.in_(batch))).rowcount
+        for table in _CHILDREN:
+            counts[table.name] += conn.execute(sa.delete(table).where(table.c.lead_id.in_(batch))).rowcount
+        counts["leads"] += conn.execute(sa.delete(leads).where(leads.c.id.in_(batch))).rowcount
     return counts
 
 
@@ -124,7 +121,7 @@ def _keep_hashed(conn: sa.Connection, numbers: list[str], *, now: datetime, by: 
     plain: dict[str, sa.Row] = {}
     for start in range(0, len(numbers), _BATCH):
         plain.update({row.phone_e164: row for row in conn.execute(
-            sa.select(_SUP).where(_SUP.c.phone_e164.in_(numbers[start:start + _BATCH])))})
+            sa.select(suppression).where(suppression.c.phone_e164.in_(numbers[start:start + _BATCH])))})
     keep = sorted(set(plain) | set(objected))
     if not keep:
         return 0
@@ -133,12 +130,12 @@ def _keep_hashed(conn: sa.Connection, numbers: list[str], *, now: datetime, by: 
     digests = {n: hashed(n, key) for n in keep}
     present = _present(conn, list(digests.values()))
     for number in keep:
-        conn.execute(sa.delete(_SUP).where(_SUP.c.phone_e164 == number))
+        conn.execute(sa.delete(suppression).where(suppression.c.phone_e164 == number))
         if digests[number] in present:
             continue
         # When they objected and who recorded it stay; the free-text reason does not.
         old = plain.get(number)
-        conn.execute(sa.insert(_SUP).values(phone_e164=digests[number], reason=_ERASED_REASON,
+        conn.execute(sa.insert(suppression).values(phone_e164=digests[number], reason=_ERASED_REASON,
                                             added_at=old.added_at if old else now,
                                             added_by=old.added_by if old else by))
     return len(keep)
@@ -147,8 +144,8 @@ def _keep_hashed(conn: sa.Connection, numbers: list[str], *, now: datetime, by: 
 def _present(conn: sa.Connection, digests: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(digests), _BATCH):
-        found.update(conn.execute(sa.select(_SUP.c.phone_e164).where(
-            _SUP.c.phone_e164.in_(digests[start:start + _BATCH]))).scalars())
+        found.update(conn.execute(sa.select(suppression.c.phone_e164).where(
+            suppression.c.phone_e164.in_(digests[start:start + _BATCH]))).scalars())
     return found
 
 
@@ -172,11 +169,11 @@ def _scrubbing_write(store: Store, scrub: _Scrub) -> Iterator[sa.Connection]:
     a TRUNCATE checkpoint empties the WAL, which still holds the pages as they were before.
     """
     if not store.is_sqlite:
-        with store.write() as session:
-            yield session.connection()
+        with store.write() as conn:
+            yield conn
         return
-    with store.engine.connect() as conn:
-        raw = conn.connection.driver_connection
+    with store.faults(), store.engine.connect() as conn:
+        raw = driver_connection(conn)
         before = int(raw.execute("PRAGMA secure_delete").fetchone()[0])
         raw.execute("PRAGMA secure_delete = ON")
         try:
@@ -209,7 +206,7 @@ def _resolve(conn: sa.Connection, target: str, region: str) -> str:
     """A lead id (digits, and such a lead exists) or a phone number → the E.164 number."""
     text = target.strip()
     if text.isdigit() and not text.startswith("0") and int(text) < 2**31:  # 06… is a number, never an id
-        number = conn.execute(sa.select(_L.c.phone_e164).where(_L.c.id == int(text))).scalar()
+        number = conn.execute(sa.select(leads.c.phone_e164).where(leads.c.id == int(text))).scalar()
         if number is not None:
             return number
     try:
@@ -233,16 +230,16 @@ def erase(store: Store, target: str, *, by: str, now: datetime, region: str, obj
     with _scrubbing_write(store, scrub) as conn:
         _require_team_lead(conn, by, _("erase a person's data"))
         number = _resolve(conn, target, region)
-        leads = conn.execute(sa.select(_L.c.id, _L.c.company).where(_L.c.phone_e164 == number)).all()
+        found = conn.execute(sa.select(leads.c.id, leads.c.company).where(leads.c.phone_e164 == number)).all()
         on_list = is_suppressed(conn, number)
-        if not leads and not on_list and not objected:
+        if not found and not on_list and not objected:
             raise CalldeskError(_("nothing stored about {number}: no lead has it and it is not on the do-not-call list").format(
                 number=number))
-        plain = conn.execute(sa.select(_SUP.c.phone_e164).where(_SUP.c.phone_e164 == number)).first()
-        scrub.needed = bool(leads) or plain is not None  # else only a hash is kept or added: no trace to scrub
-        rows = _delete_leads(conn, [lead.id for lead in leads])
+        plain = conn.execute(sa.select(suppression.c.phone_e164).where(suppression.c.phone_e164 == number)).first()
+        scrub.needed = bool(found) or plain is not None  # else only a hash is kept or added: no trace to scrub
+        rows = _delete_leads(conn, [lead.id for lead in found])
         kept = _keep_hashed(conn, [number], now=now, by=by, objected=[number] if objected else [])
-    return Erased(number, [lead.id for lead in leads], leads[0].company if leads else "", rows,
+    return Erased(number, [lead.id for lead in found], found[0].company if found else "", rows,
                   bool(kept) or on_list, scrub.done)
 
 
@@ -261,36 +258,34 @@ def person_record(store: Store, phone: str, *, region: str, now: datetime) -> di
     """Everything stored about the person with this number, JSON-ready (an access request).
     PhoneError for a number that can't be read."""
     number = normalize(phone, region).e164
-    with store.read() as session:
-        conn = session.connection()
-        leads = []
-        for lead in conn.execute(sa.select(_L).where(_L.c.phone_e164 == number).order_by(_L.c.id)):
+    with store.read() as conn:
+        people = []
+        for lead in conn.execute(sa.select(leads).where(leads.c.phone_e164 == number).order_by(leads.c.id)):
             values = {k: _json(v) for k, v in lead._mapping.items()}
             values["warmth_reasons"] = json.loads(lead.warmth_reasons or "[]")
             source = None
             if lead.import_id is not None:
-                runs = ImportRun.__table__
-                run = conn.execute(sa.select(runs).where(runs.c.id == lead.import_id)).first()
+                run = conn.execute(sa.select(import_runs).where(import_runs.c.id == lead.import_id)).first()
                 if run is not None:
                     source = {"file_name": run.file_name, "source": run.source, "imported_at": _json(run.started_at)}
-            leads.append({
+            people.append({
                 "lead": values,
                 "imported_from": source,
                 # `undo` is a few minutes' copy of the lead's own earlier values: not exported.
-                "calls": _rows(conn, Call.__table__, lead.id, "started_at", leave_out=("undo",)),
-                "bant_answers": _rows(conn, BantAnswer.__table__, lead.id, "updated_at"),
-                "callbacks": _rows(conn, Callback.__table__, lead.id, "due_at"),
-                "signals": _rows(conn, Signal.__table__, lead.id, "at"),
-                "activities": _rows(conn, Activity.__table__, lead.id, "at"),
-                "stage_changes": _rows(conn, StageChange.__table__, lead.id, "at"),
+                "calls": _rows(conn, calls, lead.id, "started_at", leave_out=("undo",)),
+                "bant_answers": _rows(conn, bant_answers, lead.id, "updated_at"),
+                "callbacks": _rows(conn, callbacks, lead.id, "due_at"),
+                "signals": _rows(conn, signals, lead.id, "at"),
+                "activities": _rows(conn, activities, lead.id, "at"),
+                "stage_changes": _rows(conn, stage_changes, lead.id, "at"),
             })
-        entry = conn.execute(sa.select(_SUP).where(_SUP.c.phone_e164.in_(suppression_keys(conn, number)))
-                             .order_by(_SUP.c.added_at)).first()
+        entry = conn.execute(sa.select(suppression).where(suppression.c.phone_e164.in_(suppression_keys(conn, number)))
+                             .order_by(suppression.c.added_at)).first()
     do_not_call = None
     if entry is not None:
         do_not_call = {"since": _json(entry.added_at), "added_by": entry.added_by, "reason": entry.reason,
                        "kept_as": "keyed hash" if is_hashed(entry.phone_e164) else "number"}
-    return {"number": number, "exported_at": _json(now), "do_not_call": do_not_call, "leads": leads}
+    return {"number": number, "exported_at": _json(now), "do_not_call": do_not_call, "leads": people}
 
 
 # -- retention ------------------------------------------------------------------------------
@@ -319,13 +314,13 @@ class Purged:
 
 
 def _lost_before(conn: sa.Connection, cutoff: datetime) -> list[tuple[PurgeItem, str]]:
-    sc = StageChange.__table__
-    last_lost = (sa.select(sa.func.max(sc.c.at)).where(sc.c.lead_id == _L.c.id, sc.c.to_stage == Stage.lost.value)
+    last_lost = (sa.select(sa.func.max(stage_changes.c.at))
+                 .where(stage_changes.c.lead_id == leads.c.id, stage_changes.c.to_stage == Stage.lost.value)
                  .scalar_subquery())
     # Lost since its last change: the later of updated_at and the last move to lost.
-    since = sa.case((last_lost > _L.c.updated_at, last_lost), else_=_L.c.updated_at)
-    query = (sa.select(_L.c.id, _L.c.company, _L.c.phone_e164, sa.type_coerce(since, _L.c.updated_at.type))
-             .where(_L.c.stage == Stage.lost.value, since < cutoff).order_by(since, _L.c.id))
+    since = sa.case((last_lost > leads.c.updated_at, last_lost), else_=leads.c.updated_at)
+    query = (sa.select(leads.c.id, leads.c.company, leads.c.phone_e164, sa.type_coerce(since, leads.c.updated_at.type))
+             .where(leads.c.stage == Stage.lost.value, since < cutoff).order_by(since, leads.c.id))
     return [(PurgeItem(row[0], row[1], row[3]), row[2]) for row in conn.execute(query)]
 
 
@@ -334,8 +329,8 @@ def purge_lost(store: Store, *, now: datetime, months: int, by: str, apply: bool
     deleted as erase deletes (team leads only), their do-not-call entries kept as keyed hashes."""
     cutoff = months_before(now, months)
     if not apply:
-        with store.read() as session:
-            return Purged(cutoff, [item for item, _ in _lost_before(session.connection(), cutoff)], applied=False)
+        with store.read() as conn:
+            return Purged(cutoff, [item for item, _ in _lost_before(conn, cutoff)], applied=False)
     scrub = _Scrub()
     with _scrubbing_write(store, scrub) as conn:
         _require_team_lead(conn, by, _("purge lost leads"))

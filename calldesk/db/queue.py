@@ -14,7 +14,7 @@ the same lead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import cache, lru_cache
@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 from calldesk.db.engine import Store
-from calldesk.db.models import Callback, Lead, Suppression, WindowKey
 from calldesk.db.plans import Cursor, Plan, dialect_key, sqlite_time
+from calldesk.db.tables import callbacks, leads, suppression, window_keys
 from calldesk.i18n import N_, _
 from calldesk.rules.config import CallingHours, Config
 from calldesk.rules.stages import Stage
@@ -33,16 +33,12 @@ from calldesk.rules.warmth import parse_reasons
 from calldesk.rules.windows import describe_next, home_zone, local_time, next_opening, open_keys, why_closed, zones_of
 
 CLAIM_LEASE = timedelta(minutes=10)
-_L = Lead.__table__
-_CB = Callback.__table__
-_SUP = Suppression.__table__
-_WK = WindowKey.__table__
 # Opportunities and customers are worked through callbacks (appointments), not cold.
 QUEUE_STAGES = (Stage.suspect.value, Stage.prospect.value, Stage.hot_lead.value)
 _NOT_QUEUED = tuple(s.value for s in Stage if s.value not in QUEUE_STAGES)
-_COLUMNS = (_L.c.id, _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone, _L.c.country,
-            _L.c.stage, _L.c.warmth, _L.c.warmth_reasons, _L.c.last_called_at, _L.c.attempts,
-            _L.c.owner, _L.c.claimed_by)
+_COLUMNS = (leads.c.id, leads.c.company, leads.c.contact_name, leads.c.phone_e164, leads.c.time_zone, leads.c.country,
+            leads.c.stage, leads.c.warmth, leads.c.warmth_reasons, leads.c.last_called_at, leads.c.attempts,
+            leads.c.owner, leads.c.claimed_by)
 _STAGES = {stage.value: stage for stage in Stage}
 
 
@@ -89,7 +85,8 @@ class Queue:
     why_empty: str = ""  # said when entries is empty (UI language)
 
 
-def _entry(row: dict[str, Any], callback: dict[str, Any] | None = None, *, phone_bad: bool = False) -> QueueEntry:
+def _entry(row: Mapping[str, Any] | sa.RowMapping, callback: Mapping[str, Any] | None = None, *,
+           phone_bad: bool = False) -> QueueEntry:
     """callback: a row with callback_id, due_at and callback_for (the due callback, if any)."""
     return QueueEntry(
         lead_id=row["id"], company=row["company"], contact_name=row["contact_name"], phone_e164=row["phone_e164"],
@@ -144,7 +141,7 @@ def _pairs_clause(shape: tuple[int, int]) -> sa.ColumnElement[bool]:
     those with a zone and those of an unknown zone. Plain columns, no coalesce(): PostgreSQL
     then sees how many leads pass, and walks the warmth index instead of sorting them all."""
     zoned, unzoned = shape
-    zone, country = _L.c.time_zone, _L.c.country
+    zone, country = leads.c.time_zone, leads.c.country
     return sa.or_(
         *(sa.and_(zone == sa.bindparam(f"zone{i}"), country == sa.bindparam(f"country{i}")) for i in range(zoned)),
         *(sa.and_(sa.or_(zone.is_(None), zone == ""), country == sa.bindparam(f"zoneless{i}"))
@@ -167,26 +164,27 @@ def _pair_values(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 # The statements are built once per shape of the open pairs, with bind parameters (:caller,
 # :now, :recent, the pairs): rebuilding them per call cost ten times the queries themselves.
-def _not_blocked(caller: sa.BindParameter, now: sa.BindParameter) -> list[sa.ColumnElement[bool]]:
+def _not_blocked(caller: str | sa.BindParameter[str],
+                 now: datetime | sa.BindParameter[datetime]) -> list[sa.ColumnElement[bool]]:
     """Not held by someone else, not on the do-not-call list (probes: keep them last)."""
-    return [_free(caller, now), ~sa.exists().where(_SUP.c.phone_e164 == _L.c.phone_e164)]
+    return [_free(caller, now), ~sa.exists().where(suppression.c.phone_e164 == leads.c.phone_e164)]
 
 
-def _pool_or_own(caller: str | sa.BindParameter) -> sa.ColumnElement[bool]:
+def _pool_or_own(caller: str | sa.BindParameter[str]) -> sa.ColumnElement[bool]:
     """The shared pool's leads (no owner) and this caller's own."""
-    return sa.or_(_L.c.owner.is_(None), _L.c.owner == "", _L.c.owner == caller)
+    return sa.or_(leads.c.owner.is_(None), leads.c.owner == "", leads.c.owner == caller)
 
 
-def offered_callback(caller: str | sa.BindParameter, *, team: bool) -> list[sa.ColumnElement[bool]]:
+def offered_callback(caller: str | sa.BindParameter[str], *, team: bool) -> list[sa.ColumnElement[bool]]:
     """An open callback (joined with its lead) that the queue offers this caller once due:
     their own, or the team's; never on a lost lead or a wrong number. (Also the queue header's
     count: leads.desk_status.)"""
-    lead = [_L.c.stage != Stage.lost.value, _L.c.phone_bad.is_(False)]
+    lead = [leads.c.stage != Stage.lost.value, leads.c.phone_bad.is_(False)]
     if not team:
-        return [_CB.c.caller == caller, *lead]
+        return [callbacks.c.caller == caller, *lead]
     # A team callback on someone's own lead stays theirs, unless it was released to all.
-    return [_CB.c.caller.is_(None), *lead,
-            sa.or_(_L.c.owner.is_(None), _L.c.owner == caller, _CB.c.released_from.is_not(None))]
+    return [callbacks.c.caller.is_(None), *lead,
+            sa.or_(leads.c.owner.is_(None), leads.c.owner == caller, callbacks.c.released_from.is_not(None))]
 
 
 def callable_callbacks(conn: sa.Connection, caller: str, now: datetime, config: Config) -> int:
@@ -197,29 +195,31 @@ def callable_callbacks(conn: sa.Connection, caller: str, now: datetime, config: 
     pairs = _open_pairs(stored, now, config)
     if not pairs:
         return 0
-    caller_p, now_p = sa.bindparam("caller"), sa.bindparam("now", type_=_CB.c.due_at.type)
+    caller_p: sa.BindParameter[str] = sa.bindparam("caller")
+    now_p: sa.BindParameter[datetime] = sa.bindparam("now", type_=callbacks.c.due_at.type)
     offered = sa.or_(*(sa.and_(*offered_callback(caller_p, team=team)) for team in (False, True)))
-    count = (sa.select(sa.func.count()).select_from(_CB.join(_L, _L.c.id == _CB.c.lead_id))
-             .where(_CB.c.status == "open", _CB.c.due_at <= now_p, _pairs_clause(_pair_shape(pairs)), offered,
-                    *_not_blocked(caller_p, now_p)))
+    count = (sa.select(sa.func.count()).select_from(callbacks.join(leads, leads.c.id == callbacks.c.lead_id))
+             .where(callbacks.c.status == "open", callbacks.c.due_at <= now_p, _pairs_clause(_pair_shape(pairs)),
+                    offered, *_not_blocked(caller_p, now_p)))
     return conn.execute(count, {"caller": caller, "now": now, **_pair_values(pairs)}).scalar_one()
 
 
 def _callback_part(team: bool, pairs: tuple[int, int], columns: Sequence[sa.ColumnElement[Any]]) -> sa.Select:
-    caller, now = sa.bindparam("caller"), sa.bindparam("now", type_=_CB.c.due_at.type)
+    caller: sa.BindParameter[str] = sa.bindparam("caller")
+    now: sa.BindParameter[datetime] = sa.bindparam("now", type_=callbacks.c.due_at.type)
     return (
         sa.select(*columns)
-        .join(_CB, _CB.c.lead_id == _L.c.id)
-        .where(_CB.c.status == "open", _CB.c.due_at <= now, _pairs_clause(pairs),
+        .join(callbacks, callbacks.c.lead_id == leads.c.id)
+        .where(callbacks.c.status == "open", callbacks.c.due_at <= now, _pairs_clause(pairs),
                *offered_callback(caller, team=team), *_not_blocked(caller, now))
-        .order_by(_CB.c.due_at, _CB.c.id)
+        .order_by(callbacks.c.due_at, callbacks.c.id)
     )
 
 
 def _warm_part(pairs: tuple[int, int], columns: Sequence[sa.ColumnElement[Any]]) -> sa.Select:
-    caller = sa.bindparam("caller")
-    now = sa.bindparam("now", type_=_L.c.next_call_at.type)
-    recent = sa.bindparam("recent", type_=_L.c.last_called_at.type)
+    caller: sa.BindParameter[str] = sa.bindparam("caller")
+    now = sa.bindparam("now", type_=leads.c.next_call_at.type)
+    recent = sa.bindparam("recent", type_=leads.c.last_called_at.type)
     return (
         sa.select(*columns)
         .where(
@@ -228,21 +228,21 @@ def _warm_part(pairs: tuple[int, int], columns: Sequence[sa.ColumnElement[Any]])
             # the warmth index (a top-N walk, most leads pass) instead of fetching every lead
             # of a stage or of the shared pool and sorting them all. (<> each: cheaper than
             # NOT IN on SQLite; the owner's partial index holds no NULL.)
-            *(_L.c.stage != stage for stage in _NOT_QUEUED),
-            _L.c.phone_bad.is_(False),
-            _L.c.unreachable.is_(False),
-            sa.or_(_L.c.next_call_at.is_(None), _L.c.next_call_at <= now),
-            sa.or_(_L.c.last_called_at.is_(None), _L.c.last_called_at <= recent),
+            *(leads.c.stage != stage for stage in _NOT_QUEUED),
+            leads.c.phone_bad.is_(False),
+            leads.c.unreachable.is_(False),
+            sa.or_(leads.c.next_call_at.is_(None), leads.c.next_call_at <= now),
+            sa.or_(leads.c.last_called_at.is_(None), leads.c.last_called_at <= recent),
             _pool_or_own(caller),
-            *_not_blocked(caller, sa.bindparam("now", type_=_L.c.claim_expires_at.type)),
+            *_not_blocked(caller, sa.bindparam("now", type_=leads.c.claim_expires_at.type)),
             # A lead with an open callback waits for it: nobody else rings it meanwhile.
-            ~sa.exists().where(_CB.c.lead_id == _L.c.id, _CB.c.status == "open"),
+            ~sa.exists().where(callbacks.c.lead_id == leads.c.id, callbacks.c.status == "open"),
         )
-        .order_by(_L.c.warmth.desc(), _L.c.last_called_at.asc().nulls_first(), _L.c.id)
+        .order_by(leads.c.warmth.desc(), leads.c.last_called_at.asc().nulls_first(), leads.c.id)
     )
 
 
-_CALLBACK_COLUMNS = (_CB.c.id.label("callback_id"), _CB.c.due_at, _CB.c.caller.label("callback_for"))
+_CALLBACK_COLUMNS = (callbacks.c.id.label("callback_id"), callbacks.c.due_at, callbacks.c.caller.label("callback_for"))
 
 
 @cache
@@ -260,8 +260,9 @@ def _params(caller: str, now: datetime, pairs: Sequence[tuple[str, str]], config
 
 
 # Reading the queue. Columns in QueueEntry's field order.
-_ENTRY_COLUMNS = (_L.c.id, _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.time_zone, _L.c.country,
-                  _L.c.stage, _L.c.warmth, _L.c.warmth_reasons, _L.c.last_called_at, _L.c.attempts, _L.c.owner)
+_ENTRY_COLUMNS = (leads.c.id, leads.c.company, leads.c.contact_name, leads.c.phone_e164, leads.c.time_zone,
+                  leads.c.country, leads.c.stage, leads.c.warmth, leads.c.warmth_reasons, leads.c.last_called_at,
+                  leads.c.attempts, leads.c.owner)
 _DUE, _FOR, _CALLBACK = 12, 13, 14  # where the callback's columns are in a row
 
 
@@ -269,19 +270,21 @@ def _search_terms(text: bool, digits: bool) -> list[sa.ColumnElement[bool]]:
     """The `/` filter: part of the company or contact name (:like), or digits of the number."""
     if not text:
         return []
-    like = sa.bindparam("like")
-    options = [sa.func.lower(_L.c.company).like(like), sa.func.lower(_L.c.contact_name).like(like)]
+    like: sa.BindParameter[str] = sa.bindparam("like")
+    options: list[sa.ColumnElement[bool]] = [sa.func.lower(leads.c.company).like(like),
+                                             sa.func.lower(leads.c.contact_name).like(like)]
     if digits:
-        options.append(_L.c.phone_e164.contains(sa.bindparam("digits")))
+        options.append(leads.c.phone_e164.contains(sa.bindparam("digits")))
     return [sa.or_(*options)]
 
 
-def _search_values(search: str) -> tuple[bool, bool, dict[str, str]]:
+def _search_values(search: str) -> tuple[bool, bool, dict[str, Any]]:
+    """(searching, by digits too, the values the search binds), to which queue() adds its own."""
     text = search.strip()
     if not text:
         return False, False, {}
     digits = "".join(ch for ch in text if ch.isdigit())
-    values = {"like": f"%{text.lower()}%"}
+    values: dict[str, Any] = {"like": f"%{text.lower()}%"}
     if len(digits) >= 3:
         values["digits"] = digits.lstrip("0") or digits  # 0612… typed nationally matches +31612…
     return True, "digits" in values, values
@@ -291,10 +294,10 @@ def _queue_parts(pairs: tuple[int, int], text: bool, digits: bool) -> tuple[sa.S
     """Personal callbacks, team callbacks, warm leads, each walking its own index to :n rows
     after skipping :skip. Run one after another until the queue is full: one UNION ALL of the
     three cost SQLite a fifth more (it copies each row out of a co-routine)."""
-    no_callback = (sa.cast(sa.null(), _CB.c.due_at.type).label("due_at"),
-                   sa.cast(sa.null(), _CB.c.caller.type).label("callback_for"),
-                   sa.cast(sa.null(), _CB.c.id.type).label("callback_id"))
-    with_callback = (_CB.c.due_at, _CB.c.caller.label("callback_for"), _CB.c.id.label("callback_id"))
+    no_callback = (sa.cast(sa.null(), callbacks.c.due_at.type).label("due_at"),
+                   sa.cast(sa.null(), callbacks.c.caller.type).label("callback_for"),
+                   sa.cast(sa.null(), callbacks.c.id.type).label("callback_id"))
+    with_callback = (callbacks.c.due_at, callbacks.c.caller.label("callback_for"), callbacks.c.id.label("callback_id"))
     parts = (_callback_part(False, pairs, (*_ENTRY_COLUMNS, *with_callback)),
              _callback_part(True, pairs, (*_ENTRY_COLUMNS, *with_callback)),
              _warm_part(pairs, (*_ENTRY_COLUMNS, *no_callback)))
@@ -310,16 +313,16 @@ class _Reader:
         self.error: type[Exception] = dialect.loaded_dbapi.Error
         # With the keys, whether any callback is due at all: often none is, and then neither
         # callback part needs to run.
-        now = sa.bindparam("now", type_=_CB.c.due_at.type)
-        any_due = sa.exists().where(_CB.c.status == "open", _CB.c.due_at <= now)
-        self.keys = Plan.compile(sa.select(_WK.c.time_zone, _WK.c.country, any_due.label("any_due")), dialect)
+        now = sa.bindparam("now", type_=callbacks.c.due_at.type)
+        any_due = sa.exists().where(callbacks.c.status == "open", callbacks.c.due_at <= now)
+        self.keys = Plan.compile(sa.select(window_keys.c.time_zone, window_keys.c.country, any_due.label("any_due")),
+                                 dialect)
         self.plans: dict[tuple[tuple[int, int], bool, bool], tuple[Plan, ...]] = {}
-        stamp = _L.c.last_called_at.type.dialect_impl(dialect).bind_processor(dialect)
+        stamp = leads.c.last_called_at.type.dialect_impl(dialect).bind_processor(dialect)
         self.convert: dict[str, Callable[[Any], Any]] = {"now": stamp, "recent": stamp} if stamp else {}
-        process = _CB.c.due_at.type.dialect_impl(dialect).result_processor(dialect, None)
-        self.time: Callable[[Any], datetime] = process or (lambda value: value)
-        if dialect.name == "sqlite":
-            self.time = sqlite_time(self.time)
+        process = callbacks.c.due_at.type.dialect_impl(dialect).result_processor(dialect, None)
+        read: Callable[[Any], Any] = process or (lambda value: value)
+        self.time: Callable[[Any], datetime] = sqlite_time(read) if dialect.name == "sqlite" else read
 
     def parts(self, dialect: Dialect, pairs: tuple[int, int], text: bool, digits: bool) -> tuple[Plan, ...]:
         key = (pairs, text, digits)
@@ -372,19 +375,16 @@ def queue(store: Store, caller: str, now: datetime, config: Config, limit: int =
           search: str = "") -> Queue:
     text, digits, values = _search_values(search)
     values.update(caller=caller, now=now, recent=now - config.retry.recent_contact)
-    # The driver's own connection, no ORM session: a few read statements, each on its own.
-    connection = store.engine.raw_connection()
-    try:
+    # The driver's own connection: a few read statements, each on its own.
+    with store.raw() as connection:
         stored, pairs, entries = _fetch(connection, store.engine.dialect, now, config, values,
                                         max(limit, 0), text, digits)
-    finally:
-        connection.close()
     if text and len(entries) < limit:
         entries += _wrong_numbers(store, caller, now, values, limit - len(entries))
     if entries or (text and pairs):
         return Queue(entries, "" if entries else _("no callable lead matches {search}").format(
             search=repr(search.strip())))
-    with store.engine.connect() as conn:
+    with store.read() as conn:
         keys = [(zone or None, country) for zone, country in stored]
         return Queue([], _why_empty(conn, caller, now, config, keys, pairs))
 
@@ -395,11 +395,11 @@ def _wrong_numbers(store: Store, caller: str, now: datetime, values: dict[str, A
     Not lost, not on the do-not-call list, this caller's or the pool's, not held by another."""
     query = (
         sa.select(*_ENTRY_COLUMNS)
-        .where(_L.c.phone_bad.is_(True), _L.c.stage != Stage.lost.value,
+        .where(leads.c.phone_bad.is_(True), leads.c.stage != Stage.lost.value,
                _pool_or_own(caller), *_not_blocked(caller, now), *_search_terms(True, "digits" in values))
-        .order_by(_L.c.company, _L.c.id).limit(limit)
+        .order_by(leads.c.company, leads.c.id).limit(limit)
     )
-    with store.engine.connect() as conn:
+    with store.read() as conn:
         rows = conn.execute(query, {name: values[name] for name in ("like", "digits") if name in values}).all()
     return [_entry(row._mapping, phone_bad=True) for row in rows]
 
@@ -452,9 +452,9 @@ def claim_next(store: Store, caller: str, now: datetime, config: Config,
     # Deciding which windows are open is Python work, 0.2 s or more the first time in a process
     # (the holiday calendars load), and every `calldesk next` is a new process: do it before
     # the write lock, which every other caller waits for. Inside, the same keys hit the cache.
-    with store.engine.connect() as conn, Cursor(conn) as cur:
+    with store.cursor() as cur:
         _open_pairs(_stored_keys(cur), now, config)
-    with store.write(durable=False) as session, Cursor(session.connection()) as cur:
+    with store.write_cursor(durable=False) as cur:
         clock = clock or now
         values = {"caller": caller, "now": now, "clock": clock, "until": clock + lease}
         held = _held(cur, values)
@@ -488,25 +488,25 @@ def _part(part: str, shape: tuple[int, int]) -> sa.Select:
 def _claim_update(part: str, shape: tuple[int, int]) -> sa.Update:
     # SKIP LOCKED: concurrent callers on PostgreSQL pass over a row another is claiming;
     # SQLite ignores it (its write transaction already serialises claims).
-    candidate = (_part(part, shape).with_only_columns(_L.c.id).limit(1)
-                 .with_for_update(of=_L, skip_locked=True).scalar_subquery())
-    return _claim(_L.c.id == candidate).returning(_L.c.id)
+    candidate = (_part(part, shape).with_only_columns(leads.c.id).limit(1)
+                 .with_for_update(of=leads, skip_locked=True).scalar_subquery())
+    return _claim(leads.c.id == candidate).returning(leads.c.id)
 
 
 def _claimed_row(part: str, shape: tuple[int, int]) -> sa.Select:
-    return _part(part, shape).where(_L.c.id == sa.bindparam("claimed_id")).limit(1)
+    return _part(part, shape).where(leads.c.id == sa.bindparam("claimed_id")).limit(1)
 
 
 def _claim(*where: sa.ColumnElement[bool]) -> sa.Update:
     """Take the lead for :caller until :until, if nobody else holds it at :clock."""
-    until = sa.bindparam("until", type_=_L.c.claim_expires_at.type)
-    clock = sa.bindparam("clock", type_=_L.c.claim_expires_at.type)
-    return sa.update(_L).where(*where, _free(sa.bindparam("caller"), clock)).values(
+    until = sa.bindparam("until", type_=leads.c.claim_expires_at.type)
+    clock = sa.bindparam("clock", type_=leads.c.claim_expires_at.type)
+    return sa.update(leads).where(*where, _free(sa.bindparam("caller"), clock)).values(
         claimed_by=sa.bindparam("caller"), claim_expires_at=until)
 
 
 def _window_keys() -> sa.Select:
-    return sa.select(_WK.c.time_zone, _WK.c.country)
+    return sa.select(window_keys.c.time_zone, window_keys.c.country)
 
 
 def _stored_keys(cur: Cursor) -> tuple[tuple[str, str], ...]:
@@ -514,37 +514,38 @@ def _stored_keys(cur: Cursor) -> tuple[tuple[str, str], ...]:
 
 
 def _held_select() -> sa.Select:
-    clock = sa.bindparam("clock", type_=_L.c.claim_expires_at.type)
-    return (sa.select(*_COLUMNS).where(_L.c.claimed_by == sa.bindparam("caller"), _L.c.claim_expires_at > clock)
-            .order_by(_L.c.claim_expires_at).limit(1))
+    clock = sa.bindparam("clock", type_=leads.c.claim_expires_at.type)
+    return (sa.select(*_COLUMNS).where(leads.c.claimed_by == sa.bindparam("caller"), leads.c.claim_expires_at > clock)
+            .order_by(leads.c.claim_expires_at).limit(1))
 
 
 def _due_callback() -> sa.Select:
     return (sa.select(*_CALLBACK_COLUMNS)
-            .where(_CB.c.lead_id == sa.bindparam("lead_id"), _CB.c.status == "open",
-                   _CB.c.due_at <= sa.bindparam("now", type_=_CB.c.due_at.type))
-            .order_by(_CB.c.due_at).limit(1))
+            .where(callbacks.c.lead_id == sa.bindparam("lead_id"), callbacks.c.status == "open",
+                   callbacks.c.due_at <= sa.bindparam("now", type_=callbacks.c.due_at.type))
+            .order_by(callbacks.c.due_at).limit(1))
 
 
 def _held(cur: Cursor, values: dict[str, Any]) -> QueueEntry | None:
     row = cur.first(_held_select, **values)
     if row is None:
         return None
-    cur.update(_L, row["id"], claim_expires_at=values["until"])
+    cur.update(leads, row["id"], claim_expires_at=values["until"])
     return _entry(row, cur.first(_due_callback, lead_id=row["id"], now=values["now"]))
 
 
 def _free(caller: str | sa.BindParameter, now: datetime | sa.BindParameter) -> sa.ColumnElement[bool]:
     """Nobody else holds the lead: unclaimed, claimed by this caller, or the lease ran out."""
-    return sa.or_(_L.c.claimed_by.is_(None), _L.c.claimed_by == caller, _L.c.claim_expires_at <= now)
+    return sa.or_(leads.c.claimed_by.is_(None), leads.c.claimed_by == caller, leads.c.claim_expires_at <= now)
 
 
 def _claim_one() -> sa.Update:
-    return _claim(_L.c.id == sa.bindparam("lead_id"))
+    return _claim(leads.c.id == sa.bindparam("lead_id"))
 
 
 def _release() -> sa.Update:
-    return sa.update(_L).where(_L.c.id == sa.bindparam("lead_id"), _L.c.claimed_by == sa.bindparam("caller")).values(
+    return sa.update(leads).where(leads.c.id == sa.bindparam("lead_id"),
+                                  leads.c.claimed_by == sa.bindparam("caller")).values(
         claimed_by=None, claim_expires_at=None)
 
 
@@ -555,10 +556,10 @@ def claim_lead(store: Store, lead_id: int, caller: str, now: datetime,
                lease: timedelta = CLAIM_LEASE, clock: datetime | None = None) -> str | None:
     """Claim one chosen lead; None when done, else who holds it (leases on `clock`, as claim_next)."""
     clock = clock or now
-    with store.write(durable=False) as session, Cursor(session.connection()) as cur:
+    with store.write_cursor(durable=False) as cur:
         if cur.count(_claim_one, lead_id=lead_id, caller=caller, clock=clock, until=clock + lease):
             return None
-        holder = cur.conn.execute(sa.select(_L.c.claimed_by).where(_L.c.id == lead_id)).scalar()
+        holder = cur.conn.execute(sa.select(leads.c.claimed_by).where(leads.c.id == lead_id)).scalar()
         return holder or "nobody (no such lead)"
 
 
@@ -566,12 +567,12 @@ def renew_claim(store: Store, lead_id: int, caller: str, now: datetime,
                 lease: timedelta = CLAIM_LEASE, clock: datetime | None = None) -> bool:
     """Extend a held claim; False when it was lost (expired and taken by another)."""
     clock = clock or now
-    with store.write(durable=False) as session, Cursor(session.connection()) as cur:
+    with store.write_cursor(durable=False) as cur:
         return bool(cur.count(_claim_one, lead_id=lead_id, caller=caller, clock=clock, until=clock + lease))
 
 
 def release_claim(store: Store, lead_id: int, caller: str) -> None:
-    with store.write() as session, Cursor(session.connection()) as cur:
+    with store.write_cursor() as cur:
         cur.execute(_release, lead_id=lead_id, caller=caller)
 
 
@@ -596,9 +597,9 @@ def _why_empty(conn: sa.Connection, caller: str, now: datetime, config: Config,
         return _("{reason} — next callable at {moment}").format(
             reason=why_closed(soonest, now, hours, region), moment=describe_next(soonest, now, hours, region))
     cooled = conn.execute(
-        sa.select(sa.func.min(_L.c.next_call_at)).where(
-            _L.c.next_call_at > now, _L.c.stage.in_(QUEUE_STAGES), _L.c.unreachable.is_(False),
-            sa.or_(_L.c.owner.is_(None), _L.c.owner == caller))
+        sa.select(sa.func.min(leads.c.next_call_at)).where(
+            leads.c.next_call_at > now, leads.c.stage.in_(QUEUE_STAGES), leads.c.unreachable.is_(False),
+            sa.or_(leads.c.owner.is_(None), leads.c.owner == caller))
     ).scalar()
     if cooled is not None:
         return _("nothing callable for {caller} now — the next retry falls due at {moment} UTC").format(

@@ -42,7 +42,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from calldesk.db.engine import Store
-from calldesk.db.models import Activity, Call, Caller, Lead, StageChange
+from calldesk.db.tables import activities, callers, calls, leads, stage_changes
 from calldesk.rules.config import WEEKDAYS, Config
 from calldesk.rules.dispositions import CONNECTED
 from calldesk.rules.kinds import Role
@@ -50,8 +50,6 @@ from calldesk.rules.outcomes import Outcome
 from calldesk.rules.stages import FUNNEL, Stage
 from calldesk.rules.windows import local_time
 
-_L, _C, _SC, _ACT = Lead.__table__, Call.__table__, StageChange.__table__, Activity.__table__
-_CALLERS = Caller.__table__
 STUCK_STAGES = (Stage.suspect, Stage.prospect, Stage.hot_lead, Stage.opportunity)
 _CONNECTED = sorted(o.value for o in CONNECTED)
 _BEFORE_HOT = (Stage.suspect.value, Stage.prospect.value)
@@ -134,14 +132,13 @@ def pipeline_report(store: Store, now: datetime, config: Config, *, start: datet
                          ("week_start", week_start)):
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise ValueError(f"{name} must be timezone-aware")
-    with store.read() as session:
-        conn = session.connection()
+    with store.read() as conn:
         funnel = _funnel(conn)
         conversion = _conversion(conn, start, end)
-        goals = dict(conn.execute(sa.select(_CALLERS.c.name, _CALLERS.c.daily_goal)).all())
+        goals = dict(conn.execute(sa.select(callers.c.name, callers.c.daily_goal)).all())
         # Active callers are listed even before their first call: that is the figure to see.
-        active = set(conn.execute(sa.select(_CALLERS.c.name).where(
-            _CALLERS.c.active.is_(True), _CALLERS.c.role == Role.caller.value)).scalars())
+        active = set(conn.execute(sa.select(callers.c.name).where(
+            callers.c.active.is_(True), callers.c.role == Role.caller.value)).scalars())
         today = _callers(conn, day_start, now, goals, config.daily_goal, calling_days(day_start, now, config), active)
         week = _callers(conn, week_start, now, goals, config.daily_goal, calling_days(week_start, now, config), active)
         per_hour = _per_hour(conn, day_start, now, config.region)
@@ -151,7 +148,8 @@ def pipeline_report(store: Store, now: datetime, config: Config, *, start: datet
 
 
 def _funnel(conn: sa.Connection) -> dict[Stage, int]:
-    counts = dict(conn.execute(sa.select(_L.c.stage, sa.func.count()).group_by(_L.c.stage)).all())
+    counts: dict[str, int] = {stage: count for stage, count in conn.execute(
+        sa.select(leads.c.stage, sa.func.count()).group_by(leads.c.stage))}
     return {stage: int(counts.get(stage, 0)) for stage in Stage}  # StrEnum: keys match either way
 
 
@@ -169,8 +167,8 @@ def _conversion(conn: sa.Connection, start: datetime, end: datetime) -> list[Con
     # Every stage a change shows the lead in, at the change's moment: from_stage was held
     # before it, to_stage from it on.
     events = sa.union_all(
-        sa.select(_SC.c.lead_id, _SC.c.at, _rank(_SC.c.from_stage).label("r")),
-        sa.select(_SC.c.lead_id, _SC.c.at, _rank(_SC.c.to_stage).label("r")),
+        sa.select(stage_changes.c.lead_id, stage_changes.c.at, _rank(stage_changes.c.from_stage).label("r")),
+        sa.select(stage_changes.c.lead_id, stage_changes.c.at, _rank(stage_changes.c.to_stage).label("r")),
     ).subquery("events")
     history = sa.select(
         events.c.lead_id,
@@ -178,15 +176,15 @@ def _conversion(conn: sa.Connection, start: datetime, end: datetime) -> list[Con
         sa.func.max(sa.case((events.c.at < end, events.c.r))).label("by_end"),
     ).group_by(events.c.lead_id).subquery("history")
     numbered = sa.select(
-        _SC.c.lead_id, _rank(_SC.c.from_stage).label("r"),
-        sa.func.row_number().over(partition_by=_SC.c.lead_id, order_by=(_SC.c.at, _SC.c.id)).label("n"),
+        stage_changes.c.lead_id, _rank(stage_changes.c.from_stage).label("r"),
+        sa.func.row_number().over(partition_by=stage_changes.c.lead_id, order_by=(stage_changes.c.at, stage_changes.c.id)).label("n"),
     ).subquery("numbered")
     first = sa.select(numbered.c.lead_id, numbered.c.r).where(numbered.c.n == 1).subquery("first_change")
-    initial = sa.case((first.c.lead_id.is_not(None), first.c.r), else_=_rank(_L.c.stage))
+    initial = sa.case((first.c.lead_id.is_not(None), first.c.r), else_=_rank(leads.c.stage))
     per_lead = (
-        sa.select(_L.c.created_at, initial.label("initial"), history.c.by_start, history.c.by_end)
-        .select_from(_L.outerjoin(history, history.c.lead_id == _L.c.id).outerjoin(first, first.c.lead_id == _L.c.id))
-        .where(_L.c.created_at < end)
+        sa.select(leads.c.created_at, initial.label("initial"), history.c.by_start, history.c.by_end)
+        .select_from(leads.outerjoin(history, history.c.lead_id == leads.c.id).outerjoin(first, first.c.lead_id == leads.c.id))
+        .where(leads.c.created_at < end)
         .subquery("per_lead")
     )
     # Highest stage reached when the period began for the lead (its start, or its creation).
@@ -216,19 +214,19 @@ def _callers(conn: sa.Connection, since: datetime, now: datetime, goals: dict[st
     def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    calls = conn.execute(
-        sa.select(_C.c.caller, sa.func.count(), flag(_C.c.outcome.in_(_CONNECTED)),
-                  flag(_C.c.outcome == Outcome.appointment.value))
-        .where(_C.c.started_at >= since, _C.c.started_at <= now).group_by(_C.c.caller)
+    per_caller = conn.execute(
+        sa.select(calls.c.caller, sa.func.count(), flag(calls.c.outcome.in_(_CONNECTED)),
+                  flag(calls.c.outcome == Outcome.appointment.value))
+        .where(calls.c.started_at >= since, calls.c.started_at <= now).group_by(calls.c.caller)
     ).all()
     changes = conn.execute(
-        sa.select(_SC.c.changed_by,
-                  flag(sa.and_(_SC.c.from_stage.in_(_BEFORE_HOT), _SC.c.to_stage.in_(_HOT_OR_BEYOND))),
-                  flag(_SC.c.to_stage == Stage.customer.value))
-        .where(_SC.c.at >= since, _SC.c.at <= now, _SC.c.manual.is_(False)).group_by(_SC.c.changed_by)
+        sa.select(stage_changes.c.changed_by,
+                  flag(sa.and_(stage_changes.c.from_stage.in_(_BEFORE_HOT), stage_changes.c.to_stage.in_(_HOT_OR_BEYOND))),
+                  flag(stage_changes.c.to_stage == Stage.customer.value))
+        .where(stage_changes.c.at >= since, stage_changes.c.at <= now, stage_changes.c.manual.is_(False)).group_by(stage_changes.c.changed_by)
     ).all()
     figures: dict[str, list[int]] = {name: [0] * 5 for name in active}
-    for caller, count, connects, appointments in calls:
+    for caller, count, connects, appointments in per_caller:
         figures[caller] = [count, connects, 0, appointments, 0]  # before the stage changes: overwriting is right
     for caller, hot, wins in changes:
         entry = figures.setdefault(caller, [0] * 5)
@@ -237,7 +235,8 @@ def _callers(conn: sa.Connection, since: datetime, now: datetime, goals: dict[st
         own = goals.get(caller)
         return (default_goal if own is None else own) * days
 
-    return [CallerFigures(caller, *(int(v) for v in values), goal=goal(caller))
+    return [CallerFigures(caller, calls=int(values[0]), connects=int(values[1]), hot_leads=int(values[2]),
+                          appointments=int(values[3]), wins=int(values[4]), goal=goal(caller))
             for caller, values in sorted(figures.items())]
 
 
@@ -251,39 +250,42 @@ def _per_hour(conn: sa.Connection, day_start: datetime, now: datetime, region: s
         hour += timedelta(hours=1)
     if not starts:
         return []
-    bucket = sa.case(*((_C.c.started_at < boundary, index) for index, boundary in enumerate(starts[1:])),
+    bucket = sa.case(*((calls.c.started_at < boundary, index) for index, boundary in enumerate(starts[1:])),
                      else_=len(starts) - 1).label("bucket")
-    counts = dict(conn.execute(sa.select(bucket, sa.func.count())
-                               .where(_C.c.started_at >= day_start, _C.c.started_at <= now)
-                               .group_by(bucket)).all())
+    counts: dict[int, int] = {index: count for index, count in conn.execute(
+        sa.select(bucket, sa.func.count()).where(calls.c.started_at >= day_start, calls.c.started_at <= now)
+        .group_by(bucket))}
     return [HourCount(local_time(None, moment, region), int(counts.get(index, 0)))
             for index, moment in enumerate(starts)]
 
 
 def _stuck(conn: sa.Connection, now: datetime, config: Config, limit: int) -> tuple[list[StuckLead], dict[Stage, int]]:
-    stamp = _L.c.created_at.type
-    cutoff = sa.case(*((_L.c.stage == stage.value,
+    stamp = leads.c.created_at.type
+    cutoff = sa.case(*((leads.c.stage == stage.value,
                         sa.literal(now - timedelta(days=getattr(config.stuck, stage.value)), stamp))
                        for stage in STUCK_STAGES), else_=None)
     # Cheap tests first; each NOT EXISTS is one index probe per lead (ix on lead_id).
     quiet = sa.and_(
-        _L.c.stage.in_([s.value for s in STUCK_STAGES]),
-        _L.c.created_at < cutoff,
-        sa.or_(_L.c.last_called_at.is_(None), _L.c.last_called_at < cutoff),
-        ~sa.exists().where(_SC.c.lead_id == _L.c.id, _SC.c.at >= cutoff),
-        ~sa.exists().where(_ACT.c.lead_id == _L.c.id, _ACT.c.at >= cutoff),
+        leads.c.stage.in_([s.value for s in STUCK_STAGES]),
+        leads.c.created_at < cutoff,
+        sa.or_(leads.c.last_called_at.is_(None), leads.c.last_called_at < cutoff),
+        ~sa.exists().where(stage_changes.c.lead_id == leads.c.id, stage_changes.c.at >= cutoff),
+        ~sa.exists().where(activities.c.lead_id == leads.c.id, activities.c.at >= cutoff),
     )
-    counts = dict(conn.execute(sa.select(_L.c.stage, sa.func.count()).where(quiet).group_by(_L.c.stage)).all())
-    last_change = sa.select(sa.func.max(_SC.c.at)).where(_SC.c.lead_id == _L.c.id).scalar_subquery()
-    last_activity = sa.select(sa.func.max(_ACT.c.at)).where(_ACT.c.lead_id == _L.c.id).scalar_subquery()
-    parts = [_L.c.created_at, sa.func.coalesce(_L.c.last_called_at, _L.c.created_at),
-             sa.func.coalesce(last_change, _L.c.created_at), sa.func.coalesce(last_activity, _L.c.created_at)]
+    counts: dict[str, int] = {stage: count for stage, count in conn.execute(
+        sa.select(leads.c.stage, sa.func.count()).where(quiet).group_by(leads.c.stage))}
+    last_change = (sa.select(sa.func.max(stage_changes.c.at)).where(stage_changes.c.lead_id == leads.c.id)
+                   .scalar_subquery())
+    last_activity = (sa.select(sa.func.max(activities.c.at)).where(activities.c.lead_id == leads.c.id)
+                     .scalar_subquery())
+    parts = [leads.c.created_at, sa.func.coalesce(leads.c.last_called_at, leads.c.created_at),
+             sa.func.coalesce(last_change, leads.c.created_at), sa.func.coalesce(last_activity, leads.c.created_at)]
     # Several arguments: SQLite's scalar max(), PostgreSQL's GREATEST.
     greatest = sa.func.greatest if conn.dialect.name == "postgresql" else sa.func.max
     last = greatest(*parts, type_=stamp).label("last")
     rows = conn.execute(
-        sa.select(_L.c.id, _L.c.company, _L.c.contact_name, _L.c.phone_e164, _L.c.stage, _L.c.owner, last)
-        .where(quiet).order_by(last, _L.c.id).limit(limit)
+        sa.select(leads.c.id, leads.c.company, leads.c.contact_name, leads.c.phone_e164, leads.c.stage, leads.c.owner, last)
+        .where(quiet).order_by(last, leads.c.id).limit(limit)
     ).all()
     stuck = [StuckLead(row.id, row.company, row.contact_name, row.phone_e164, Stage(row.stage), row.owner,
                        row.last, (now - row.last).days) for row in rows]

@@ -16,14 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from calldesk.db.engine import Store
-from calldesk.db.models import BantAnswer, Lead, Meta, Signal
 from calldesk.db.plans import Cursor
+from calldesk.db.tables import bant_answers, leads, meta, signals
 from calldesk.rules.config import Config
 from calldesk.rules.stages import Stage
 from calldesk.rules.warmth import LeadFacts, reasons_json, score
 
-_LEAD = Lead.__table__
-_META = Meta.__table__
 REFRESH_KEY = "warmth_refresh"
 _BATCH = 5000
 _PG_REFRESH_LOCK = 0x0CA11DE6  # advisory lock id: one warmth refresh at a time (engine has ...E5)
@@ -39,32 +37,34 @@ def rescore(conn: sa.Connection, lead_ids: Sequence[int], now: datetime, config:
     """Recompute and store warmth for these leads from everything known about them."""
     for start in range(0, len(lead_ids), _BATCH):
         batch = list(lead_ids[start : start + _BATCH])
-        leads = conn.execute(
-            sa.select(_LEAD.c.id, _LEAD.c.stage, _LEAD.c.industry, _LEAD.c.employees, _LEAD.c.role,
-                      _LEAD.c.no_answer_streak).where(_LEAD.c.id.in_(batch))
+        rows = conn.execute(
+            sa.select(leads.c.id, leads.c.stage, leads.c.industry, leads.c.employees, leads.c.role,
+                      leads.c.no_answer_streak).where(leads.c.id.in_(batch))
         ).all()
         bant: dict[int, dict[str, str]] = defaultdict(dict)
         for lead_id, element, value in conn.execute(
-            sa.select(BantAnswer.lead_id, BantAnswer.element, BantAnswer.value).where(BantAnswer.lead_id.in_(batch))
+            sa.select(bant_answers.c.lead_id, bant_answers.c.element, bant_answers.c.value)
+            .where(bant_answers.c.lead_id.in_(batch))
         ):
             bant[lead_id][element] = value
         horizon = now - timedelta(days=config.warmth.signal_horizon_days)
-        signals: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+        seen: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
         for lead_id, kind, at in conn.execute(
-            sa.select(Signal.lead_id, Signal.kind, Signal.at).where(Signal.lead_id.in_(batch), Signal.at >= horizon)
+            sa.select(signals.c.lead_id, signals.c.kind, signals.c.at)
+            .where(signals.c.lead_id.in_(batch), signals.c.at >= horizon)
         ):
-            signals[lead_id].append((str(kind), at))
-        updates = [{"_id": row.id, **warmth_of(row._mapping, bant[row.id], signals[row.id], now, config)}
-                   for row in leads]
+            seen[lead_id].append((str(kind), at))
+        updates = [{"_id": row.id, **warmth_of(row._mapping, bant[row.id], seen[row.id], now, config)}
+                   for row in rows]
         if updates:
             conn.execute(
-                sa.update(_LEAD).where(_LEAD.c.id == sa.bindparam("_id"))
+                sa.update(leads).where(leads.c.id == sa.bindparam("_id"))
                 .values(warmth=sa.bindparam("warmth"), warmth_reasons=sa.bindparam("warmth_reasons")),
                 updates,
             )
 
 
-def warmth_of(lead: Mapping[str, Any], bant: Mapping[str, str], signals: Sequence[tuple[str, datetime]],
+def warmth_of(lead: Mapping[str, Any] | sa.RowMapping, bant: Mapping[str, str], signals: Sequence[tuple[str, datetime]],
               now: datetime, config: Config) -> dict[str, Any]:
     """The warmth columns for a lead (a row of leads, or its values about to be written)."""
     facts = LeadFacts(stage=Stage(lead["stage"]), industry=lead["industry"], employees=lead["employees"],
@@ -75,13 +75,13 @@ def warmth_of(lead: Mapping[str, Any], bant: Mapping[str, str], signals: Sequenc
 
 
 def _lead_answers() -> sa.Select:
-    return sa.select(BantAnswer.element, BantAnswer.value).where(BantAnswer.lead_id == sa.bindparam("lead_id"))
+    return sa.select(bant_answers.c.element, bant_answers.c.value).where(
+        bant_answers.c.lead_id == sa.bindparam("lead_id"))
 
 
 def _lead_signals() -> sa.Select:
-    table = Signal.__table__
-    return sa.select(table.c.kind, table.c.at).where(table.c.lead_id == sa.bindparam("lead_id"),
-                                                     table.c.at >= sa.bindparam("horizon", type_=table.c.at.type))
+    return sa.select(signals.c.kind, signals.c.at).where(
+        signals.c.lead_id == sa.bindparam("lead_id"), signals.c.at >= sa.bindparam("horizon", type_=signals.c.at.type))
 
 
 def score_one(cur: Cursor, lead: Mapping[str, Any], now: datetime, config: Config) -> dict[str, Any]:
@@ -89,18 +89,18 @@ def score_one(cur: Cursor, lead: Mapping[str, Any], now: datetime, config: Confi
     `lead` holds its values as they are about to be written; the answers are read as stored."""
     bant = {element: value for element, value in cur.all(_lead_answers, lead_id=lead["id"])}
     horizon = now - timedelta(days=config.warmth.signal_horizon_days)
-    signals = [(str(kind), at) for kind, at in cur.all(_lead_signals, lead_id=lead["id"], horizon=horizon)]
-    return warmth_of(lead, bant, signals, now, config)
+    recent = [(str(kind), at) for kind, at in cur.all(_lead_signals, lead_id=lead["id"], horizon=horizon)]
+    return warmth_of(lead, bant, recent, now, config)
 
 
 def _read_stamp(conn: sa.Connection) -> str | None:
-    return conn.execute(sa.select(_META.c.value).where(_META.c.key == REFRESH_KEY)).scalar()
+    return conn.execute(sa.select(meta.c.value).where(meta.c.key == REFRESH_KEY)).scalar()
 
 
 def _write_stamp(conn: sa.Connection, value: str) -> None:
-    updated = conn.execute(sa.update(_META).where(_META.c.key == REFRESH_KEY).values(value=value)).rowcount
+    updated = conn.execute(sa.update(meta).where(meta.c.key == REFRESH_KEY).values(value=value)).rowcount
     if not updated:
-        conn.execute(sa.insert(_META).values(key=REFRESH_KEY, value=value))
+        conn.execute(sa.insert(meta).values(key=REFRESH_KEY, value=value))
 
 
 def note_scored(conn: sa.Connection, now: datetime, config: Config) -> None:
@@ -112,11 +112,10 @@ def note_scored(conn: sa.Connection, now: datetime, config: Config) -> None:
 def refresh_if_due(store: Store, now: datetime, config: Config) -> int:
     """Daily decay refresh (or a full one after a config change); returns leads rescored."""
     wanted = f"{now.date().isoformat()}|{config_stamp(config)}"
-    with store.read() as session:
-        if _read_stamp(session.connection()) == wanted:
+    with store.read() as conn:
+        if _read_stamp(conn) == wanted:
             return 0  # the common case: one indexed read
-    with store.write() as session:
-        conn = session.connection()
+    with store.write() as conn:
         if not store.is_sqlite:
             # Every caller's first command of the day gets here at once: one refreshes, the
             # rest wait and then find the stamp written (SQLite's BEGIN IMMEDIATE does the same).
@@ -126,10 +125,10 @@ def refresh_if_due(store: Store, now: datetime, config: Config) -> int:
         if stamp == wanted:
             return 0
         if stamp is None or stamp.split("|")[-1] != config_stamp(config):
-            ids: Iterable[int] = conn.execute(sa.select(_LEAD.c.id)).scalars()
+            ids: Iterable[int] = conn.execute(sa.select(leads.c.id)).scalars()
         else:
             since = now - timedelta(days=config.warmth.signal_horizon_days + 1)
-            ids = conn.execute(sa.select(Signal.lead_id).where(Signal.at >= since).distinct()).scalars()
+            ids = conn.execute(sa.select(signals.c.lead_id).where(signals.c.at >= since).distinct()).scalars()
         lead_ids = sorted(ids)  # a fixed order: rows are locked as they are updated
         rescore(conn, lead_ids, now, config)
         _write_stamp(conn, wanted)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from calldesk.rules.config import Config
+from calldesk.rules.kinds import CallbackStatus
 from calldesk.rules.outcomes import Outcome
 from calldesk.rules.recycling import UNANSWERED, next_try
 from calldesk.rules.stages import Stage, is_forward
@@ -99,3 +100,22 @@ def apply(outcome: Outcome, lead: LeadState, now: datetime, config: Config, *,
     return Effect(stage=stage, lost_reason=lost_reason, attempts=attempts, no_answer_streak=streak,
                   unreachable=unreachable, next_call_at=next_at,
                   phone_bad=outcome is Outcome.wrong_number, suppress=outcome is Outcome.do_not_call)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What a call did to one of the lead's open callbacks."""
+
+    status: CallbackStatus  # done, or still open
+    due_at: datetime  # moved to the next try, or as it was
+
+
+def settle_callback(outcome: Outcome, effect: Effect, due_at: datetime, now: datetime) -> Settled | None:
+    """A call settles the lead's open callbacks: after a conversation they are done; an
+    unanswered due callback moves to the next try, so it stays with whoever it was for. None:
+    it still stands as it is (not due yet, or no next try to move it to)."""
+    if outcome in UNANSWERED and not effect.parked:
+        if due_at > now or effect.next_call_at is None:
+            return None
+        return Settled(CallbackStatus.open, effect.next_call_at)
+    return Settled(CallbackStatus.done, due_at)
