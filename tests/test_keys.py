@@ -26,8 +26,8 @@ from calldesk.screens.schedule import ScheduleScreen
 from calldesk.screens.script_panel import ScriptPanel
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
 from calldesk.screens.when_picker import WhenPicker, _Choices
-from tests.test_app import make_app, settle
-from tests.test_cli import cli_runner, one_line_error
+from tests.command import cli_runner, one_line_error
+from tests.pilot import make_app, settle
 
 
 def test_the_cli_and_the_app_start_refuse_a_bad_keys_section_with_the_same_line(tmp_path):

@@ -27,8 +27,12 @@ from calldesk.screens.queue import QueueScreen
 from calldesk.screens.schedule import ScheduleScreen
 from calldesk.screens.team_modals import CallerPicker, ReasonPrompt, StagePicker
 from tests.conftest import NOW
-from tests.test_app import make_app, open_screen, text_of
-from tests.test_call_screen import settle  # waits for the store's workers, not for a modal's answer
+from tests.pilot import (  # settle waits for the store's workers, not a modal's answer
+    make_app,
+    open_screen,
+    settle,
+    text_of,
+)
 
 SIZE = (140, 40)
 
