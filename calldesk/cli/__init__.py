@@ -140,15 +140,9 @@ def undecodable_input(args: list[str], env: Mapping[str, str]) -> str | None:
 
 
 def fault_message(exc: BaseException, store: str | None) -> str | None:
-    """One line for a fault of the machine or the store met mid-command (disk full, a server
-    gone, a store damaged by hand); None for anything else, which is a bug to report."""
-    dbapi = getattr(sys.modules.get("sqlalchemy.exc"), "DBAPIError", None)
-    if dbapi is not None and isinstance(exc, dbapi):
-        detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None and str(exc.orig).strip() else type(
-            exc.orig).__name__
-        if store is None:
-            return _("store: {error}").format(error=detail)
-        return _("store {store}: {error}").format(store=store, error=detail)
+    """One line for a fault of the machine met mid-command (disk full, a folder gone); None for
+    anything else, which is a bug to report. The store's own faults arrive as CalldeskError
+    (db.engine.StoreFault), already one line."""
     if isinstance(exc, OSError) and exc.strerror:
         where = exc.filename or store
         return f"{where}: {exc.strerror}" if where else exc.strerror

@@ -29,19 +29,14 @@ def db_upgrade(typer_ctx: typer.Context, db: DbOpt = None, config: ConfigOpt = N
 
 @db_app.command("status", help=N_("Show which store is used and its schema revision, without changing it."))
 def db_status(typer_ctx: typer.Context, db: DbOpt = None, config: ConfigOpt = None) -> None:
-    from sqlalchemy.exc import DBAPIError
-
-    from calldesk.db.engine import SCHEMA_HEAD, Store, schema_revision, store_error, to_url
+    from calldesk.db.engine import SCHEMA_HEAD, Store, to_url
 
     ctx = make_context(typer_ctx, db, config)
     with closing(Store(to_url(ctx.store_target))) as store:  # as it is: not opened, so not upgraded
         if store.path and not store.path.exists():
             typer.echo(_("store {store}: does not exist yet (created on first use)").format(store=store.describe()))
             return
-        try:
-            revision = schema_revision(store.engine)
-        except DBAPIError as exc:
-            raise store_error(store, exc) from None
+        revision = store.revision()
         state = _("current") if revision == SCHEMA_HEAD else _("calldesk needs {revision}").format(
             revision=SCHEMA_HEAD)
         typer.echo(_("store {store}: schema {revision} ({state})").format(
