@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from calldesk.screens.textual_hooks import FooterKey, footer_ready, set_key_disabled
+from calldesk.screens.textual_hooks import FooterKey, footer_ready, keymap_of, own_bindings, set_key_disabled
 
 NARROW = 100  # below this width the keys are packed closer (Footer's compact style)
 # Keys a narrow footer leaves out first (? lists them): those a caller needs least often.
@@ -38,7 +38,7 @@ class KeysFooter(Footer):
     def compose(self) -> ComposeResult:
         if footer_ready(self):
             self._shown = _keys_shown(self.screen)
-        if not self.app._keymap or not self._bindings_ready:
+        if not keymap_of(self.app) or not footer_ready(self):
             yield from super().compose()
             return
         # Textual puts a key the keymap moved after the other keys of its screen (BindingsMap.
@@ -111,8 +111,8 @@ def _default_place(screen: Screen) -> Callable[[FooterKey], int]:
     remapped; the chain's copies are)."""
     first: dict[str, int] = {}
     of_id: dict[str, int] = {}
-    for node, _remapped in screen._modal_binding_chain:
-        for key, binding in node._bindings:
+    for node in own_bindings(screen):
+        for key, binding in node:
             place = first.setdefault(key, len(first))
             if binding.id:
                 of_id.setdefault(binding.id, place)

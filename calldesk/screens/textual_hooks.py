@@ -8,19 +8,21 @@ these first: tests/test_call_screen.py (memory, the footer's greyed keys), tests
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
 from textual._styles_cache import StylesCache
-from textual.binding import Binding
+from textual.app import App
+from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.widgets import Footer
 
 # FooterKey, one key of the footer, is not exported by textual.widgets: KeysFooter (keys.py)
 # fits, greys and measures the keys the footer composed.
 from textual.widgets._footer import FooterKey
 
-__all__ = ["FooterKey", "clear_styles_cache", "footer_ready", "key_bindings", "prune_watchers",
-           "set_key_disabled"]
+__all__ = ["FooterKey", "clear_styles_cache", "footer_ready", "key_bindings", "keymap_of", "own_bindings",
+           "prune_watchers", "set_key_disabled"]
 
 
 def key_bindings(node: DOMNode) -> dict[str, list[Binding]]:
@@ -28,6 +30,20 @@ def key_bindings(node: DOMNode) -> dict[str, list[Binding]]:
     by translated ones. Textual reads BINDINGS once per class, at import, and has no hook for a
     description in the UI language (none that the footer, key panel and palette all read)."""
     return node._bindings.key_to_bindings
+
+
+def keymap_of(app: App) -> Mapping[str, str]:
+    """The keymap the app was given (App.set_keymap): Textual keeps it, normalised, in `_keymap`
+    and has no public getter; the footer needs it to put moved keys back in their place."""
+    return app._keymap
+
+
+def own_bindings(screen: Screen) -> Iterator[BindingsMap]:
+    """Each node's own bindings along the screen's binding chain, as BINDINGS declared them
+    (before the keymap moved any): Screen.active_bindings gives only the remapped copies, so
+    the footer could not keep a moved key in its BINDINGS' place (`_modal_binding_chain`)."""
+    for node, _remapped in screen._modal_binding_chain:
+        yield node._bindings
 
 
 def footer_ready(footer: Footer) -> bool:
