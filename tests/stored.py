@@ -11,7 +11,7 @@ from calldesk.db.leads import add_lead
 from calldesk.db.models import Lead
 from calldesk.rules.config import Config
 from calldesk.rules.outcomes import Outcome
-from tests.conftest import NOW
+from tests.conftest import NOW, orm
 
 CONFIG = Config()  # region NL: the desk is in Amsterdam
 _numbers = iter(range(20_000_000, 99_999_999))
@@ -28,14 +28,13 @@ def lead(store, stage="suspect", **columns):
 
 def everything(store):
     """Every row of every table, to compare whole stores before and after."""
-    with store.read() as session:
-        conn = session.connection()
+    with store.read() as conn:
         return {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
                 for t in SQLModel.metadata.sorted_tables}
 
 
 def row(store, lead_id):
-    with store.read() as session:
+    with orm(store) as session:
         return session.get(Lead, lead_id)
 
 
