@@ -236,7 +236,7 @@ def dnc_add(typer_ctx: typer.Context, phone: PhoneArg,
     ctx = make_context(typer_ctx, db, config, caller, at)
     with ctx.store() as store:
         try:
-            number, added = add(store, phone, now=ctx.now, by=ctx.caller, region=region_of(ctx, region), reason=reason)
+            number, added = add(store, phone, now=ctx.now, by=ctx.caller, region=region_of(region, ctx.config), reason=reason)
         except PhoneError as exc:
             raise phone_error(phone, exc) from None
     typer.echo((_("{number} added to the do-not-call list") if added
@@ -252,7 +252,7 @@ def dnc_remove(typer_ctx: typer.Context, phone: PhoneArg, region: RegionOpt = No
     ctx = make_context(typer_ctx, db, config)
     with ctx.store() as store:
         try:
-            number, removed = remove(store, phone, region=region_of(ctx, region))
+            number, removed = remove(store, phone, region=region_of(region, ctx.config))
         except PhoneError as exc:
             raise phone_error(phone, exc) from None
     if not removed:

@@ -82,7 +82,7 @@ def import_(
     at: AtOpt = None,
 ) -> None:
     ctx = make_context(typer_ctx, db, config, caller, at)
-    numbers_region = region_of(ctx, region)
+    numbers_region = region_of(region, ctx.config)
     overrides = _parse_map(map_ or [])
     owner_map = _parse_pairs(map_owner or [], "--map-owner", "'Jan Jansen=jan'")
     from calldesk.rules.mapping import parse_stage_map

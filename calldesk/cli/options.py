@@ -12,7 +12,6 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import N_, _
 
 if TYPE_CHECKING:
-    from calldesk.cli.context import Context
     from calldesk.rules.config import Config
 
 DbOpt = Annotated[str | None, typer.Option("--db", help=N_("Store: a file path or postgresql:// URL [env: CALLDESK_DB]."), show_default=False)]
@@ -58,14 +57,14 @@ def parse_moment(text: str, option: str, config: Config, now: datetime) -> datet
     return moment
 
 
-def region_of(ctx: Context, given: str | None) -> str:
+def region_of(given: str | None, config: Config) -> str:
     """--region, checked, else the config's."""
     from calldesk.rules.phones import is_region
 
     if given and not is_region(given):
         raise CalldeskError(_("--region {region}: expected a two-letter country code such as NL").format(
             region=repr(given)))
-    return (given or ctx.config.region).upper()
+    return (given or config.region).upper()
 
 
 def phone_error(phone: str, exc: CalldeskError) -> CalldeskError:

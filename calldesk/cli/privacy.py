@@ -52,7 +52,7 @@ def erase(
 
     ctx = make_context(typer_ctx, db, config, None, at)
     with ctx.store() as store:
-        done = erase_person(store, lead_or_phone, by=ctx.caller, now=ctx.now, region=region_of(ctx, region),
+        done = erase_person(store, lead_or_phone, by=ctx.caller, now=ctx.now, region=region_of(region, ctx.config),
                             objected=objected)
     what = (_("lead {id} ({company}) erased with {rows}").format(
                 id=done.lead_ids[0], company=done.company or _("no company"), rows=_rows_text(done.rows))

@@ -28,9 +28,10 @@ from calldesk.db.plans import Cursor, Plan, dialect_key, sqlite_time
 from calldesk.db.tables import callbacks, leads, suppression, window_keys
 from calldesk.i18n import N_, _
 from calldesk.rules.config import CallingHours, Config
+from calldesk.rules.phones import home_zone
 from calldesk.rules.stages import Stage
 from calldesk.rules.warmth import parse_reasons
-from calldesk.rules.windows import describe_next, home_zone, local_time, next_opening, open_keys, why_closed, zones_of
+from calldesk.rules.windows import describe_next, local_time, next_opening, open_keys, why_closed, zones_of
 
 CLAIM_LEASE = timedelta(minutes=10)
 # Opportunities and customers are worked through callbacks (appointments), not cold.

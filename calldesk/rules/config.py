@@ -25,7 +25,7 @@ from pydantic import (
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _
 from calldesk.rules.keys import ACTIONS, KeysProblem, changed, check_keys
-from calldesk.rules.phones import is_region
+from calldesk.rules.phones import home_zone, is_region
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -314,8 +314,6 @@ class Config(_Section):
     @property
     def desk_zone(self) -> str:
         """The `timezone` key, else the region's own zone (NL → Europe/Amsterdam)."""
-        from calldesk.rules.windows import home_zone  # windows imports this module
-
         return self.timezone or home_zone(self.region)
 
 

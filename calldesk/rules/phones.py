@@ -376,3 +376,14 @@ def split_extension(text: str) -> tuple[str, str]:
 def with_extension(shown: str, extension: str) -> str:
     """A number as shown, with the extension to dial after it ("020 123 4567 ext. 12")."""
     return _("{phone} ext. {extension}").format(phone=shown, extension=extension) if extension else shown
+
+
+def home_zone(region: str) -> str:
+    """The time zone of the home region (NL → Europe/Amsterdam); "UTC" when it has none."""
+    number = phonenumbers.example_number(region.upper())
+    if number is None:
+        return "UTC"
+    zones = time_zones_for_number(number)
+    if not zones or zones[0] == "Etc/Unknown":
+        return "UTC"
+    return zones[0]

@@ -19,11 +19,9 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
-from phonenumbers.timezone import time_zones_for_number
-
 from calldesk.i18n import _, format_day, format_weekday, format_weekday_time, language
 from calldesk.rules.config import WEEKDAYS, CallingHours
+from calldesk.rules.phones import home_zone
 
 __all__ = [
     "WindowKey",
@@ -35,7 +33,6 @@ __all__ = [
     "holiday_country",
     "holiday_dates",
     "holidays_known",
-    "home_zone",
     "is_open",
     "local_midnight",
     "local_time",
@@ -55,16 +52,6 @@ _NO_HOLIDAY_COUNTRIES = {"", "001", "ZZ"}
 
 
 @lru_cache(maxsize=256)
-def home_zone(region: str) -> str:
-    """The time zone of the home region (NL → Europe/Amsterdam); "UTC" when it has none."""
-    number = phonenumbers.example_number(region.upper())
-    if number is None:
-        return "UTC"
-    zones = time_zones_for_number(number)
-    if not zones or zones[0] == "Etc/Unknown":
-        return "UTC"
-    return zones[0]
-
 
 @lru_cache(maxsize=1024)
 def zones_of(zone: str | None) -> tuple[str, ...]:
