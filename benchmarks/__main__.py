@@ -350,7 +350,7 @@ LIMITS = {
         "Collisions are rarer, but 8 processes share 2 cores (with other work): a process waking "
         "from its pause waits for a core, a waiter polls for the lock, and a commit that runs the "
         "WAL checkpoint (every ~1,000 pages) holds the lock meanwhile. Before the plans of "
-        "2026-11-23 (lock held ~4.8 ms a cycle, not ~1 ms) this row was p99 ~27 ms."),
+        "2026-11-23 (lock held ~4.8 ms a cycle, not ~1 ms) this row was p99 ~27 ms. Since 2026-12-04 the tail is worse and not yet explained: A/B on this machine, 2026-12-04, 8 processes, the code before and after the store's restructuring (Store.write giving a Connection, db/tables.py, rows.py): paced p99 9.6 → 50.6 ms, flat out p99 97 → 179 ms, while p50 went 9.9 → 8.1 ms (flat out) and 3.0 → 2.8 ms (paced). To bisect first."),
     "app start": (
         "Phases of one start at 1M in a quiet hour (2026-11-24: calldesk ~850 ms, bare ~275 ms). "
         "Python start and imports: ~0.55 s against the bare app's ~0.16 s. Textual is ~0.15 s of "
