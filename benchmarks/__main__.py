@@ -235,7 +235,8 @@ def cycle_section(plan: Plan) -> Section:
          "between calls, the store's worst case. *Paced*: a random pause between calls (exponential, "
          "the mean shown) — still hundreds of times a desk's pace, where a call takes minutes. Each run: "
          f"a fresh copy of the store, {plan.cycles} calls shared among the processes, released together "
-         f"after 3 untimed calls each; {plan.cycle_rounds} rounds, the setups in shuffled order. SQLite "
+         f"after 3 untimed calls each and the desk's freeze of its startup objects "
+         f"(`CalldeskApp.settle_memory`); {plan.cycle_rounds} rounds, the setups in shuffled order. SQLite "
          "in WAL mode with synchronous=FULL (each commit waits for the disk), one writer at a time."), "",
         *table(["processes", "pause", "cycles", "p50", "p99", "p99 per round", "max", "claim p50",
                 "throughput"], rows), ""]
@@ -350,7 +351,15 @@ LIMITS = {
         "Collisions are rarer, but 8 processes share 2 cores (with other work): a process waking "
         "from its pause waits for a core, a waiter polls for the lock, and a commit that runs the "
         "WAL checkpoint (every ~1,000 pages) holds the lock meanwhile. Before the plans of "
-        "2026-11-23 (lock held ~4.8 ms a cycle, not ~1 ms) this row was p99 ~27 ms. Since 2026-12-04 the tail is worse and not yet explained: A/B on this machine, 2026-12-04, 8 processes, the code before and after the store's restructuring (Store.write giving a Connection, db/tables.py, rows.py): paced p99 9.6 → 50.6 ms, flat out p99 97 → 179 ms, while p50 went 9.9 → 8.1 ms (flat out) and 3.0 → 2.8 ms (paced). To bisect first."),
+        "2026-11-23 (lock held ~4.8 ms a cycle, not ~1 ms) this row was p99 ~27 ms. "
+        "On 2026-12-04 this row read p99 ~50 ms after the store's restructuring; bisected to "
+        "no slower code but a full garbage collection (~60 ms: phonenumbers' and the holidays' "
+        "data, SQLAlchemy) that each caller process ran once in its 50 timed calls, or just before "
+        "them, as its warm-up happened to leave Python's counters. A desk freezes its startup "
+        "objects once its first queue is up (`CalldeskApp.settle_memory`), which leaves those "
+        "collections nothing to walk; the caller processes here now do the same, and the A/B "
+        "against the code before the restructuring reads p99 8.7 / 9.2 ms after, 9.3 / 10.7 ms "
+        "before (flat out 93 / 95 after, 91 / 105 before)."),
     "app start": (
         "Phases of one start at 1M in a quiet hour (2026-11-24: calldesk ~850 ms, bare ~275 ms). "
         "Python start and imports: ~0.55 s against the bare app's ~0.16 s. Textual is ~0.15 s of "

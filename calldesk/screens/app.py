@@ -44,7 +44,7 @@ TEXTUAL_TEXTS = (
 )
 
 
-YOUNG_COLLECTION_AFTER = 50_000  # allocations between collections of new objects (see _freeze)
+YOUNG_COLLECTION_AFTER = 50_000  # allocations between collections of new objects (see settle_memory)
 KEPT_CALL = "call"  # the name of the call screen the app keeps (open_call)
 
 # Claims are 10-minute leases: an open call renews its claim well before it runs out.
@@ -102,13 +102,15 @@ class CalldeskApp(DeskApp):
     def started(self) -> None:
         """The first queue is on screen: what exists now (modules, styles, the queue screen)
         lives as long as the app, so full garbage collections need not walk it again on every
-        call (they paused the desk ~0.1-0.3 s); and collections run less often (_freeze)."""
+        call (they paused the desk ~0.1-0.3 s); and collections run less often (settle_memory)."""
         if self._freeze_pending:
             self._freeze_pending = False
-            self.call_after_refresh(self._freeze)  # after the queue's first paint, not before
+            self.call_after_refresh(self.settle_memory)  # after the queue's first paint, not before
 
     @staticmethod
-    def _freeze() -> None:
+    def settle_memory() -> None:
+        """Once, when a desk is up: its process's objects so far are kept out of later
+        collections (benchmarks' caller processes do it too, to measure a desk)."""
         gc.collect()  # garbage first: what is frozen is never collected
         gc.freeze()
         # Drawing a screen makes tens of thousands of short-lived objects (strips, segments,
