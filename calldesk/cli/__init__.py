@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from calldesk.cli import desk, leads, privacy, reports, serve, store, team
+from calldesk.cli import campaigns, desk, leads, privacy, reports, serve, store, team
 from calldesk.cli.context import Given, State, load_config, make_context
 from calldesk.cli.holiday_cache import kept_holidays
 from calldesk.cli.options import AtOpt, CallerOpt, ConfigOpt, DbOpt
@@ -42,6 +42,8 @@ for commands in (leads.app, desk.app, privacy.app, reports.app, team.app, serve.
 app.add_typer(store.db_app, name="db")
 app.add_typer(desk.dnc_app, name="dnc")
 app.add_typer(team.caller_app, name="caller")
+app.add_typer(campaigns.client_app, name="client")
+app.add_typer(campaigns.campaign_app, name="campaign")
 
 
 class Language(StrEnum):

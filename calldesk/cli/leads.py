@@ -76,6 +76,7 @@ def import_(
     rejects: Annotated[Path | None, typer.Option(help=N_("Where rejected rows go [default: FILE.rejects.csv beside the input]."), show_default=False)] = None,
     allow_premium: Annotated[bool, typer.Option("--allow-premium", help=N_("Keep premium-rate and shared-cost numbers (0900, 09…): refused by default."))] = False,
     duplicates: Annotated[Path | None, typer.Option(help=N_("Where rows folded into an existing lead are listed [default: FILE.duplicates.csv beside the input]."), show_default=False)] = None,
+    campaign: Annotated[str | None, typer.Option("--campaign", help=N_("The campaign the leads are for [default: the only active one; required when more are active]."), show_default=False)] = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
     caller: CallerOpt = None,
@@ -97,6 +98,7 @@ def import_(
                 source=source, owner=owner, overrides=overrides, dry_run=dry_run,
                 stage_map=stage_map, owner_map=owner_map, strict_owners=strict_owners,
                 rejects_path=rejects, duplicates_path=duplicates, progress=progress, allow_premium=allow_premium,
+                campaign=campaign,
             )
     _print_summary(summary)
 
