@@ -168,7 +168,7 @@ def format_weekday_time(moment: datetime) -> str:
     return _format(moment, "EEE HH:mm")
 
 
-def format_day(moment: datetime, *, year: int | None = None, pad: bool = False) -> str:
+def format_day(moment: date, *, year: int | None = None, pad: bool = False) -> str:
     """"Mon 23 Nov" / "ma 23 nov", the year added when it is not `year`; `pad`: "Mon 03 Dec",
     so that a column of days lines up."""
     pattern = "EEE dd MMM" if pad else "EEE d MMM"

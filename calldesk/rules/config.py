@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import time, timedelta
 from typing import Annotated, Any, Literal
 
@@ -189,6 +190,9 @@ class Retry(_Section):
     voicemail: Duration | Literal["next_working_day"] = "next_working_day"
     max_attempts: int = Field(default=6, ge=1, le=50)
     recent_contact: Duration = timedelta(hours=1)
+    # A number contacted for one campaign is not offered for another within this: a duration,
+    # or "rest_of_day", up to the end of that calling day on the lead's clock (recycling).
+    recent_contact_other_campaign: Duration | Literal["rest_of_day"] = "rest_of_day"
     # After a conversation without a callback (interested, qualified, …): time for the info
     # sent to arrive before the lead is offered again.
     followup: Duration = timedelta(days=2)
@@ -317,32 +321,46 @@ class Config(_Section):
         return self.timezone or home_zone(self.region)
 
 
-def parse_config(text: str, source: str = "config") -> Config:
-    """Validate a TOML document; a CalldeskError names the first bad key."""
+def load_toml(text: str, source: str) -> dict[str, Any]:
+    """The TOML document as a plain dict; a CalldeskError names `source` when it is not TOML."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except RecursionError:  # tomllib recurses once per level of nesting
         raise CalldeskError(_("{source}: not valid TOML: nested too deeply").format(source=source)) from None
     except tomllib.TOMLDecodeError as exc:
         raise CalldeskError(_("{source}: not valid TOML: {error}").format(source=source, error=exc)) from None
+
+
+def config_problem(exc: ValidationError, source: str) -> CalldeskError:
+    """pydantic's first problem as one line naming the key: "SOURCE: calling_hours.start: …"."""
+    error = exc.errors()[0]
+    # Unions add their member's tag to the loc ("function-before[parse_duration(), …]"): not a key.
+    key = ".".join(str(part) for part in error["loc"] if isinstance(part, int) or part.isidentifier())
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, KeysProblem) and cause.where:
+        key = f"{key}.{cause.where}"  # the entry of [keys] (pydantic's loc stops at the section)
+    key = key or _("(top level)")
+    message = _("unknown key") if error["type"] == "extra_forbidden" else error["msg"]
+    message = message.removeprefix("Value error, ")
+    return CalldeskError(f"{source}: {key}: {message}")
+
+
+def validate_config(data: Mapping[str, Any], source: str = "config") -> Config:
+    """A Config from settings as a file holds them; a CalldeskError names the first bad key."""
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        # Unions add their member's tag to the loc ("function-before[parse_duration(), …]"): not a key.
-        key = ".".join(str(part) for part in error["loc"] if isinstance(part, int) or part.isidentifier())
-        cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, KeysProblem) and cause.where:
-            key = f"{key}.{cause.where}"  # the entry of [keys] (pydantic's loc stops at the section)
-        key = key or _("(top level)")
-        message = _("unknown key") if error["type"] == "extra_forbidden" else error["msg"]
-        message = message.removeprefix("Value error, ")
-        raise CalldeskError(f"{source}: {key}: {message}") from None
+        raise config_problem(exc, source) from None
     if not config.calling_hours.days:
         # No lead could ever be called: `next` and `queue` would fail later, outside hours.
         message = _("expected at least one weekday, such as [\"mon\"]")
         raise CalldeskError(f"{source}: calling_hours.days: {message}")
     return config
+
+
+def parse_config(text: str, source: str = "config") -> Config:
+    """Validate a TOML document; a CalldeskError names the first bad key."""
+    return validate_config(load_toml(text, source), source)
 
 
 def format_duration(value: timedelta) -> str:

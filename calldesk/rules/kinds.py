@@ -35,3 +35,11 @@ class ActivityKind(StrEnum):
 
     email = "email"
     linkedin = "linkedin"
+
+
+class CampaignStatus(StrEnum):
+    """Whether a client's campaign offers its leads (active) or not (paused, archived)."""
+
+    active = "active"
+    paused = "paused"
+    archived = "archived"

@@ -7,11 +7,12 @@ opening (a no-answer at 16:06 with a 3 h delay is tried at 09:00 the next callin
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from calldesk.rules.config import CallingHours, Retry
 from calldesk.rules.outcomes import Outcome
-from calldesk.rules.windows import WindowKey, local_time, next_opening
+from calldesk.rules.windows import WindowKey, local_time, next_opening, zones_of
 
 UNANSWERED = frozenset({Outcome.no_answer, Outcome.busy, Outcome.voicemail})
 
@@ -39,3 +40,24 @@ def next_try(outcome: Outcome, streak: int, now: datetime, retry: Retry, key: Wi
         return next_opening(key, tomorrow, hours, region), False
     except ValueError:  # its zones never share calling hours: try it again in a day
         return now + timedelta(days=1), False
+
+
+def other_campaign_quiet_until(last_contact: datetime, zone: str | None, hours: CallingHours,
+                               setting: timedelta | Literal["rest_of_day"], *, region: str = "NL") -> datetime:
+    """Until when (aware UTC) a number contacted at `last_contact`, for any campaign, is not
+    offered for another campaign ([retry] recent_contact_other_campaign).
+
+    A duration counts from the contact. "rest_of_day": up to `end` of that day on the lead's
+    clock (`zone` as stored on the lead; unknown: the home region's zone, as windows do), the
+    latest of its clocks when the number could be in several zones; a contact at or after that
+    day's end is quiet no longer than the contact itself, as the day's calling is over.
+    """
+    if isinstance(setting, timedelta):
+        return local_time(zone, last_contact, region).astimezone(UTC) + setting
+    ends = []
+    for one in zones_of(zone) or (None,):
+        local = local_time(one, last_contact, region)
+        wall = datetime.combine(local.date(), hours.end)
+        # The clock falling back over `end` (or skipping it): the later of its moments.
+        ends.append(max(wall.replace(tzinfo=local.tzinfo, fold=fold).astimezone(UTC) for fold in (0, 1)))
+    return max(*ends, last_contact.astimezone(UTC))
