@@ -9,12 +9,19 @@ from sqlmodel import SQLModel
 from calldesk.db.calls import CallbackRequest, record_outcome
 from calldesk.db.leads import add_lead
 from calldesk.db.models import Lead
+from calldesk.db.tables import campaigns
 from calldesk.rules.config import Config
 from calldesk.rules.outcomes import Outcome
 from tests.conftest import NOW, orm
 
 CONFIG = Config()  # region NL: the desk is in Amsterdam
 _numbers = iter(range(20_000_000, 99_999_999))
+
+
+def campaign_id(store, name="default"):
+    """A campaign's id (every store has "default"): for leads written as rows, not by add_lead."""
+    with store.read() as conn:
+        return conn.execute(sa.select(campaigns.c.id).where(campaigns.c.name == name)).scalar_one()
 
 
 def lead(store, stage="suspect", **columns):

@@ -4,7 +4,7 @@ that calldesk wrote it, is opened by this calldesk and every value is still ther
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,8 @@ import calldesk.db.engine as engine_module
 from calldesk.db.engine import (
     SCHEMA_HEAD,
     Store,
+    StoreFault,
+    downgrade,
     open_store,
     schema_revision,
     to_url,
@@ -55,7 +57,7 @@ ROWS: dict[str, list[dict]] = {
              "warmth_reasons": '[["stage", 40], ["icp_role", 15]]', "attempts": 3, "no_answer_streak": 2,
              "unreachable": True, "last_outcome": "callback", "last_called_at": T1, "next_call_at": T2,
              "claimed_by": "anne", "claim_expires_at": T1 + timedelta(minutes=20), "import_id": 1,
-             "created_at": T0, "updated_at": T1},
+             "campaign_id": 2, "created_at": T0, "updated_at": T1},
         # Nulls where allowed; warmth NULL was allowed before 0002 (which makes it 0).
         {"company": "Brasserie Geneviève", "contact_name": "", "role": "", "phone_raw": "+32 2 512 34 56",
              "phone_e164": "+3225123456", "phone_extension": "", "phone_type": "unknown", "phone_bad": False, "time_zone": None,
@@ -63,7 +65,7 @@ ROWS: dict[str, list[dict]] = {
              "source": "", "owner": None, "stage": "lost", "lost_reason": "te duur", "warmth": None,
              "warmth_reasons": "[]", "attempts": 0, "no_answer_streak": 0, "unreachable": False, "last_outcome": None,
              "last_called_at": None, "next_call_at": None, "claimed_by": None, "claim_expires_at": None,
-             "import_id": None, "created_at": T0, "updated_at": T0},
+             "import_id": None, "campaign_id": 2, "created_at": T0, "updated_at": T0},
     ],
     "calls": [{"lead_id": 1, "caller": "anne", "started_at": T1, "ended_at": T1 + timedelta(minutes=3),
                    "outcome": "appointment", "notes": "Bel na de vakantie; \"echt\" geïnteresseerd",
@@ -84,6 +86,19 @@ ROWS: dict[str, list[dict]] = {
     "callers": [{"name": "anne", "role": "team_lead", "daily_goal": 80, "active": False, "created_at": T0}],
     "call_requests": [{"key": "dialer-7f3a", "lead_id": 1, "call_id": 1, "caller": "anne", "outcome": "appointment",
                        "at": T1}],
+    # Ids from 2: the store's own "default" client and campaign come first (0009).
+    "clients": [{"name": "Bakkerij Zoë", "notes": "belt graag 's ochtends", "settings": '[calling]\nend = "16:00"\n',
+                 "created_at": T0}],
+    "campaigns": [{"name": "Najaar 2026", "client_id": 2, "status": "paused", "starts_on": date(2026, 9, 1),
+                   "ends_on": date(2026, 12, 31), "priority": 5, "settings": "[queue]\nrecycle = false\n",
+                   "script": '[[step]]\nsay = "Goedemorgen"\n', "created_at": T1}],
+    "campaign_callers": [{"campaign_id": 2, "caller": "anne"}],
+}
+# What 0009 gives every store, before any row of the tables' own.
+DEFAULT_ROWS = {
+    "clients": [{"id": 1, "name": "default", "notes": "", "settings": ""}],
+    "campaigns": [{"id": 1, "name": "default", "client_id": 1, "status": "active", "starts_on": None, "ends_on": None,
+                   "priority": 0, "settings": "", "script": ""}],
 }
 # Columns later revisions added: the value a row written before them has afterwards.
 ADDED = {
@@ -94,6 +109,7 @@ ADDED = {
     ("callbacks", "assigned_at"): None, ("callbacks", "closed_by"): None, ("callbacks", "close_reason"): "",
     ("stage_changes", "manual"): False,
     ("leads", "phone_extension"): "", ("callbacks", "closed_seen_at"): None, ("callbacks", "revision"): 0,
+    ("leads", "campaign_id"): 1,  # 0009: the default campaign
 }
 TABLES = {table.name: table for table in SQLModel.metadata.sorted_tables}
 
@@ -139,11 +155,11 @@ def _fill(store: Store) -> dict[str, set[str]]:
 def _expected(present: dict[str, set[str]], revision: str) -> dict[str, list[dict]]:
     expected: dict[str, list[dict]] = {}
     for name, table in TABLES.items():
+        expected[name] = [dict(row) for row in DEFAULT_ROWS.get(name, ())]
         if name not in present:
-            expected[name] = []
             continue
-        expected[name] = []
-        for number, row in enumerate(ROWS[name], start=1):
+        first = 1 + len(DEFAULT_ROWS.get(name, ()))
+        for number, row in enumerate(ROWS[name], start=first):
             want = {}
             if "id" in table.c:
                 want["id"] = number
@@ -191,6 +207,10 @@ def test_upgrade_keeps_every_value(store_target, tmp_path, revision):
         store_ids = [r["value"] for r in stored["meta"] if r["key"] == "store_id"]
         assert len(store_ids) == 1 and re.fullmatch("[0-9a-f]{12}", store_ids[0])
         stored["meta"] = [r for r in stored["meta"] if r["key"] != "store_id"]
+        # 0009's default client and campaign are made when it runs.
+        for name in DEFAULT_ROWS:
+            made = stored[name][0].pop("created_at")
+            assert made.utcoffset() == timedelta(0)
         for name, rows in _expected(present, revision).items():
             assert stored[name] == rows, name
         if store.is_sqlite:
@@ -240,3 +260,109 @@ def test_upgrade_gives_leads_of_several_zones_all_of_them(store_target):
     assert zones["+77012345678"] == "Asia/Almaty"
     assert zones["+31612345678"] == "Europe/Amsterdam"
     assert (zones["+18005550199"], "US") in keys and ("Asia/Almaty", "KZ") in keys
+
+
+def _leads_as_stored(store: Store) -> list[dict]:
+    with store.read() as conn:
+        return [dict(row) for row in conn.execute(sa.text("SELECT * FROM leads ORDER BY id")).mappings()]
+
+
+def _schema_diff(store: Store) -> list:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from calldesk.db.models import include_in_autogenerate
+
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_in_autogenerate})
+        return compare_metadata(context, SQLModel.metadata)
+
+
+def _queue_index_sql(store: Store) -> str:
+    with store.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'ix_leads_queue'").scalar()
+
+
+def test_0009_puts_every_lead_in_the_default_campaign_and_downgrades(store_target):
+    old = Store(to_url(store_target))
+    try:
+        upgrade(old, "0008")
+        _fill(old)
+        before = _leads_as_stored(old)
+        queue_index = _queue_index_sql(old) if old.is_sqlite else ""
+    finally:
+        old.close()
+    assert len(before) == 2
+
+    store = open_store(store_target)
+    try:
+        with store.read() as conn:
+            clients = conn.execute(sa.text("SELECT id, name FROM clients")).all()
+            campaigns = conn.execute(sa.text("SELECT id, name, client_id, status FROM campaigns")).all()
+            per_campaign = conn.execute(sa.text("SELECT campaign_id, count(*) FROM leads GROUP BY campaign_id")).all()
+        assert [name for _id, name in clients] == ["default"]
+        assert [(name, client, status) for _id, name, client, status in campaigns] == [("default", clients[0][0], "active")]
+        assert per_campaign == [(campaigns[0][0], 2)]
+        # The copy SQLite's batch mode made of leads is the models' table, indexes and keys too.
+        assert _schema_diff(store) == []
+        if store.is_sqlite:
+            assert _queue_index_sql(store) == queue_index and "warmth DESC" in queue_index
+        with pytest.raises(StoreFault), store.write() as conn:  # every lead belongs to a campaign
+            conn.execute(sa.text(
+                "INSERT INTO leads (company, contact_name, role, phone_raw, phone_e164, phone_extension, phone_type, "
+                "phone_bad, country, email, linkedin_url, industry, company_size, source, stage, lost_reason, "
+                "warmth, warmth_reasons, attempts, no_answer_streak, unreachable, created_at, updated_at) "
+                "VALUES ('', '', '', '', '+31201111111', '', 'fixed', false, 'NL', '', '', '', '', '', 'suspect', '', "
+                "0, '[]', 0, 0, false, :t, :t)"), {"t": T0})
+
+        downgrade(store, "0008")
+        assert schema_revision(store.engine) == "0008"
+        tables = set(sa.inspect(store.engine).get_table_names())
+        assert not tables & {"clients", "campaigns", "campaign_callers"}
+        assert _leads_as_stored(store) == before
+        if store.is_sqlite:
+            assert _queue_index_sql(store) == queue_index
+    finally:
+        store.close()
+
+    again = open_store(store_target)  # and up once more
+    try:
+        assert schema_revision(again.engine) == SCHEMA_HEAD
+        with again.read() as conn:
+            assert conn.execute(sa.text("SELECT DISTINCT c.name FROM leads l JOIN campaigns c ON c.id = l.campaign_id")
+                                ).scalars().all() == ["default"]
+    finally:
+        again.close()
+
+
+def test_0009_fills_a_big_store_with_one_statement(tmp_path):
+    """A million leads must not be updated row by row: the upgrade's UPDATE of leads is one."""
+    old = Store(to_url(str(tmp_path / "big.db")))
+    try:
+        upgrade(old, "0008")
+        with old.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) "
+                "INSERT INTO leads (company, contact_name, role, phone_raw, phone_e164, phone_extension, phone_type, "
+                "phone_bad, country, email, linkedin_url, industry, company_size, source, stage, lost_reason, "
+                "warmth, warmth_reasons, attempts, no_answer_streak, unreachable, created_at, updated_at) "
+                "SELECT '', '', '', '', '+3120' || (1000000 + i), '', 'fixed', 0, 'NL', '', '', '', '', '', "
+                "'suspect', '', 0, '[]', 0, 0, 0, '2026-11-01 00:00:00.000000', '2026-11-01 00:00:00.000000' FROM n")
+        updates: list[bool] = []  # executemany, per UPDATE of leads
+
+        def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
+            if statement.lstrip().upper().startswith("UPDATE LEADS"):
+                updates.append(executemany)
+
+        sa.event.listen(old.engine, "before_cursor_execute", count)
+        upgrade(old)
+    finally:
+        old.close()
+    assert updates == [False]
+    store = open_store(str(tmp_path / "big.db"))
+    try:
+        with store.read() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM leads WHERE campaign_id = 1")).scalar() == 5000
+    finally:
+        store.close()

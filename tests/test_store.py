@@ -13,6 +13,7 @@ from calldesk.db.engine import SCHEMA_HEAD, StoreFault, open_store, schema_revis
 from calldesk.db.models import Lead, include_in_autogenerate
 from calldesk.errors import CalldeskError
 from tests.conftest import NOW, orm
+from tests.stored import campaign_id
 
 
 def test_schema_head_constant_matches_alembic():
@@ -43,14 +44,14 @@ def test_enums_stored_as_readable_values(store):
 
     with orm(store) as session:
         session.add(Lead(phone_e164="+31612345678", stage="hot_lead", phone_type="mobile",
-                         created_at=NOW, updated_at=NOW))
+                         campaign_id=campaign_id(store), created_at=NOW, updated_at=NOW))
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT stage, phone_type FROM leads").one() == ("hot_lead", "mobile")
 
 
 def test_times_come_back_utc_aware(store):
     with orm(store) as session:
-        session.add(Lead(phone_e164="+31612345678", created_at=NOW, updated_at=NOW))
+        session.add(Lead(phone_e164="+31612345678", campaign_id=campaign_id(store), created_at=NOW, updated_at=NOW))
     with orm(store) as session:
         lead = session.get(Lead, 1) or session.exec(sa.select(Lead)).scalars().first()
     assert lead.created_at == NOW and lead.created_at.utcoffset().total_seconds() == 0
@@ -59,7 +60,8 @@ def test_times_come_back_utc_aware(store):
 def test_naive_times_are_refused(store):
     with pytest.raises(Exception, match="timezone"):
         with orm(store) as session:
-            session.add(Lead(phone_e164="+31612345678", created_at=NOW.replace(tzinfo=None), updated_at=NOW))
+            session.add(Lead(phone_e164="+31612345678", campaign_id=campaign_id(store),
+                             created_at=NOW.replace(tzinfo=None), updated_at=NOW))
 
 
 def test_sqlite_pragmas_in_effect_on_every_connection(sqlite_store):
@@ -153,12 +155,13 @@ def test_new_store_files_are_private(tmp_path):
 def _write_leads(path: str, worker: int, count: int, errors) -> None:  # noqa: ANN001
     store = open_store(path)
     try:
+        campaign = campaign_id(store)
         for i in range(count):
             with orm(store) as session:
                 # Read-then-write: the pattern that fails with deferred BEGIN under contention.
                 existing = session.exec(sa.select(sa.func.count()).select_from(Lead)).scalar_one()
                 session.add(Lead(phone_e164=f"+316{worker}{i:07d}", company=str(existing),
-                                 created_at=NOW, updated_at=NOW))
+                                 campaign_id=campaign, created_at=NOW, updated_at=NOW))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test
         errors.put(f"{type(exc).__name__}: {exc}")
     finally:

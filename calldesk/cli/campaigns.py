@@ -24,7 +24,7 @@ client_app = typer.Typer(help=N_("The companies on whose behalf the desk calls."
 campaign_app = typer.Typer(help=N_("Calling projects: one client's leads, settings, script and callers."),
                            no_args_is_help=True)
 
-MAX_PRIORITY = 1000
+MAX_PRIORITY = 10_000  # as the store allows (calldesk.db.campaigns), without importing it here
 SettingsOpt = Annotated[Path | None, typer.Option(
     "--settings", help=N_("A TOML file with any of the config's calling_hours, icp, warmth, retry, "
                           "qualification and daily_goal (the rest comes from the client and the desk)."),
@@ -81,8 +81,8 @@ def _checked_settings(config: Config, client: str, name: str, client_text: str,
     if text is None:
         return None
     source = _("campaign {name}: settings").format(name=name)
-    settings = parse_settings(text, source)
-    layer(config, parse_settings(client_text, _("client {name}: settings").format(name=client)), settings,
+    settings = parse_settings(text, source, base=config)
+    layer(config, parse_settings(client_text, _("client {name}: settings").format(name=client), base=config), settings,
           client_source=_("client {name}").format(name=client), campaign_source=source)
     return text
 
@@ -101,8 +101,9 @@ def _effective(store: Store, config: Config, campaign: CampaignRow) -> Layered:
 
     client_text = client_settings(store, campaign.client)
     return layer(config,
-                 parse_settings(client_text, _("client {name}: settings").format(name=campaign.client)),
-                 parse_settings(campaign.settings, _("campaign {name}: settings").format(name=campaign.name)))
+                 parse_settings(client_text, _("client {name}: settings").format(name=campaign.client), base=config),
+                 parse_settings(campaign.settings, _("campaign {name}: settings").format(name=campaign.name),
+                                base=config))
 
 
 def _dates(row: CampaignRow) -> str:
@@ -119,7 +120,7 @@ def _plain(row: CampaignRow) -> dict[str, Any]:
     return {"name": row.name, "client": row.client, "status": row.status, "priority": row.priority,
             "starts_on": row.starts_on.isoformat() if row.starts_on else None,
             "ends_on": row.ends_on.isoformat() if row.ends_on else None,
-            "leads": row.leads, "callers": list(row.callers)}
+            "leads": row.lead_count, "callers": list(row.callers)}
 
 
 def _said(row: CampaignRow) -> str:
@@ -149,7 +150,7 @@ def client_add(
     text = _text_of(settings)
     if text is not None:
         source = _("client {name}: settings").format(name=name.strip())
-        layer(ctx.config, parse_settings(text, source), {}, client_source=source)
+        layer(ctx.config, parse_settings(text, source, base=ctx.config), {}, client_source=source)
     with ctx.store() as store:
         row = add_client(store, name, by=ctx.caller, now=ctx.now, notes=notes)
         if text is not None:
@@ -175,11 +176,12 @@ def client_edit(
     if text is None:
         raise CalldeskError(_("nothing to change: give --settings FILE"))
     source = _("client {name}: settings").format(name=name.strip())
-    client_layer = parse_settings(text, source)
+    client_layer = parse_settings(text, source, base=ctx.config)
     with ctx.store() as store:
         for campaign in list_campaigns(store, client=name):  # each must still read right over it
             layer(ctx.config, client_layer,
-                  parse_settings(campaign.settings, _("campaign {name}: settings").format(name=campaign.name)),
+                  parse_settings(campaign.settings, _("campaign {name}: settings").format(name=campaign.name),
+                                 base=ctx.config),
                   client_source=source, campaign_source=_("campaign {name}").format(name=campaign.name))
         set_client_settings(store, name, text, by=ctx.caller)
     typer.echo(_("changed: client {name}").format(name=name.strip()))
@@ -197,7 +199,7 @@ def client_list(
     ctx = make_context(typer_ctx, db, config)
     with ctx.store() as store:
         clients = list_clients(store)
-    rows = [{"name": c.name, "campaigns": c.campaigns, "notes": c.notes} for c in clients]
+    rows = [{"name": c.name, "campaigns": c.campaign_count, "notes": c.notes} for c in clients]
     if format_ is Format.json:
         print_json(rows)
         return
@@ -290,14 +292,14 @@ def campaign_list(
     if format_ is Format.csv:
         print_csv(list(rows[0]) if rows else ["name"], [{**r, "callers": " ".join(r["callers"])} for r in rows])
         return
-    heads = columns([(N_("campaign"), 18), (N_("client"), 14), (N_("status"), 8), (N_("prio"), 4),
+    heads = columns([(N_("campaign"), 18), (N_("client"), 14), (N_("status"), 12), (N_("prio"), 4),
                      (N_("leads"), 7)])
     (n_h, n_w), (c_h, c_w), (s_h, s_w), (p_h, p_w), (l_h, l_w) = heads
     typer.echo(f"{n_h:<{n_w}}  {c_h:<{c_w}}  {s_h:<{s_w}}  {p_h:>{p_w}}  {l_h:>{l_w}}  " + _("callers"))
     for row in campaigns:
         callers = ", ".join(row.callers) or _("team leads only")
         typer.echo(f"{cell(row.name, n_w)}  {cell(row.client, c_w)}  {cell(_(_STATUS[row.status]), s_w)}  "
-                   f"{row.priority:>{p_w}}  {row.leads:>{l_w},}  {callers}")
+                   f"{row.priority:>{p_w}}  {row.lead_count:>{l_w},}  {callers}")
 
 
 @campaign_app.command("show", help=N_("A campaign's effective settings, and where each comes from: the desk's "
@@ -310,6 +312,7 @@ def campaign_show(
     config: ConfigOpt = None,
 ) -> None:
     from calldesk.db.campaigns import get_campaign
+    from calldesk.rules.config import config_data
 
     ctx = make_context(typer_ctx, db, config)
     with ctx.store() as store:
@@ -317,20 +320,30 @@ def campaign_show(
         layered = _effective(store, ctx.config, row)
     settings = layered.rows()
     if format_ is Format.json:
+        values = config_data(layered.config, nulls=True)
         print_json({**_plain(row), "script": "campaign" if row.script else "desk",
-                    "settings": [{"key": key, "value": value, "from": origin} for key, value, origin in settings]})
+                    "settings": [{"key": key, "value": _at(values, key), "from": origin}
+                                 for key, _value, origin in settings]})
         return
     if format_ is Format.csv:
         print_csv(["key", "value", "from"], [{"key": k, "value": v, "from": o} for k, v, o in settings])
         return
     typer.echo(_said(row))
-    typer.echo(_("leads: {n}; callers: {callers}").format(n=f"{row.leads:,}",
+    typer.echo(_("leads: {n}; callers: {callers}").format(n=f"{row.lead_count:,}",
                                                           callers=", ".join(row.callers) or _("team leads only")))
     typer.echo(_("script: {where}").format(where=_("the campaign's own") if row.script else _("the desk's")))
     width = max((len(key) for key, _value, _origin in settings), default=10)
-    value_w = min(40, max((len(value) for _key, value, _origin in settings), default=10))
+    # key, value and origin fit 80 columns (the longest key is 35); --format json has them whole
+    value_w = min(26, max((len(value) for _key, value, _origin in settings), default=10))
     for key, value, origin in settings:
         typer.echo(f"  {key:<{width}}  {cell(value, value_w)}  {_(_ORIGIN[origin])}")
+
+
+def _at(data: dict[str, Any], key: str) -> Any:
+    """The value at a dotted key ("calling_hours.start") of config_data."""
+    for part in key.split("."):
+        data = data[part]
+    return data
 
 
 def _status(typer_ctx: typer.Context, name: str, status: str, db: str | None, config: Path | None) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from calldesk.db.campaigns import DEFAULT
 from calldesk.db.engine import Store
 from calldesk.db.imports import ImportSummary, import_csv
 from calldesk.db.scoring import rescore
@@ -50,7 +51,7 @@ def load_demo(store: Store, now: datetime, *, count: int = 300, seed: int = 7,
             writer.writeheader()
             writer.writerows(demo_rows(count, seed))
         summary = import_csv(store, path, now=now - timedelta(days=60), by="demo", source="demo",
-                             config=config)
+                             config=config, campaign=DEFAULT)
     _add_history(store, now, random.Random(seed))
     _add_callers(store, now, team_lead)
     with store.write() as conn:  # warmth from the history just written

@@ -26,7 +26,7 @@ from calldesk.errors import CalldeskError
 from calldesk.i18n import _
 
 # The newest migration this calldesk knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT = 10.0  # seconds; the config's [store] section overrides both
 STATEMENT_TIMEOUT = 120.0
@@ -358,6 +358,18 @@ def upgrade(store: Store, revision: str = "head") -> None:
     """Migrate under the write lock, so two processes opening a new store don't both migrate."""
     from alembic import command
 
+    _migrate(store, command.upgrade, revision)
+
+
+def downgrade(store: Store, revision: str) -> None:
+    """Back to an earlier revision, as upgrade() goes forward (for tests and developers: an
+    older calldesk refuses a newer store rather than downgrade it)."""
+    from alembic import command
+
+    _migrate(store, command.downgrade, revision)
+
+
+def _migrate(store: Store, step: Callable[[AlembicConfig, str], None], revision: str) -> None:
     config = _alembic_config()
     with store.engine.connect() as conn:
         if store.is_sqlite:
@@ -371,7 +383,7 @@ def upgrade(store: Store, revision: str = "head") -> None:
                 if not store.is_sqlite:
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
                 config.attributes["connection"] = conn
-                command.upgrade(config, revision)
+                step(config, revision)
                 if store.is_sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").first()):
                     raise CalldeskError(_("store {store}: upgrading would leave rows of {table} "
                                           "pointing at nothing; the store was left as it was").format(

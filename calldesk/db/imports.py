@@ -28,11 +28,12 @@ from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 
+from calldesk.db.campaigns import campaign_for_leads
 from calldesk.db.engine import Store
 from calldesk.db.files import output_path, store_files
 from calldesk.db.privacy import suppressed_numbers
 from calldesk.db.scoring import note_scored
-from calldesk.db.tables import callers, import_runs, leads, suppression, window_keys
+from calldesk.db.tables import callers, campaigns, import_runs, leads, suppression, window_keys
 from calldesk.db.team import caller_name
 from calldesk.errors import CalldeskError
 from calldesk.i18n import _, language, set_language
@@ -83,6 +84,7 @@ class ImportSummary:
     shape: str = ""  # "" (a header row), "no header", "vicidial": how the file was read
     skipped_lines: int = 0  # sep= line and preamble above the header
     dry_run: bool = False
+    campaign: str = ""  # the campaign the new leads went to
 
 
 class _DryRunDone(Exception):
@@ -286,10 +288,16 @@ def import_csv(
     duplicates_path: Path | None = None,
     progress: Progress | None = None,
     allow_premium: bool = False,
+    campaign: str | None = None,
 ) -> ImportSummary:
+    """`campaign`: the name of the campaign new leads go to; None for the only active one
+    (CalldeskError when several are, or none)."""
     config = config or Config()
     region = region or config.region
     summary = ImportSummary(file=path, dry_run=dry_run)
+    with store.read() as conn:  # before the file is read: a wrong name is known at once
+        campaign_id = campaign_for_leads(conn, campaign)
+        summary.campaign = conn.execute(sa.select(campaigns.c.name).where(campaigns.c.id == campaign_id)).scalar_one()
     owners = _Owners(store)
     if owner is not None and owner.strip():
         owner, refused = owners.check(owner)
@@ -366,7 +374,7 @@ def import_csv(
                     .returning(import_runs.c.id)
                 ).scalar_one()
                 defaults = {
-                    "source": source, "owner": owner, "import_id": run_id, "now": now,
+                    "source": source, "owner": owner, "import_id": run_id, "now": now, "campaign_id": campaign_id,
                     "fallback_source": path.stem, "duplicates": None if dry_run else duplicates,
                     "any_suppressed": conn.execute(sa.select(sa.exists().select_from(suppression))).scalar(),
                 }
@@ -697,6 +705,7 @@ def _apply_defaults(fields: dict[str, Any], defaults: dict[str, Any]) -> None:
     # --owner is for leads without one; a lead the CRM gave to a non-caller stays in the pool.
     fields["owner"] = fields["owner"] or (None if fields.pop("pooled", False) else defaults["owner"])
     fields["import_id"] = defaults["import_id"]
+    fields["campaign_id"] = defaults["campaign_id"]
     fields["created_at"] = fields["updated_at"] = defaults["now"]
 
 

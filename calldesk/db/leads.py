@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from calldesk.db import tables
+from calldesk.db.campaigns import campaign_for_leads
 from calldesk.db.engine import Store
 from calldesk.db.privacy import is_suppressed
 from calldesk.db.queue import callable_callbacks
@@ -41,8 +42,9 @@ def has_leads(store: Store) -> bool:
 
 
 def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config | None = None,
-             region: str | None = None, **fields: Any) -> int:
-    """One lead by hand, with the import's checks: a valid number, no duplicate, not suppressed."""
+             region: str | None = None, campaign: str | None = None, **fields: Any) -> int:
+    """One lead by hand, with the import's checks: a valid number, no duplicate, not suppressed.
+    `campaign` as import_csv's: a name, or None for the only active campaign."""
     config = config or Config()
     unknown = set(fields) - _EDITABLE
     if unknown:
@@ -60,6 +62,7 @@ def add_lead(store: Store, *, phone: str, now: datetime, by: str, config: Config
     values["stage"] = Stage(values["stage"]).value
     values["warmth"], values["warmth_reasons"] = score_new_lead(values, now, config)
     with store.write() as conn:
+        values["campaign_id"] = campaign_for_leads(conn, campaign)
         _check_number_free(conn, number.e164)
         with _taken_if_unique_fails(number.e164):
             lead_id = conn.execute(sa.insert(leads).values(values).returning(leads.c.id)).scalar_one()

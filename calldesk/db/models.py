@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -72,6 +72,49 @@ def _partial_index(name: str, column: str) -> sa.Index:
     return sa.Index(name, column, sqlite_where=where, postgresql_where=where)
 
 
+class Client(SQLModel, table=True):
+    """A company the desk calls for (an agency works for several); its campaigns hold the leads."""
+
+    __tablename__ = "clients"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)  # unique regardless of case too (checked by calldesk.db.campaigns)
+    notes: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    # TOML: the client's layer of the desk's settings (calldesk.rules.campaigns reads it).
+    settings: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    created_at: datetime
+
+
+# The length enum_type gives CampaignStatus (active/paused/archived): the column can become
+# enum_type(CampaignStatus, "campaign_status") without a migration.
+CAMPAIGN_STATUS_LENGTH = len("archived") + 8
+
+
+class Campaign(SQLModel, table=True):
+    """One client's calling project: every lead belongs to one."""
+
+    __tablename__ = "campaigns"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)  # unique regardless of case too, across clients
+    client_id: int = Field(sa_column_args=[sa.ForeignKey("clients.id")], index=True)
+    status: str = Field(default="active", sa_type=sa.String(CAMPAIGN_STATUS_LENGTH),
+                        sa_column_kwargs={"server_default": "active"})
+    starts_on: date | None = None
+    ends_on: date | None = None
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # TOML texts, stored as given (the command line validates them first).
+    settings: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    script: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    created_at: datetime
+
+
+class CampaignCaller(SQLModel, table=True):
+    """Who calls for a campaign."""
+
+    __tablename__ = "campaign_callers"
+    campaign_id: int = Field(primary_key=True, sa_column_args=[_fk("campaigns.id")])
+    caller: str = Field(primary_key=True, sa_column_args=[_fk("callers.name")], index=True)
+
+
 class Lead(SQLModel, table=True):
     __tablename__ = "leads"
     __table_args__ = (_partial_index("ix_leads_owner", "owner"),
@@ -110,6 +153,8 @@ class Lead(SQLModel, table=True):
     claimed_by: str | None = None  # "what do I hold?" at resume (partial index below)
     claim_expires_at: datetime | None = None
     import_id: int | None = Field(default=None, sa_column_args=[_fk("imports.id", cascade=False)])
+    # No ON DELETE: a campaign that still has leads can't be deleted.
+    campaign_id: int = Field(sa_column_args=[sa.ForeignKey("campaigns.id")], index=True)
     created_at: datetime
     updated_at: datetime
 

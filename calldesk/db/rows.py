@@ -3,13 +3,15 @@ dataclasses, one per table, with the table's columns as fields (tests/test_store
 that they match). Nothing here is tied to a connection or a session, so a row read in a
 worker thread can be shown anywhere. Everything else the db layer returns is a dataclass of
 its own (QueueEntry, AgendaItem, CallerInfo, …) built the same way from Core rows.
+ClientRow and CampaignRow have, after their table's columns, what calldesk.db.campaigns
+counts and joins to them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Self
 
 import sqlalchemy as sa
@@ -65,6 +67,7 @@ class LeadRow(_Row):
     claimed_by: str | None
     claim_expires_at: datetime | None
     import_id: int | None
+    campaign_id: int
     created_at: datetime
     updated_at: datetime
 
@@ -126,3 +129,30 @@ class SuppressionRow(_Row):
     reason: str
     added_at: datetime
     added_by: str
+
+
+@dataclass(frozen=True)
+class ClientRow(_Row):
+    id: int
+    name: str
+    notes: str
+    settings: str  # TOML
+    created_at: datetime
+    campaign_count: int
+
+
+@dataclass(frozen=True)
+class CampaignRow(_Row):
+    id: int
+    name: str
+    client_id: int
+    status: str  # active | paused | archived (CampaignStatus's values)
+    starts_on: date | None
+    ends_on: date | None
+    priority: int
+    settings: str  # TOML
+    script: str  # TOML
+    created_at: datetime
+    client: str  # the client's name
+    lead_count: int
+    callers: tuple[str, ...]  # who calls for it, by name
