@@ -155,7 +155,8 @@ def test_help_lists_the_commands_in_the_order_of_a_days_work(cli):
     listed = cli("--help").stdout.partition("Commands:\n")[2]
     names = [line.split()[0] for line in listed.splitlines() if line.startswith("  ") and not line.startswith("   ")]
     assert names == ["demo", "import", "export", "queue", "next", "log", "erase", "purge", "report", "callbacks",
-                     "assign", "unassign", "stage", "serve", "config", "db", "dnc", "caller"]
+                     "assign", "unassign", "stage", "serve", "config", "db", "dnc", "caller", "client",
+                     "campaign"]
 
 
 @pytest.fixture
