@@ -50,6 +50,10 @@ def test_client_and_campaign_set_up_and_shown_with_where_each_setting_comes_from
     assert "calling_hours.start" in table and "campaign" in table
     clients = json.loads(run("client", "list", "--format", "json").stdout)
     assert {c["name"]: c["campaigns"] for c in clients}["Bakkerij Jansen"] == 1
+    one_line_error(run("client", "edit", "Bakkerij Jansen", code=1), "nothing to change")
+    run("client", "edit", "Bakkerij Jansen", "--notes", "rye bread")
+    clients = json.loads(run("client", "list", "--format", "json").stdout)
+    assert {c["name"]: c["notes"] for c in clients}["Bakkerij Jansen"] == "rye bread"
 
 
 def test_bad_settings_are_one_line_naming_the_campaign_and_the_key_and_store_nothing(run, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from types import EllipsisType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -40,6 +41,10 @@ EndsOpt = Annotated[str | None, typer.Option(
     "--ends", help=N_("Last calling day, YYYY-MM-DD (empty: none)."), show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", help=N_("Output format."))]
 NameArg = Annotated[str, typer.Argument(help=N_("The campaign's name."), show_default=False)]
+ClientArg = Annotated[str, typer.Argument(help=N_("The client's name."), show_default=False)]
+ClientSettingsOpt = Annotated[Path | None, typer.Option(
+    "--settings", help=N_("A TOML file with settings for all the client's campaigns (as campaign add's)."),
+    show_default=False)]
 
 _STATUS = {"active": N_("active"), "paused": N_("paused"), "archived": N_("archived")}  # as shown
 _ORIGIN = {"desk": N_("desk"), "client": N_("client"), "campaign": N_("campaign")}
@@ -56,12 +61,12 @@ def _text_of(path: Path | None) -> str | None:
         raise CalldeskError(_("cannot read {path}: {error}").format(path=path, error=exc.strerror or exc)) from None
 
 
-def _day(text: str | None, option: str) -> date | None:
-    """None: not given; a date; or the empty text, which clears the date (returned as date.min)."""
+def _day(text: str | None, option: str) -> date | None | EllipsisType:
+    """`...`: not given (the store's "leave it"); None: given empty (no date); else the date."""
     if text is None:
-        return None
+        return ...
     if not text.strip():
-        return date.min
+        return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -69,22 +74,16 @@ def _day(text: str | None, option: str) -> date | None:
             option=option, value=repr(text))) from None
 
 
-def _cleared(day: date | None) -> date | None:
-    return None if day == date.min else day
-
-
-def _checked_settings(config: Config, client: str, name: str, client_text: str,
-                      text: str | None) -> str | None:
-    """The settings file's text once it reads right on its own and over the client's and the desk's."""
+def _check_settings(config: Config, client: str, name: str, client_text: str, text: str | None) -> None:
+    """The settings file's text must read right on its own and over the client's and the desk's."""
     from calldesk.rules.campaigns import layer, parse_settings
 
     if text is None:
-        return None
+        return
     source = _("campaign {name}: settings").format(name=name)
     settings = parse_settings(text, source, base=config)
     layer(config, parse_settings(client_text, _("client {name}: settings").format(name=client), base=config), settings,
           client_source=_("client {name}").format(name=client), campaign_source=source)
-    return text
 
 
 def _checked_script(name: str, text: str | None) -> str | None:
@@ -135,55 +134,51 @@ def _said(row: CampaignRow) -> str:
 @client_app.command("add", help=N_("Add a client: a company the desk calls for (team leads only)."))
 def client_add(
     typer_ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help=N_("The client's name."), show_default=False)],
+    name: ClientArg,
     notes: Annotated[str, typer.Option("--notes", help=N_("Anything callers should know about the client."))] = "",
-    settings: Annotated[Path | None, typer.Option(
-        "--settings", help=N_("A TOML file with settings for all the client's campaigns (as campaign add's)."),
-        show_default=False)] = None,
+    settings: ClientSettingsOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    from calldesk.db.campaigns import add_client, set_client_settings
-    from calldesk.rules.campaigns import layer, parse_settings
+    from calldesk.db.campaigns import add_client
+    from calldesk.rules.campaigns import parse_settings
 
     ctx = make_context(typer_ctx, db, config)
     text = _text_of(settings)
-    if text is not None:
-        source = _("client {name}: settings").format(name=name.strip())
-        layer(ctx.config, parse_settings(text, source, base=ctx.config), {}, client_source=source)
+    if text is not None:  # read over the desk's config, as its campaigns will
+        parse_settings(text, _("client {name}: settings").format(name=name.strip()), base=ctx.config)
     with ctx.store() as store:
-        row = add_client(store, name, by=ctx.caller, now=ctx.now, notes=notes)
-        if text is not None:
-            set_client_settings(store, row.name, text, by=ctx.caller)
+        row = add_client(store, name, by=ctx.caller, now=ctx.now, notes=notes, settings=text or "")
     typer.echo(_("added: client {name}").format(name=row.name))
 
 
 @client_app.command("edit", help=N_("Change a client's notes or settings (team leads only)."))
 def client_edit(
     typer_ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help=N_("The client's name."), show_default=False)],
-    settings: Annotated[Path | None, typer.Option(
-        "--settings", help=N_("A TOML file with settings for all the client's campaigns (as campaign add's)."),
-        show_default=False)] = None,
+    name: ClientArg,
+    notes: Annotated[str | None, typer.Option("--notes", help=N_("Anything callers should know about the client."),
+                                              show_default=False)] = None,
+    settings: ClientSettingsOpt = None,
     db: DbOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    from calldesk.db.campaigns import list_campaigns, set_client_settings
+    from calldesk.db.campaigns import edit_client, list_campaigns
     from calldesk.rules.campaigns import layer, parse_settings
 
     ctx = make_context(typer_ctx, db, config)
     text = _text_of(settings)
-    if text is None:
-        raise CalldeskError(_("nothing to change: give --settings FILE"))
+    if text is None and notes is None:
+        raise CalldeskError(_("nothing to change: give --notes or --settings"))
     source = _("client {name}: settings").format(name=name.strip())
-    client_layer = parse_settings(text, source, base=ctx.config)
     with ctx.store() as store:
-        for campaign in list_campaigns(store, client=name):  # each must still read right over it
-            layer(ctx.config, client_layer,
-                  parse_settings(campaign.settings, _("campaign {name}: settings").format(name=campaign.name),
-                                 base=ctx.config),
-                  client_source=source, campaign_source=_("campaign {name}").format(name=campaign.name))
-        set_client_settings(store, name, text, by=ctx.caller)
+        if text is not None:
+            client_layer = parse_settings(text, source, base=ctx.config)
+            for campaign in list_campaigns(store, client=name):  # each must still read right over it
+                layer(ctx.config, client_layer,
+                      parse_settings(campaign.settings, _("campaign {name}: settings").format(name=campaign.name),
+                                     base=ctx.config),
+                      client_source=source, campaign_source=_("campaign {name}").format(name=campaign.name))
+        edit_client(store, name, by=ctx.caller, notes=notes, settings=text)
     typer.echo(_("changed: client {name}").format(name=name.strip()))
 
 
@@ -231,11 +226,13 @@ def campaign_add(
 
     ctx = make_context(typer_ctx, db, config)
     settings_text, script_text = _text_of(settings), _checked_script(name.strip(), _text_of(script))
-    starts_on, ends_on = _cleared(_day(starts, "--starts")), _cleared(_day(ends, "--ends"))
+    starts_on, ends_on = _day(starts, "--starts"), _day(ends, "--ends")
     with ctx.store() as store:
-        _checked_settings(ctx.config, client, name.strip(), client_settings(store, client), settings_text)
+        _check_settings(ctx.config, client, name.strip(), client_settings(store, client), settings_text)
         row = add_campaign(store, name, client=client, by=ctx.caller, now=ctx.now, settings=settings_text or "",
-                           script=script_text or "", priority=priority or 0, starts_on=starts_on, ends_on=ends_on)
+                           script=script_text or "", priority=priority or 0,
+                           starts_on=None if starts_on is ... else starts_on,
+                           ends_on=None if ends_on is ... else ends_on)
     typer.echo(_("added: campaign {campaign}").format(campaign=_said(row)))
 
 
@@ -260,15 +257,10 @@ def campaign_edit(
     starts_on, ends_on = _day(starts, "--starts"), _day(ends, "--ends")
     with ctx.store() as store:
         current = get_campaign(store, name)
-        _checked_settings(ctx.config, current.client, current.name, client_settings(store, current.client),
-                          settings_text)
-        dates: dict[str, date | None] = {}
-        if starts_on is not None:
-            dates["starts_on"] = _cleared(starts_on)
-        if ends_on is not None:
-            dates["ends_on"] = _cleared(ends_on)
+        _check_settings(ctx.config, current.client, current.name, client_settings(store, current.client),
+                        settings_text)
         row = edit_campaign(store, current.name, by=ctx.caller, settings=settings_text, script=script_text,
-                            priority=priority, **dates)
+                            priority=priority, starts_on=starts_on, ends_on=ends_on)
     typer.echo(_("changed: campaign {campaign}").format(campaign=_said(row)))
 
 
@@ -389,7 +381,7 @@ def campaign_callers(
     with ctx.store() as store:
         if add or remove:
             row = set_campaign_callers(store, name, add=tuple(add or ()), remove=tuple(remove or ()),
-                                       by=ctx.caller, now=ctx.now)
+                                       by=ctx.caller)
         else:
             row = get_campaign(store, name)
     typer.echo(_("campaign {name}: {callers}").format(name=row.name,

@@ -149,10 +149,6 @@ def client_settings(store: Store, client: str) -> str:
     return get_client(store, client).settings
 
 
-def client_notes(store: Store, client: str) -> str:
-    return get_client(store, client).notes
-
-
 def list_campaigns(store: Store, *, client: str | None = None) -> list[CampaignRow]:
     """Every campaign (or one client's), by name, with its lead count and callers."""
     with store.read() as conn:
@@ -205,30 +201,27 @@ def _insert_named(conn: sa.Connection, table: sa.Table, values: dict[str, Any], 
         raise CalldeskError(taken.format(name=values["name"])) from None
 
 
-def add_client(store: Store, name: str, *, by: str, now: datetime, notes: str = "") -> ClientRow:
+def add_client(store: Store, name: str, *, by: str, now: datetime, notes: str = "", settings: str = "") -> ClientRow:
+    """A new client; `settings` its layer of the settings (TOML)."""
     name = client_name(name)
     with store.write() as conn:
         _require_team_lead(conn, by, _("add or change clients"))
-        client_id = _insert_named(conn, clients, {"name": name, "notes": notes, "settings": "", "created_at": now},
+        client_id = _insert_named(conn, clients, {"name": name, "notes": notes, "settings": settings,
+                                                  "created_at": now},
                                   _("there is already a client named {name}"))
         return _client_row(conn, client_id)
 
 
-def _update_client(store: Store, client: str, values: dict[str, Any], by: str) -> ClientRow:
+def edit_client(store: Store, client: str, *, by: str, notes: str | None = None,
+                settings: str | None = None) -> ClientRow:
+    """Change a client's notes or its layer of the settings (TOML); None leaves one as it is."""
+    values = {key: value for key, value in (("notes", notes), ("settings", settings)) if value is not None}
     with store.write() as conn:
         _require_team_lead(conn, by, _("add or change clients"))
         client_id = _client(conn, client)
-        conn.execute(sa.update(clients).where(clients.c.id == client_id).values(values))
+        if values:
+            conn.execute(sa.update(clients).where(clients.c.id == client_id).values(values))
         return _client_row(conn, client_id)
-
-
-def set_client_settings(store: Store, client: str, settings_text: str, *, by: str) -> ClientRow:
-    """The client's layer of the settings (TOML), replacing what it had."""
-    return _update_client(store, client, {"settings": settings_text}, by)
-
-
-def set_client_notes(store: Store, client: str, notes: str, *, by: str) -> ClientRow:
-    return _update_client(store, client, {"notes": notes}, by)
 
 
 def add_campaign(store: Store, name: str, *, client: str, by: str, now: datetime, settings: str = "",
@@ -285,13 +278,10 @@ def set_campaign_status(store: Store, name: str, status: str, *, by: str) -> Cam
 
 
 def set_campaign_callers(store: Store, name: str, *, add: Iterable[str] = (), remove: Iterable[str] = (),
-                         by: str, now: datetime) -> CampaignRow:
+                         by: str) -> CampaignRow:
     """Who calls for the campaign: `add` joins it, `remove` leaves it (one already on it, or
     not on it, is no change). Every name must be a caller the desk knows: a typo here must not
-    add a new caller, as a first --caller does.
-
-    `now` is taken as every change takes it, for when changes are logged; nothing stores it yet.
-    """
+    add a new caller, as a first --caller does."""
     joining = {caller_name(text) for text in add}
     leaving = {caller_name(text) for text in remove}
     both = joining & leaving

@@ -140,10 +140,7 @@ def layer(desk: Config, client: Mapping[str, Any], campaign: Mapping[str, Any], 
     try:
         config = validate_config(merge(over_client, campaign), campaign_source)
     except CalldeskError:
-        try:
-            validate_config(over_client, client_source)
-        except CalldeskError as fault:  # the client's own settings are bad: say so
-            raise fault from None
+        validate_config(over_client, client_source)  # the client's own settings bad: that error
         raise
     origins: dict[str, str] = {}
     for key in leaf_keys():
